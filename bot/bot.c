@@ -1,0 +1,295 @@
+/*
+ * bot.c — the context and the glue. It decides whether a line from IRC
+ * is a command (prefix, "nick: ...", private message, or a line relayed
+ * by a configured bridge), identifies the speaker (ident.c), runs the
+ * command table (cmd.c), routes replies (channel lines up to
+ * max_reply_lines, the rest as private NOTICEs), writes the audit row of
+ * every accepted command, and handles signals (signalfd on the loop) and
+ * reloads. It owns no protocol and no SQL.
+ */
+#include <sys/signalfd.h>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot.h"
+#include "cmd.h"
+#include "config.h"
+#include "http.h"
+#include "ident.h"
+#include "irc.h"
+#include "ircmsg.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+#include "util.h"
+
+/* One command's reply routing. */
+struct bot_reply {
+	struct bot	*bot;
+	int		 lines;		/* sent to the channel so far */
+	int		 dropped;	/* relayed overflow not shown */
+};
+
+/* Is target a channel name? */
+static int
+bot_is_channel(const char *target)
+{
+	return target[0] == '#' || target[0] == '&' || target[0] == '+' ||
+	    target[0] == '!';
+}
+
+/* Reply sink: address the asker, split, route overflow. */
+static void
+bot_reply(struct cmd_ctx *ctx, const char *text)
+{
+	struct bot_reply	*r = ctx->arg;
+	struct bot		*bot = r->bot;
+	const int		 max = bot->cfg->irc.max_reply_lines;
+	char			*addressed, **lines;
+	size_t			 i, n;
+
+	if (ctx->channel == NULL) {
+		irc_say(bot->irc, "NOTICE", ctx->nick, text);
+		return;
+	}
+	addressed = xasprintf("%s: %s", ctx->who->name, text);
+	n = irc_split(bot->irc, "PRIVMSG", ctx->channel, addressed, &lines);
+	free(addressed);
+	for (i = 0; i < n; i++) {
+		if (r->lines < max) {
+			irc_say(bot->irc, "PRIVMSG", ctx->channel, lines[i]);
+			r->lines++;
+		} else if (ctx->who->bridge == NULL)
+			irc_say(bot->irc, "NOTICE", ctx->nick, lines[i]);
+		else
+			r->dropped++;	/* a bridge cannot relay NOTICEs */
+		free(lines[i]);
+	}
+	free(lines);
+}
+
+/* Audit hook: every command that passed access and argument checks. */
+static void
+bot_accepted(struct cmd_ctx *ctx, const char *name, const char *args)
+{
+	struct bot_reply	*r = ctx->arg;
+	const struct ident	*who = ctx->who;
+
+	store_audit_add(r->bot->store, util_now(),
+	    who->person[0] != '\0' ? who->person : who->name,
+	    ident_level_name(who->level), ctx->nick,
+	    ctx->channel != NULL ? ctx->channel : "private", name, args);
+}
+
+/*
+ * The command text of a line, or NULL if it is not one: "!cmd",
+ * "ournick: cmd" / "ournick, cmd", or anything in a private message.
+ */
+static const char *
+bot_command_text(struct bot *bot, const char *text, int private)
+{
+	const char	*prefix = bot->cfg->irc.command_prefix;
+	const char	*nick = irc_nick(bot->irc);
+	size_t		 plen = strlen(prefix), nlen = strlen(nick);
+
+	while (*text == ' ')
+		text++;
+	if (strncmp(text, prefix, plen) == 0 && text[plen] != '\0' &&
+	    text[plen] != ' ')
+		return text + plen;
+	if (strncasecmp(text, nick, nlen) == 0 &&
+	    (text[nlen] == ':' || text[nlen] == ',')) {
+		text += nlen + 1;
+		while (*text == ' ')
+			text++;
+		if (strncmp(text, prefix, plen) == 0)
+			text += plen;
+		return *text != '\0' ? text : NULL;
+	}
+	return private && *text != '\0' ? text : NULL;
+}
+
+/* A PRIVMSG or NOTICE from someone: maybe a command. */
+static void
+bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
+    void *arg)
+{
+	struct bot			*bot = arg;
+	const struct cfg_bridge		*bridge;
+	const char			*target = m->params[0], *cmdtext;
+	char				*copy = NULL, *name, *rest;
+	struct ident			 who;
+	struct cmd_ctx			 ctx;
+	struct bot_reply		 r;
+	int				 private;
+
+	/* Never answer a NOTICE: that is how bots loop with each other. */
+	if (strcmp(m->command, "PRIVMSG") != 0)
+		return;
+	private = !bot_is_channel(target);
+	bridge = ident_bridge(bot->cfg, m->nick, account);
+	if (bridge != NULL && !private) {
+		copy = xstrdup(irc_msg_last(m));
+		if (ident_bridge_parse(copy, &name, &rest) != 0) {
+			free(copy);
+			return;
+		}
+		ident_relayed(bot->cfg, bridge, name, &who);
+		cmdtext = bot_command_text(bot, rest, 0);
+	} else {
+		ident_user(bot->cfg, m->nick, m->user,
+		    m->host != NULL ? m->host : "", account, &who);
+		cmdtext = bot_command_text(bot, irc_msg_last(m), private);
+	}
+	if (cmdtext == NULL) {
+		free(copy);
+		return;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	r.bot = bot;
+	r.lines = 0;
+	r.dropped = 0;
+	ctx.bot = bot;
+	ctx.who = &who;
+	ctx.nick = m->nick;
+	ctx.channel = private ? NULL : target;
+	ctx.prefix = bot->cfg->irc.command_prefix;
+	ctx.reply = bot_reply;
+	ctx.accepted = bot_accepted;
+	ctx.arg = &r;
+	if (cmd_dispatch(&ctx, cmdtext) && r.dropped > 0) {
+		char	*more = xasprintf("%s: (%d more line%s not shown here; "
+		    "ask in a private message on IRC)", who.name, r.dropped,
+		    r.dropped == 1 ? "" : "s");
+
+		irc_say(bot->irc, "PRIVMSG", target, more);
+		free(more);
+	}
+	free(copy);
+}
+
+/* Reload the configuration; keep the old one on error. */
+int
+bot_reload(struct bot *bot, char **err)
+{
+	struct config	*cfg = cfg_load(bot->config_path, err);
+
+	if (cfg == NULL) {
+		log_warn("bot", "reload failed; keeping the running "
+		    "configuration");
+		return -1;
+	}
+	if (strcmp(cfg->storage_path, bot->cfg->storage_path) != 0)
+		log_warn("bot", "storage.path changed: takes effect after a "
+		    "restart");
+	irc_reconfigure(bot->irc, cfg);
+	cfg_free(bot->cfg);
+	bot->cfg = cfg;
+	log_info("bot", "configuration reloaded from %s", bot->config_path);
+	return 0;
+}
+
+/* signalfd readable: HUP reloads, TERM/INT quit. */
+static void
+bot_signal_cb(struct loop *loop, int fd, int events, void *arg)
+{
+	struct bot			*bot = arg;
+	struct signalfd_siginfo		 si;
+	char				*err = NULL;
+
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_info("bot", "SIGHUP: reloading");
+			if (bot_reload(bot, &err) != 0) {
+				log_error("bot", "%s", err);
+				free(err);
+				err = NULL;
+			}
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("bot", "%s: quitting",
+			    si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			irc_quit(bot->irc, "outagebot shutting down", 2000);
+			loop_stop(bot->loop);
+			return;
+		default:
+			break;
+		}
+	}
+}
+
+/* Create the bot; takes over cfg and store. */
+struct bot *
+bot_new(const char *config_path, struct config *cfg, struct store *store)
+{
+	struct bot		*bot = xcalloc(1, sizeof *bot);
+	struct irc_handlers	 h;
+	char			*ua;
+
+	bot->config_path = xstrdup(config_path);
+	bot->cfg = cfg;
+	bot->store = store;
+	bot->sigfd = -1;
+	bot->loop = loop_new();
+	ua = xasprintf("outagebot/%s (%s)", OB_VERSION, cfg->instance);
+	bot->http = http_new(bot->loop, ua);
+	free(ua);
+	memset(&h, 0, sizeof h);
+	h.message = bot_on_message;
+	h.arg = bot;
+	bot->irc = irc_new(bot->loop, store, cfg, &h);
+	return bot;
+}
+
+/* Free the bot and everything it owns. */
+void
+bot_free(struct bot *bot)
+{
+	if (bot == NULL)
+		return;
+	irc_free(bot->irc);
+	http_free(bot->http);
+	if (bot->sigfd >= 0) {
+		loop_fd_del(bot->loop, bot->sigfd);
+		close(bot->sigfd);
+	}
+	loop_free(bot->loop);
+	store_close(bot->store);
+	cfg_free(bot->cfg);
+	free(bot->config_path);
+	free(bot);
+}
+
+/* Block HUP/TERM/INT and read them from a signalfd on the loop. */
+int
+bot_start(struct bot *bot)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	bot->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (bot->sigfd < 0)
+		return -1;
+	loop_fd_set(bot->loop, bot->sigfd, LOOP_READ, bot_signal_cb, bot);
+	srandom((unsigned int)(util_mono_ms() ^ (uint64_t)getpid()));
+	irc_start(bot->irc);
+	return 0;
+}
+
+/* Run the loop until a quit signal. */
+int
+bot_run(struct bot *bot)
+{
+	loop_run(bot->loop);
+	return bot->exit_status;
+}

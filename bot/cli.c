@@ -1,0 +1,108 @@
+/*
+ * cli.c — parse the command line into struct cli. Options may come
+ * before or after a subcommand; no getopt, so the parser is re-entrant
+ * and tested as a pure function.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* The usage text printed by -h and on errors. */
+const char *
+cli_usage(void)
+{
+	return "usage: outagebot [-d] [-c FILE]        run the bot\n"
+	    "       outagebot -t [-c FILE]           check the configuration\n"
+	    "       outagebot [-c FILE] backup DEST  copy the database\n"
+	    "       outagebot -V | -h\n";
+}
+
+/* Parse argv into *cli. */
+int
+cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
+{
+	int	i, nwords = 0;
+	char	*words[2] = { NULL, NULL };
+
+	memset(cli, 0, sizeof *cli);
+	cli->config = CLI_DEFAULT_CONFIG;
+	for (i = 1; i < argc; i++) {
+		const char	*a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++) {
+				if (nwords == 2)
+					goto extra;
+				words[nwords++] = argv[i];
+			}
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (nwords == 2)
+				goto extra;
+			words[nwords++] = argv[i];
+			continue;
+		}
+		/* Grouped flags: -dt; -c takes a value (attached or next). */
+		for (a++; *a != '\0'; a++) {
+			switch (*a) {
+			case 'd':
+				cli->debug = 1;
+				break;
+			case 't':
+				cli->action = CLI_CHECK;
+				break;
+			case 'V':
+				cli->action = CLI_VERSION;
+				break;
+			case 'h':
+				cli->action = CLI_HELP;
+				return 0;
+			case 'c':
+				if (a[1] != '\0')
+					cli->config = a + 1;
+				else if (i + 1 < argc)
+					cli->config = argv[++i];
+				else {
+					snprintf(err, errsz,
+					    "option -c needs a file");
+					return -1;
+				}
+				if (*cli->config == '\0') {
+					snprintf(err, errsz,
+					    "option -c needs a file");
+					return -1;
+				}
+				a = " ";	/* ends the group */
+				break;
+			default:
+				snprintf(err, errsz, "unknown option -%c", *a);
+				return -1;
+			}
+			if (*a == ' ')
+				break;
+		}
+	}
+	if (nwords == 0)
+		return 0;
+	if (strcmp(words[0], "backup") == 0) {
+		if (nwords != 2) {
+			snprintf(err, errsz, "backup needs a destination file");
+			return -1;
+		}
+		if (cli->action != CLI_RUN) {
+			snprintf(err, errsz, "backup cannot be combined with "
+			    "-t or -V");
+			return -1;
+		}
+		cli->action = CLI_BACKUP;
+		cli->target = words[1];
+		return 0;
+	}
+	snprintf(err, errsz, "unknown command \"%.40s\"", words[0]);
+	return -1;
+extra:
+	snprintf(err, errsz, "too many arguments");
+	return -1;
+}

@@ -1,0 +1,32 @@
+/*
+ * cli.h — the command line: outagebot [-c FILE] [-d] [-t] [-V] [-h]
+ * and the subcommands (outagebot backup FILE). Pure parsing, so it is
+ * unit-tested; main.c acts on the result.
+ */
+#ifndef OB_CLI_H
+#define OB_CLI_H
+
+#define CLI_DEFAULT_CONFIG	"/etc/outagebot/bot.conf"
+
+enum cli_action {
+	CLI_RUN = 0,		/* the daemon */
+	CLI_CHECK,		/* -t */
+	CLI_VERSION,		/* -V */
+	CLI_HELP,		/* -h */
+	CLI_BACKUP		/* backup FILE */
+};
+
+struct cli {
+	enum cli_action	 action;
+	const char	*config;	/* borrowed from argv or the default */
+	int		 debug;
+	const char	*target;	/* backup destination */
+};
+
+/* Parse argv. 0, or -1 with a message in err (size errsz). */
+int		 cli_parse(int argc, char **argv, struct cli *, char *err,
+		     size_t errsz);
+/* The usage text. */
+const char	*cli_usage(void);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * config.h — the configuration, read with libconfig and validated into
+ * plain typed structs. Only config.c touches libconfig. Every problem is
+ * reported as "file:line: key: what is wrong". Secrets (*_file keys, whose
+ * value is a path or "env:NAME") are resolved at load time and never
+ * logged. A struct config is immutable once loaded; a reload builds a new
+ * one and the old one is freed only when the new one is accepted.
+ */
+#ifndef OB_CONFIG_H
+#define OB_CONFIG_H
+
+#include <stddef.h>
+
+enum cfg_identify {
+	CFG_IDENTIFY_ACCOUNT = 0,	/* services account names */
+	CFG_IDENTIFY_HOSTMASK = 1	/* nick!user@host globs */
+};
+
+enum cfg_sasl_mech {
+	CFG_SASL_NONE = 0,
+	CFG_SASL_PLAIN,
+	CFG_SASL_EXTERNAL
+};
+
+/* "from=to" pairs: team.github, bridges[].map. */
+struct cfg_pair {
+	char	*from;
+	char	*to;
+};
+
+struct cfg_sasl {
+	enum cfg_sasl_mech	 mech;
+	char			*account;
+	char			*password;	/* secret, resolved; or NULL */
+	int			 required;	/* [false] */
+};
+
+struct cfg_irc {
+	char		*server;
+	int		 port;		/* [6697 with TLS, else 6667] */
+	int		 tls;		/* [true] */
+	int		 tls_verify;	/* [true] */
+	char		*tls_ca_file;	/* [NULL: system store] */
+	char		*tls_fingerprint; /* 64 lower-case hex chars or NULL */
+	char		*client_cert;
+	char		*client_key;
+	char		*password;	/* server PASS, secret, or NULL */
+	char		*nick;		/* ["outagebot"] */
+	char		*alt_nick;	/* [nick + "_"] */
+	char		*realname;	/* ["outagebot"] */
+	char		*username;	/* [nick] */
+	struct cfg_sasl	 sasl;
+	char		**channels;
+	size_t		 nchannels;
+	char		**announce_channels;	/* [channels] */
+	size_t		 nannounce_channels;
+	int		 topic;		/* [false] */
+	char		*command_prefix; /* ["!"] */
+	int		 flood_burst;	/* [4] */
+	long long	 flood_interval_ms;	/* [2000] */
+	int		 max_reply_lines;	/* [4] */
+	long long	 ping_interval_ms;	/* [90000] */
+	long long	 ping_timeout_ms;	/* [120000] */
+	long long	 reconnect_min_ms;	/* [2000] */
+	long long	 reconnect_max_ms;	/* [300000] */
+};
+
+struct cfg_team {
+	enum cfg_identify identify;
+	char		**admins;	/* account names or hostmask globs */
+	size_t		 nadmins;
+	char		**members;	/* admins are members too */
+	size_t		 nmembers;
+	struct cfg_pair	*github;	/* IRC person -> GitHub login */
+	size_t		 ngithub;
+};
+
+struct cfg_bridge {
+	char		*nick;
+	char		*account;	/* required with identify = account */
+	struct cfg_pair	*map;		/* remote name -> team person */
+	size_t		 nmap;
+};
+
+struct config {
+	char		*path;
+	char		*instance;	/* ["outagebot"] */
+	char		*timezone;	/* ["UTC"] */
+	int		 strict_permissions;	/* [false] */
+	struct cfg_irc	 irc;
+	struct cfg_team	 team;
+	struct cfg_bridge *bridges;
+	size_t		 nbridges;
+	char		*storage_path;	/* ["outagebot.db"] */
+};
+
+/*
+ * Load and validate path. On success returns a config (free with
+ * cfg_free) and logs warnings (permissions). On failure returns NULL and
+ * sets *err to one or more "file:line: key: problem" lines joined by '\n'
+ * (caller frees).
+ */
+struct config	*cfg_load(const char *path, char **err);
+void		 cfg_free(struct config *);
+
+/*
+ * The person name of a team entry: the entry itself with identify =
+ * account, the nick part of "nick!user@host" with identify = hostmask.
+ * Writes into buf and returns it.
+ */
+const char	*cfg_entry_name(const struct config *, const char *entry,
+		     char *buf, size_t bufsz);
+
+#endif

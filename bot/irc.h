@@ -1,0 +1,68 @@
+/*
+ * irc.h — the IRC connection: non-blocking connect (asynchronous DNS),
+ * TLS through OpenSSL with verification or fingerprint pinning, IRCv3
+ * capability negotiation and SASL, registration, nick collision and
+ * regain, keepalive, reconnect with backoff and jitter, channel joins,
+ * account tracking, and the one send path (sanitized lines through a
+ * token-bucket queue). Only irc.c includes OpenSSL. Commands and replies
+ * are the bot's business: irc.c hands every message from others to the
+ * handler and sends what it is asked to.
+ */
+#ifndef OB_IRC_H
+#define OB_IRC_H
+
+#include <stddef.h>
+
+struct loop;
+struct store;
+struct config;
+struct irc;
+struct irc_msg;
+
+struct irc_handlers {
+	/*
+	 * A PRIVMSG or NOTICE from someone else. account is the sender's
+	 * services account if known (account tag, or tracking), else NULL.
+	 */
+	void	(*message)(struct irc *, const struct irc_msg *,
+		    const char *account, void *arg);
+	/* Registration finished (after 001 and joins were sent). */
+	void	(*registered)(struct irc *, void *arg);
+	void	*arg;
+};
+
+/* cfg is borrowed and must outlive the irc or be replaced first. */
+struct irc	*irc_new(struct loop *, struct store *, const struct config *,
+		     const struct irc_handlers *);
+void		 irc_free(struct irc *);
+
+/* Start connecting (returns at once; failures are retried with backoff). */
+void		 irc_start(struct irc *);
+/* Take a new config after a reload: join/part channel changes, flood. */
+void		 irc_reconfigure(struct irc *, const struct config *);
+/* Send QUIT, flush for at most timeout_ms, close; no reconnect after. */
+void		 irc_quit(struct irc *, const char *reason, int timeout_ms);
+
+/* Queue one command through the flood queue. 0, or -1 if unbuildable. */
+int		 irc_send(struct irc *, const char *cmd,
+		     const char *const *params, size_t nparams);
+/*
+ * Split text into as many lines as needed so that each, with the prefix
+ * the server prepends, fits 512 bytes. CR, LF and NUL become spaces.
+ * Returns the number of lines; *lines is a malloc'd array of malloc'd
+ * strings (caller frees each and the array).
+ */
+size_t		 irc_split(struct irc *, const char *cmd, const char *target,
+		     const char *text, char ***lines);
+/* Split and queue text as PRIVMSG or NOTICE to target. */
+void		 irc_say(struct irc *, const char *cmd, const char *target,
+		     const char *text);
+
+const char	*irc_nick(struct irc *);
+int		 irc_registered(struct irc *);
+/* Tracked services account of nick, or NULL (none or unknown). */
+const char	*irc_account(struct irc *, const char *nick);
+/* Lines waiting in the flood queue. */
+size_t		 irc_queued(struct irc *);
+
+#endif

@@ -1,0 +1,889 @@
+/*
+ * store.c — the only file that talks to SQLite. It owns the connection,
+ * the connection settings (WAL, foreign keys, busy timeout, synchronous),
+ * the schema and its migrations, transactions, and the typed queries the
+ * rest of the bot calls. It must not know about IRC, commands or HTTP, and
+ * it never builds SQL out of values: every value is a bound parameter (the
+ * only formatted SQL is a PRAGMA taking one of our own integers, since
+ * PRAGMA cannot take parameters).
+ *
+ * Errors: each SQLite failure is logged here once, with the operation and
+ * SQLite's message; callers get -1 (and a short *cause where the header
+ * offers one) and must not log it again.
+ *
+ * Transactions are not nested. Any failed operation inside a transaction
+ * dooms it: the transaction is rolled back at once, later operations are
+ * refused, and store_commit returns -1. So a disk-full error half-way
+ * through a state change can never be committed as half a change, even by
+ * a caller that forgot to check a return value.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define STORE_BUSY_MS	5000
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+	int	 in_tx;		/* store_begin succeeded, no commit/rollback */
+	int	 doomed;	/* an operation in this transaction failed */
+};
+
+/*
+ * Migrations: store_migrations[i] takes the schema from version i to i+1.
+ * Append only; never edit a step that has shipped.
+ */
+static const char *const store_migrations[] = {
+	/* 0 -> 1: audit log and STS policies. */
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" who TEXT NOT NULL,"
+	" level TEXT NOT NULL,"
+	" via TEXT,"
+	" place TEXT,"
+	" command TEXT NOT NULL,"
+	" args TEXT);"
+	"CREATE INDEX audit_at ON audit(at);"
+	"CREATE TABLE sts ("
+	" host TEXT PRIMARY KEY,"
+	" port INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);",
+
+	/* 1 -> 2: small key/value facts about this instance. */
+	"CREATE TABLE meta ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);",
+};
+
+/* Log the connection's current SQLite error for operation op. */
+static void
+store_log_sqlite(struct store *s, const char *op)
+{
+	const char	*msg, *code;
+
+	msg = sqlite3_errmsg(s->db);
+	code = sqlite3_errstr(sqlite3_extended_errcode(s->db));
+	if (strcmp(msg, code) == 0)
+		log_error("store", "%s: %s: %s", s->path, op, msg);
+	else
+		log_error("store", "%s: %s: %s (%s)", s->path, op, msg, code);
+}
+
+/* Roll back whatever SQLite still has open, without touching our flags. */
+static void
+store_abort_sqlite(struct store *s)
+{
+	char	*err = NULL;
+
+	/* SQLite may already have rolled back by itself (SQLITE_FULL,
+	 * SQLITE_IOERR, SQLITE_NOMEM do that); ROLLBACK would then fail. */
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	if (sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, &err) != SQLITE_OK) {
+		log_error("store", "%s: rollback: %s", s->path,
+		    err != NULL ? err : sqlite3_errmsg(s->db));
+	}
+	sqlite3_free(err);
+}
+
+/* Note a failed operation: inside a transaction, doom and roll it back. */
+static void
+store_failed(struct store *s)
+{
+	if (!s->in_tx)
+		return;
+	s->doomed = 1;
+	store_abort_sqlite(s);
+}
+
+/* 0 if an operation may run now, -1 (logged) inside a doomed transaction. */
+static int
+store_usable(struct store *s, const char *op)
+{
+	if (s->in_tx && s->doomed) {
+		log_error("store", "%s: %s refused: this transaction already "
+		    "failed and was rolled back", s->path, op);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prepare sql for op; NULL (logged, transaction doomed) on failure. */
+static sqlite3_stmt *
+store_prepare(struct store *s, const char *sql, const char *op)
+{
+	sqlite3_stmt	*st = NULL;
+
+	if (store_usable(s, op) != 0)
+		return NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		store_failed(s);
+		return NULL;
+	}
+	return st;
+}
+
+/* Bind a C string or NULL to parameter i. */
+static int
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Log and clean up after a failed bind. Always returns -1. */
+static int
+store_bind_failed(struct store *s, sqlite3_stmt *st, const char *op)
+{
+	store_log_sqlite(s, op);
+	sqlite3_finalize(st);
+	store_failed(s);
+	return -1;
+}
+
+/* Step a statement that returns no rows, then finalize it. 0 or -1. */
+static int
+store_step_done(struct store *s, sqlite3_stmt *st, const char *op)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		store_failed(s);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* A copy of a text column, or NULL for SQL NULL; caller frees. */
+static char *
+store_column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*v;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	v = sqlite3_column_text(st, i);
+	if (v == NULL)
+		return NULL;
+	return xstrdup((const char *)v);
+}
+
+/* Run one PRAGMA (or other one-row query) and read column 0 as an integer. */
+static int
+store_query_int(struct store *s, const char *sql, const char *op,
+    long long *value)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_prepare(s, sql, op)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			log_error("store", "%s: %s: no result", s->path, op);
+		else
+			store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		store_failed(s);
+		return -1;
+	}
+	*value = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Run SQL without parameters or results (settings, schema steps). */
+static int
+store_exec(struct store *s, const char *sql, const char *op)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("store", "%s: %s: %s", s->path, op,
+		    err != NULL ? err : sqlite3_errmsg(s->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The version this binary migrates to. */
+int
+store_schema_version(void)
+{
+	return (int)nitems(store_migrations);
+}
+
+/* The database's PRAGMA user_version, or -1. */
+int
+store_version(struct store *s)
+{
+	long long	v;
+
+	if (store_query_int(s, "PRAGMA user_version", "read user_version",
+	    &v) != 0)
+		return -1;
+	return (int)v;
+}
+
+/* Apply migration step (from -> from+1) in one transaction. 0 or -1. */
+static int
+store_migrate_step(struct store *s, int from, char **cause)
+{
+	char		 sql[64], op[64];
+	long long	 now;
+
+	snprintf(op, sizeof op, "migrate schema %d -> %d", from, from + 1);
+	if (store_exec(s, "BEGIN IMMEDIATE", op) != 0)
+		goto fail;
+	/* Another process may have migrated while we waited for the lock. */
+	if (store_query_int(s, "PRAGMA user_version", op, &now) != 0)
+		goto fail;
+	if (now != from) {
+		store_abort_sqlite(s);
+		return 0;
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", from + 1);
+	if (store_exec(s, store_migrations[from], op) != 0 ||
+	    store_exec(s, sql, op) != 0 ||
+	    store_exec(s, "COMMIT", op) != 0)
+		goto fail;
+	log_info("store", "%s: schema migrated to version %d", s->path,
+	    from + 1);
+	return 0;
+
+fail:
+	store_abort_sqlite(s);
+	*cause = xasprintf("cannot migrate database %s to schema version %d",
+	    s->path, from + 1);
+	return -1;
+}
+
+/* Read the schema version; -1 with *cause if newer than ours. */
+static int
+store_refuse_newer(struct store *s, char **cause)
+{
+	int	v, want = store_schema_version();
+
+	if ((v = store_version(s)) < 0) {
+		*cause = xasprintf("cannot read schema version of %s",
+		    s->path);
+		return -1;
+	}
+	if (v > want) {
+		log_error("store", "%s: schema version %d is newer than this "
+		    "outagebot (%d)", s->path, v, want);
+		*cause = xasprintf("database schema version %d is newer than "
+		    "this outagebot (%d)", v, want);
+		return -1;
+	}
+	return v;
+}
+
+/* Migrate to store_schema_version(), refusing a newer database. */
+static int
+store_migrate(struct store *s, char **cause)
+{
+	int	v;
+
+	for (;;) {
+		if ((v = store_refuse_newer(s, cause)) < 0)
+			return -1;
+		if (v == store_schema_version())
+			return 0;
+		if (store_migrate_step(s, v, cause) != 0)
+			return -1;
+	}
+}
+
+/* Put the connection in WAL mode and check that it took. */
+static int
+store_set_wal(struct store *s, char **cause)
+{
+	sqlite3_stmt	*st;
+	const char	*mode;
+	int		 ok;
+
+	st = store_prepare(s, "PRAGMA journal_mode = WAL", "set journal_mode");
+	if (st == NULL)
+		goto fail;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_log_sqlite(s, "set journal_mode");
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	ok = mode != NULL && (strcasecmp(mode, "wal") == 0 ||
+	    (strcmp(s->path, ":memory:") == 0 &&
+	    strcasecmp(mode, "memory") == 0));
+	if (!ok) {
+		log_error("store", "%s: journal_mode is %s, not wal", s->path,
+		    mode != NULL ? mode : "(none)");
+		sqlite3_finalize(st);
+		*cause = xasprintf("cannot put database %s in WAL mode",
+		    s->path);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+
+fail:
+	*cause = xasprintf("cannot set up database %s", s->path);
+	return -1;
+}
+
+/* Apply the per-connection settings and check foreign keys are on. */
+static int
+store_settings(struct store *s, char **cause)
+{
+	long long	fk;
+
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+		store_log_sqlite(s, "set busy timeout");
+		goto fail;
+	}
+	if (store_exec(s, "PRAGMA foreign_keys = ON", "set foreign_keys") != 0)
+		goto fail;
+	if (store_query_int(s, "PRAGMA foreign_keys", "read foreign_keys",
+	    &fk) != 0)
+		goto fail;
+	if (fk != 1) {
+		log_error("store", "%s: foreign_keys stays off", s->path);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	*cause = xasprintf("cannot set up database %s", s->path);
+	return -1;
+}
+
+/*
+ * Read the header so a file that is not a database is named as such
+ * before we try to change it. 0 or -1 with *cause.
+ */
+static int
+store_probe(struct store *s, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	store_log_sqlite(s, "read database header");
+	rc = sqlite3_errcode(s->db);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_NOTADB)
+		*cause = xasprintf("%s is not an SQLite database", s->path);
+	else if (rc == SQLITE_CORRUPT)
+		*cause = xasprintf("database %s is corrupt", s->path);
+	else
+		*cause = xasprintf("cannot read database %s: %s", s->path,
+		    sqlite3_errstr(rc));
+	return -1;
+}
+
+/* Open, configure and migrate the database at path; NULL and *cause. */
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store	*s;
+	int		 rc;
+
+	*cause = NULL;
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &s->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		if (s->db != NULL) {
+			store_log_sqlite(s, "open");
+			*cause = xasprintf("cannot open database %s: %s", path,
+			    sqlite3_errmsg(s->db));
+		} else {
+			log_error("store", "%s: open: %s", path,
+			    sqlite3_errstr(rc));
+			*cause = xasprintf("cannot open database %s: %s", path,
+			    sqlite3_errstr(rc));
+		}
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+
+	if (store_settings(s, cause) != 0 ||
+	    store_probe(s, cause) != 0)
+		goto fail;
+
+	/* Refuse a newer schema before changing anything in the file. */
+	if (store_refuse_newer(s, cause) < 0)
+		goto fail;
+	if (store_set_wal(s, cause) != 0)
+		goto fail;
+	if (store_exec(s, "PRAGMA synchronous = NORMAL",
+	    "set synchronous") != 0) {
+		*cause = xasprintf("cannot set up database %s", path);
+		goto fail;
+	}
+	if (store_migrate(s, cause) != 0)
+		goto fail;
+	return s;
+
+fail:
+	store_close(s);
+	return NULL;
+}
+
+/* Close the database, rolling back an unfinished transaction. */
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL) {
+		if (s->in_tx) {
+			log_warn("store", "%s: closing inside a transaction; "
+			    "rolled back", s->path);
+			store_abort_sqlite(s);
+		}
+		if (sqlite3_close_v2(s->db) != SQLITE_OK)
+			store_log_sqlite(s, "close");
+	}
+	free(s->path);
+	free(s);
+}
+
+/* Start a write transaction (BEGIN IMMEDIATE). 0 or -1. */
+int
+store_begin(struct store *s)
+{
+	if (s->in_tx) {
+		log_error("store", "%s: begin: already in a transaction "
+		    "(transactions do not nest)", s->path);
+		return -1;
+	}
+	if (store_exec(s, "BEGIN IMMEDIATE", "begin") != 0)
+		return -1;
+	s->in_tx = 1;
+	s->doomed = 0;
+	return 0;
+}
+
+/* Commit the open transaction; on any failure it is rolled back. */
+int
+store_commit(struct store *s)
+{
+	if (!s->in_tx) {
+		log_error("store", "%s: commit: no transaction", s->path);
+		return -1;
+	}
+	if (s->doomed) {
+		log_error("store", "%s: commit refused: an operation in this "
+		    "transaction failed; it was rolled back", s->path);
+		s->in_tx = s->doomed = 0;
+		return -1;
+	}
+	if (store_exec(s, "COMMIT", "commit") != 0) {
+		store_abort_sqlite(s);
+		s->in_tx = 0;
+		return -1;
+	}
+	s->in_tx = 0;
+	return 0;
+}
+
+/* Roll back the open transaction (a doomed one already is). */
+void
+store_rollback(struct store *s)
+{
+	if (!s->in_tx) {
+		log_warn("store", "%s: rollback: no transaction", s->path);
+		return;
+	}
+	store_abort_sqlite(s);
+	s->in_tx = s->doomed = 0;
+}
+
+/* Run fn in one transaction: commit if it returns 0, else roll back. */
+int
+store_tx(struct store *s, int (*fn)(struct store *, void *), void *arg)
+{
+	if (store_begin(s) != 0)
+		return -1;
+	if (fn(s, arg) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s);
+}
+
+/* Append one accepted command to the audit log. 0 or -1. */
+int
+store_audit_add(struct store *s, time_t at, const char *who,
+    const char *level, const char *via, const char *place,
+    const char *command, const char *args)
+{
+	static const char	*op = "add audit row";
+	sqlite3_stmt		*st;
+
+	if (who == NULL || level == NULL || command == NULL) {
+		log_error("store", "%s: %s: who, level and command are "
+		    "required", s->path, op);
+		store_failed(s);
+		return -1;
+	}
+	st = store_prepare(s, "INSERT INTO audit "
+	    "(at, who, level, via, place, command, args) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)", op);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)at) != SQLITE_OK ||
+	    store_bind_text(st, 2, who) != SQLITE_OK ||
+	    store_bind_text(st, 3, level) != SQLITE_OK ||
+	    store_bind_text(st, 4, via) != SQLITE_OK ||
+	    store_bind_text(st, 5, place) != SQLITE_OK ||
+	    store_bind_text(st, 6, command) != SQLITE_OK ||
+	    store_bind_text(st, 7, args) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	return store_step_done(s, st, op);
+}
+
+/* Newest audit rows first, at most limit (> 0); free with audit_free. */
+int
+store_audit_list(struct store *s, int limit, struct store_audit **rows,
+    size_t *nrows)
+{
+	static const char	*op = "list audit rows";
+	sqlite3_stmt		*st;
+	struct store_audit	*v = NULL, *r;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	*rows = NULL;
+	*nrows = 0;
+	if (limit <= 0) {
+		log_error("store", "%s: %s: bad limit %d", s->path, op, limit);
+		return -1;
+	}
+	st = store_prepare(s, "SELECT id, at, who, level, via, place, "
+	    "command, args FROM audit ORDER BY id DESC LIMIT ?", op);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int(st, 1, limit) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		r = &v[n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->at = (time_t)sqlite3_column_int64(st, 1);
+		r->who = store_column_text(st, 2);
+		r->level = store_column_text(st, 3);
+		r->via = store_column_text(st, 4);
+		r->place = store_column_text(st, 5);
+		r->command = store_column_text(st, 6);
+		r->args = store_column_text(st, 7);
+	}
+	if (rc != SQLITE_DONE) {
+		store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		store_audit_free(v, n);
+		store_failed(s);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*rows = v;
+	*nrows = n;
+	return 0;
+}
+
+/* Free rows returned by store_audit_list; NULL is a no-op. */
+void
+store_audit_free(struct store_audit *rows, size_t n)
+{
+	size_t	i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(rows[i].who);
+		free(rows[i].level);
+		free(rows[i].via);
+		free(rows[i].place);
+		free(rows[i].command);
+		free(rows[i].args);
+	}
+	free(rows);
+}
+
+/* The STS policy for host if one is valid at now: 1, 0 for none, -1. */
+int
+store_sts_get(struct store *s, const char *host, time_t now, int *port,
+    time_t *expires)
+{
+	static const char	*op = "read sts policy";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	st = store_prepare(s, "SELECT port, expires FROM sts "
+	    "WHERE host = ? AND expires > ?", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, host) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)now) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		store_failed(s);
+		return -1;
+	}
+	*port = sqlite3_column_int(st, 0);
+	*expires = (time_t)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return 1;
+}
+
+/* Store host's STS policy; an expiry not after now removes it. 0 or -1. */
+int
+store_sts_set(struct store *s, const char *host, int port, time_t expires)
+{
+	static const char	*op = "write sts policy";
+	sqlite3_stmt		*st;
+
+	if (host == NULL || *host == '\0' || port < 1 || port > 65535) {
+		log_error("store", "%s: %s: bad host or port %d", s->path, op,
+		    port);
+		store_failed(s);
+		return -1;
+	}
+	if (expires <= time(NULL)) {
+		st = store_prepare(s, "DELETE FROM sts WHERE host = ?", op);
+		if (st == NULL)
+			return -1;
+		if (store_bind_text(st, 1, host) != SQLITE_OK)
+			return store_bind_failed(s, st, op);
+		return store_step_done(s, st, op);
+	}
+	st = store_prepare(s, "INSERT INTO sts (host, port, expires) "
+	    "VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET "
+	    "port = excluded.port, expires = excluded.expires", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, host) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, port) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)expires) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	return store_step_done(s, st, op);
+}
+
+/* Read meta key: 1 and *value (caller frees), 0 and NULL if absent, -1. */
+int
+store_meta_get(struct store *s, const char *key, char **value)
+{
+	static const char	*op = "read meta";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*value = NULL;
+	st = store_prepare(s, "SELECT value FROM meta WHERE key = ?", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, key) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		store_failed(s);
+		return -1;
+	}
+	*value = store_column_text(st, 0);
+	sqlite3_finalize(st);
+	return *value != NULL ? 1 : 0;
+}
+
+/* Insert or overwrite meta key. 0 or -1. */
+int
+store_meta_set(struct store *s, const char *key, const char *value)
+{
+	static const char	*op = "write meta";
+	sqlite3_stmt		*st;
+
+	if (key == NULL || value == NULL) {
+		log_error("store", "%s: %s: key and value are required",
+		    s->path, op);
+		store_failed(s);
+		return -1;
+	}
+	st = store_prepare(s, "INSERT INTO meta (key, value) VALUES (?, ?) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, key) != SQLITE_OK ||
+	    store_bind_text(st, 2, value) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	return store_step_done(s, st, op);
+}
+
+/* 1 if a and b name the same existing file. */
+static int
+store_same_file(const char *a, const char *b)
+{
+	struct stat	sa, sb;
+
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return 0;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Copy the live database to dest with the online backup API. The copy is
+ * written next to dest and renamed over it only when complete, so a failed
+ * backup never leaves a half-written file under dest's name.
+ */
+int
+store_backup(struct store *s, const char *dest, char **cause)
+{
+	sqlite3		*d = NULL;
+	sqlite3_backup	*b;
+	char		*tmp;
+	int		 rc;
+
+	*cause = NULL;
+	if (store_same_file(s->path, dest)) {
+		log_error("store", "%s: backup: destination is the database "
+		    "itself", s->path);
+		*cause = xasprintf("backup destination %s is the live "
+		    "database", dest);
+		return -1;
+	}
+	tmp = xasprintf("%s.tmp.%ld", dest, (long)getpid());
+	(void)unlink(tmp);
+	rc = sqlite3_open_v2(tmp, &d,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store", "%s: backup: open %s: %s", s->path, tmp,
+		    d != NULL ? sqlite3_errmsg(d) : sqlite3_errstr(rc));
+		*cause = xasprintf("cannot create backup %s: %s", dest,
+		    d != NULL ? sqlite3_errmsg(d) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	b = sqlite3_backup_init(d, "main", s->db, "main");
+	if (b == NULL) {
+		log_error("store", "%s: backup: %s", s->path,
+		    sqlite3_errmsg(d));
+		*cause = xasprintf("cannot back up to %s: %s", dest,
+		    sqlite3_errmsg(d));
+		goto fail;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		log_error("store", "%s: backup to %s: %s", s->path, dest,
+		    sqlite3_errstr(rc));
+		*cause = xasprintf("backup to %s failed: %s", dest,
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	rc = sqlite3_close(d);
+	d = NULL;
+	if (rc != SQLITE_OK) {
+		log_error("store", "%s: backup: close %s: %s", s->path, tmp,
+		    sqlite3_errstr(rc));
+		*cause = xasprintf("backup to %s failed: %s", dest,
+		    sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (rename(tmp, dest) != 0) {
+		log_error("store", "%s: backup: rename %s to %s: %s", s->path,
+		    tmp, dest, strerror(errno));
+		*cause = xasprintf("cannot write backup %s: %s", dest,
+		    strerror(errno));
+		goto fail;
+	}
+	log_info("store", "%s: backed up to %s", s->path, dest);
+	free(tmp);
+	return 0;
+
+fail:
+	if (d != NULL)
+		sqlite3_close(d);
+	(void)unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+/* Test hook: cap the database at pages pages; the cap in force, or -1. */
+int
+store_test_limit_pages(struct store *s, int pages)
+{
+	char		sql[64];
+	long long	v;
+
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %d", pages);
+	if (store_query_int(s, sql, "set max_page_count", &v) != 0)
+		return -1;
+	return (int)v;
+}
+
+/* Test hook: read one allow-listed integer pragma of this connection. */
+int
+store_test_pragma(struct store *s, const char *name, long long *value)
+{
+	static const char *const allowed[] = {
+		"foreign_keys", "busy_timeout", "synchronous", "user_version",
+		"page_count",
+	};
+	char	sql[64];
+	size_t	i;
+
+	for (i = 0; i < nitems(allowed); i++) {
+		if (strcmp(name, allowed[i]) == 0)
+			break;
+	}
+	if (i == nitems(allowed)) {
+		log_error("store", "%s: pragma %s is not readable here",
+		    s->path, name);
+		return -1;
+	}
+	snprintf(sql, sizeof sql, "PRAGMA %s", allowed[i]);
+	return store_query_int(s, sql, "read pragma", value);
+}

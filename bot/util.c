@@ -1,0 +1,376 @@
+/*
+ * util.c — allocation helpers, the growable buffer, number and duration
+ * parsing, clocks, UTF-8 validation. Owns no state.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util.h"
+
+/* Abort: out of memory is not a condition the bot can run on through. */
+static void
+oom(void)
+{
+	fputs("outagebot: out of memory\n", stderr);
+	abort();
+}
+
+/* malloc that never returns NULL. */
+void *
+xmalloc(size_t n)
+{
+	void	*p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* calloc that never returns NULL. */
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* realloc that never returns NULL. */
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* realloc of n elements of size, checking the product. */
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		oom();
+	return xrealloc(p, n * size);
+}
+
+/* strdup that never returns NULL. */
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+/* Copy at most n bytes of s and terminate. */
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t	 len = strnlen(s, n);
+	char	*p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* vasprintf that never fails. */
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char	*s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
+/* asprintf that never fails. */
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Bounded copy that always terminates; returns strlen(src). */
+size_t
+strlcpy_ob(char *dst, const char *src, size_t size)
+{
+	size_t	len = strlen(src);
+
+	if (size > 0) {
+		size_t	n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+/* Start an empty buffer. */
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+/* Free the buffer's storage. */
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+/* Make room for n more bytes plus the terminator. */
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	size_t	want;
+
+	if (n > SIZE_MAX - b->len - 1)
+		oom();
+	want = b->len + n + 1;
+	if (want <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < want)
+		b->cap = b->cap > SIZE_MAX / 2 ? want : b->cap * 2;
+	b->data = xrealloc(b->data, b->cap);
+}
+
+/* Append n bytes. */
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+/* Append a string. */
+void
+buf_addstr(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* Append one byte. */
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+/* Append formatted text. */
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_addstr(b, s);
+	free(s);
+}
+
+/* Drop n bytes from the front. */
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_reset(b);
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
+/* Empty the buffer, keeping its storage. */
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+/* Hand the data to the caller (never NULL) and empty the buffer. */
+char *
+buf_steal(struct buf *b)
+{
+	char	*s = b->data != NULL ? b->data : xstrdup("");
+
+	buf_init(b);
+	return s;
+}
+
+/* Parse a whole string as a base-10 integer in [min, max]. */
+int
+util_strtonum(const char *s, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse "90m", "1h30m", "2w" into milliseconds. */
+int
+util_parse_duration(const char *s, long long *ms)
+{
+	long long	total = 0, unit, n;
+	int		parts = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		n = 0;
+		while (isdigit((unsigned char)*s)) {
+			if (n > 1000000000LL)
+				return -1;
+			n = n * 10 + (*s++ - '0');
+		}
+		switch (*s++) {
+		case 's': unit = 1000LL; break;
+		case 'm': unit = 60 * 1000LL; break;
+		case 'h': unit = 3600 * 1000LL; break;
+		case 'd': unit = 86400 * 1000LL; break;
+		case 'w': unit = 7 * 86400 * 1000LL; break;
+		default: return -1;
+		}
+		if (n > (LLONG_MAX - total) / unit)
+			return -1;
+		total += n * unit;
+		parts++;
+	}
+	if (parts == 0)
+		return -1;
+	*ms = total;
+	return 0;
+}
+
+/* Format ms as "2d3h", "1h30m", "45s" (largest two units). */
+void
+util_fmt_duration(long long ms, char *out, size_t size)
+{
+	static const struct { long long ms; char c; } u[] = {
+		{ 7 * 86400000LL, 'w' }, { 86400000LL, 'd' },
+		{ 3600000LL, 'h' }, { 60000LL, 'm' }, { 1000LL, 's' }
+	};
+	size_t	i, used = 0, shown = 0;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (ms < 1000) {
+		snprintf(out, size, "0s");
+		return;
+	}
+	for (i = 0; i < nitems(u) && shown < 2; i++) {
+		long long n = ms / u[i].ms;
+
+		if (n == 0) {
+			if (shown > 0)
+				break;
+			continue;
+		}
+		ms -= n * u[i].ms;
+		used += snprintf(out + used, size > used ? size - used : 0,
+		    "%lld%c", n, u[i].c);
+		if (used >= size)
+			break;
+		shown++;
+	}
+}
+
+/* Monotonic milliseconds. */
+uint64_t
+util_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock seconds. */
+time_t
+util_now(void)
+{
+	return time(NULL);
+}
+
+/* Strict UTF-8 check. */
+int
+util_utf8_valid(const char *p, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 i = 0, n, k;
+	unsigned int		 cp;
+
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			n = 1; cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2; cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3; cp = c & 0x07;
+		} else
+			return 0;
+		if (i + n >= len)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* ASCII case-insensitive equality. */
+int
+util_strcaseeq(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}

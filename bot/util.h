@@ -1,0 +1,71 @@
+/*
+ * util.h — allocation helpers that abort on exhaustion, a growable byte
+ * buffer, checked number parsing, durations and clocks. No I/O here
+ * besides reading the clocks.
+ */
+#ifndef OB_UTIL_H
+#define OB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define nitems(a) (sizeof (a) / sizeof (a)[0])
+
+/* Allocation: never return NULL; abort with a message instead. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+
+/* Copy at most size-1 bytes and always terminate; returns strlen(src). */
+size_t	 strlcpy_ob(char *, const char *, size_t);
+
+/* A growable buffer; always NUL-terminated after the data. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_addc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_consume(struct buf *, size_t);	/* drop n bytes from the front */
+void	 buf_reset(struct buf *);
+char	*buf_steal(struct buf *);		/* caller frees; buf is empty */
+
+/*
+ * Parse a whole string as a base-10 integer in [min, max]. Returns 0 and
+ * sets *out, or -1 (empty, trailing junk, out of range).
+ */
+int	 util_strtonum(const char *, long long, long long, long long *);
+
+/*
+ * Parse a duration: one or more <number><unit> with unit s, m, h, d, w
+ * ("90m", "1h30m", "2w"). Returns 0 and milliseconds in *ms, or -1.
+ */
+int	 util_parse_duration(const char *, long long *ms);
+/* Format milliseconds as a short duration ("1h30m", "2d", "45s"). */
+void	 util_fmt_duration(long long ms, char *, size_t);
+
+/* Monotonic milliseconds (for the loop and timeouts). */
+uint64_t util_mono_ms(void);
+/* Wall-clock seconds since the epoch. */
+time_t	 util_now(void);
+
+/* 1 if s is valid UTF-8 (no overlongs, no surrogates), else 0. */
+int	 util_utf8_valid(const char *, size_t);
+
+/* Case-insensitive ASCII comparison helpers. */
+int	 util_strcaseeq(const char *, const char *);
+
+#endif

@@ -1,0 +1,1022 @@
+/*
+ * test_config.c — cfg_load() against configs written to a temporary
+ * directory: typed values and defaults, the exact "file:line: key:
+ * problem" texts, secrets from files and the environment (and that no
+ * message ever carries one), permission warnings, hostmask names, bridge
+ * maps, unknown keys, and bot.conf.example itself. Touches nothing
+ * outside its own temporary directory.
+ */
+/* deps: config util log */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "util.h"
+
+static char	 tdir[PATH_MAX];	/* realpath of the temporary dir */
+static char	 cpath[PATH_MAX];	/* tdir/bot.conf */
+
+#define SECRET_SASL	"correct-horse-battery"
+#define SECRET_PASS	"server-pass-42"
+
+/* Write text to tdir/name with mode; returns the full path (static). */
+static const char *
+put_file(const char *name, const char *text, mode_t mode)
+{
+	static char	 path[PATH_MAX];
+	int		 fd;
+	size_t		 len = strlen(text);
+
+	snprintf(path, sizeof path, "%s/%s", tdir, name);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+/* Write text as tdir/bot.conf and load it. */
+static struct config *
+load_text(const char *text, char **err)
+{
+	put_file("bot.conf", text, 0644);
+	*err = NULL;
+	return cfg_load(cpath, err);
+}
+
+/*
+ * Assert that text fails to load with exactly the given problems, each
+ * written as "LINE: key: problem" (the file name is prefixed here).
+ */
+static void
+assert_errors(const char *text, const char *const *want)
+{
+	struct config	*cfg;
+	struct buf	 b;
+	char		*err;
+	size_t		 i;
+
+	cfg = load_text(text, &err);
+	if (cfg != NULL)
+		cfg_free(cfg);
+	assert_null(cfg);
+	assert_non_null(err);
+	buf_init(&b);
+	for (i = 0; want[i] != NULL; i++)
+		buf_printf(&b, "%s%s:%s", i > 0 ? "\n" : "", cpath, want[i]);
+	assert_string_equal(err, b.data);
+	buf_free(&b);
+	free(err);
+}
+
+/* Assert text fails with the single problem want ("LINE: key: ..."). */
+static void
+assert_error(const char *text, const char *want)
+{
+	const char	*w[2] = { want, NULL };
+
+	assert_errors(text, w);
+}
+
+/* Assert text loads; returns the config. */
+static struct config *
+must_load(const char *text)
+{
+	struct config	*cfg;
+	char		*err;
+
+	cfg = load_text(text, &err);
+	if (cfg == NULL)
+		fail_msg("load failed:\n%s", err);
+	assert_null(err);
+	return cfg;
+}
+
+/* Stderr capture, for log_warn output. */
+static int	saved_stderr = -1;
+
+/* Send stderr to tdir/stderr.txt. */
+static void
+capture_start(void)
+{
+	char	path[PATH_MAX];
+	int	fd;
+
+	snprintf(path, sizeof path, "%s/stderr.txt", tdir);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1 && saved_stderr != -1);
+	dup2(fd, 2);
+	close(fd);
+}
+
+/* Restore stderr; returns what was written (caller frees). */
+static char *
+capture_end(void)
+{
+	char	 path[PATH_MAX], data[8192];
+	ssize_t	 n;
+	int	 fd;
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	snprintf(path, sizeof path, "%s/stderr.txt", tdir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd != -1);
+	n = read(fd, data, sizeof data - 1);
+	close(fd);
+	assert_true(n >= 0);
+	data[n] = '\0';
+	return xstrdup(data);
+}
+
+/* nftw callback removing everything. */
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	return remove(p);
+}
+
+/* Create the temporary directory. */
+static int
+setup(void **state)
+{
+	char	tmpl[] = "/tmp/test_config.XXXXXX";
+
+	if (mkdtemp(tmpl) == NULL || realpath(tmpl, tdir) == NULL)
+		return -1;
+	snprintf(cpath, sizeof cpath, "%s/bot.conf", tdir);
+	unsetenv("OB_TEST_UNSET");
+	return 0;
+}
+
+/* Remove the temporary directory. */
+static int
+teardown(void **state)
+{
+	return nftw(tdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A full config loads with every value typed, resolved and normalised. */
+static void
+test_full_valid(void **state)
+{
+	struct config	*cfg;
+	char		 want[PATH_MAX];
+
+	put_file("irc-pass", SECRET_PASS "\nsecond line\n", 0600);
+	put_file("ca.pem", "dummy\n", 0644);
+	put_file("client.pem", "dummy\n", 0644);
+	put_file("client.key", "dummy\n", 0600);
+	setenv("OB_TEST_SASL", SECRET_SASL, 1);
+	cfg = must_load(
+	    "instance = \"packit-prod\";\n"
+	    "timezone = \"Europe/Prague\";\n"
+	    "strict_permissions = true;\n"
+	    "irc = {\n"
+	    "  server = \"irc.example.net\"; port = 6698; tls = true;\n"
+	    "  tls_verify = false; tls_ca_file = \"ca.pem\";\n"
+	    "  tls_fingerprint = \"AB:cd:EF:01:23:45:67:89:ab:cd:ef:01:23:45"
+	    ":67:89:AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89\";\n"
+	    "  client_cert = \"client.pem\"; client_key = \"client.key\";\n"
+	    "  password_file = \"irc-pass\";\n"
+	    "  nick = \"ob[x]\"; alt_nick = \"ob-2\"; username = \"obuser\";\n"
+	    "  realname = \"outage bot (owner: alice)\";\n"
+	    "  sasl = { mechanism = \"plain\"; account = \"obacct\";\n"
+	    "           password_file = \"env:OB_TEST_SASL\"; "
+	    "required = true; };\n"
+	    "  channels = ( \"#team\", \"&local\", \"#ops\" );\n"
+	    "  announce_channels = [ \"#ops\" ];\n"
+	    "  topic = true; command_prefix = \".\";\n"
+	    "  flood = { burst = 6; interval = \"3s\"; };\n"
+	    "  max_reply_lines = 10;\n"
+	    "  ping_interval = \"1m\"; ping_timeout = \"2m30s\";\n"
+	    "  reconnect = { min = \"5s\"; max = \"1h\"; };\n"
+	    "};\n"
+	    "team = { identify = \"account\"; admins = ( \"alice\" );\n"
+	    "  members = ( \"bob\", \"carol\" );\n"
+	    "  github = ( \"alice=alice-gh\", \"bob=bobby\" ); };\n"
+	    "bridges = ( { nick = \"tg-bridge\"; account = \"tgb\";\n"
+	    "  map = ( \"Alice T=alice\", \"x=y=carol\" ); },\n"
+	    "  { nick = \"matrix\"; account = \"mx\"; } );\n"
+	    "storage = { path = \"data/ob.db\"; };\n");
+
+	assert_string_equal(cfg->path, cpath);
+	assert_string_equal(cfg->instance, "packit-prod");
+	assert_string_equal(cfg->timezone, "Europe/Prague");
+	assert_int_equal(cfg->strict_permissions, 1);
+	assert_string_equal(cfg->irc.server, "irc.example.net");
+	assert_int_equal(cfg->irc.port, 6698);
+	assert_int_equal(cfg->irc.tls, 1);
+	assert_int_equal(cfg->irc.tls_verify, 0);
+	snprintf(want, sizeof want, "%s/ca.pem", tdir);
+	assert_string_equal(cfg->irc.tls_ca_file, want);
+	assert_string_equal(cfg->irc.tls_fingerprint,
+	    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	snprintf(want, sizeof want, "%s/client.pem", tdir);
+	assert_string_equal(cfg->irc.client_cert, want);
+	snprintf(want, sizeof want, "%s/client.key", tdir);
+	assert_string_equal(cfg->irc.client_key, want);
+	assert_string_equal(cfg->irc.password, SECRET_PASS);
+	assert_string_equal(cfg->irc.nick, "ob[x]");
+	assert_string_equal(cfg->irc.alt_nick, "ob-2");
+	assert_string_equal(cfg->irc.username, "obuser");
+	assert_string_equal(cfg->irc.realname, "outage bot (owner: alice)");
+	assert_int_equal(cfg->irc.sasl.mech, CFG_SASL_PLAIN);
+	assert_string_equal(cfg->irc.sasl.account, "obacct");
+	assert_string_equal(cfg->irc.sasl.password, SECRET_SASL);
+	assert_int_equal(cfg->irc.sasl.required, 1);
+	assert_int_equal(cfg->irc.nchannels, 3);
+	assert_string_equal(cfg->irc.channels[0], "#team");
+	assert_string_equal(cfg->irc.channels[1], "&local");
+	assert_string_equal(cfg->irc.channels[2], "#ops");
+	assert_int_equal(cfg->irc.nannounce_channels, 1);
+	assert_string_equal(cfg->irc.announce_channels[0], "#ops");
+	assert_int_equal(cfg->irc.topic, 1);
+	assert_string_equal(cfg->irc.command_prefix, ".");
+	assert_int_equal(cfg->irc.flood_burst, 6);
+	assert_int_equal(cfg->irc.flood_interval_ms, 3000);
+	assert_int_equal(cfg->irc.max_reply_lines, 10);
+	assert_int_equal(cfg->irc.ping_interval_ms, 60000);
+	assert_int_equal(cfg->irc.ping_timeout_ms, 150000);
+	assert_int_equal(cfg->irc.reconnect_min_ms, 5000);
+	assert_int_equal(cfg->irc.reconnect_max_ms, 3600000);
+	assert_int_equal(cfg->team.identify, CFG_IDENTIFY_ACCOUNT);
+	assert_int_equal(cfg->team.nadmins, 1);
+	assert_string_equal(cfg->team.admins[0], "alice");
+	/* The admin became a member as well. */
+	assert_int_equal(cfg->team.nmembers, 3);
+	assert_string_equal(cfg->team.members[0], "bob");
+	assert_string_equal(cfg->team.members[1], "carol");
+	assert_string_equal(cfg->team.members[2], "alice");
+	assert_int_equal(cfg->team.ngithub, 2);
+	assert_string_equal(cfg->team.github[0].from, "alice");
+	assert_string_equal(cfg->team.github[0].to, "alice-gh");
+	assert_string_equal(cfg->team.github[1].from, "bob");
+	assert_string_equal(cfg->team.github[1].to, "bobby");
+	assert_int_equal(cfg->nbridges, 2);
+	assert_string_equal(cfg->bridges[0].nick, "tg-bridge");
+	assert_string_equal(cfg->bridges[0].account, "tgb");
+	assert_int_equal(cfg->bridges[0].nmap, 2);
+	assert_string_equal(cfg->bridges[0].map[0].from, "Alice T");
+	assert_string_equal(cfg->bridges[0].map[0].to, "alice");
+	assert_string_equal(cfg->bridges[0].map[1].from, "x=y");
+	assert_string_equal(cfg->bridges[0].map[1].to, "carol");
+	assert_string_equal(cfg->bridges[1].nick, "matrix");
+	assert_int_equal(cfg->bridges[1].nmap, 0);
+	snprintf(want, sizeof want, "%s/data/ob.db", tdir);
+	assert_string_equal(cfg->storage_path, want);
+	cfg_free(cfg);
+	unsetenv("OB_TEST_SASL");
+}
+
+/* A minimal config gets every default of config.h. */
+static void
+test_defaults(void **state)
+{
+	struct config	*cfg;
+	char		 want[PATH_MAX];
+
+	cfg = must_load("irc = { server = \"irc.example.net\";\n"
+	    "  channels = ( \"#a\", \"#b\" ); };\n");
+	assert_string_equal(cfg->instance, "outagebot");
+	assert_string_equal(cfg->timezone, "UTC");
+	assert_int_equal(cfg->strict_permissions, 0);
+	assert_int_equal(cfg->irc.port, 6697);
+	assert_int_equal(cfg->irc.tls, 1);
+	assert_int_equal(cfg->irc.tls_verify, 1);
+	assert_null(cfg->irc.tls_ca_file);
+	assert_null(cfg->irc.tls_fingerprint);
+	assert_null(cfg->irc.client_cert);
+	assert_null(cfg->irc.client_key);
+	assert_null(cfg->irc.password);
+	assert_string_equal(cfg->irc.nick, "outagebot");
+	assert_string_equal(cfg->irc.alt_nick, "outagebot_");
+	assert_string_equal(cfg->irc.username, "outagebot");
+	assert_string_equal(cfg->irc.realname, "outagebot");
+	assert_int_equal(cfg->irc.sasl.mech, CFG_SASL_NONE);
+	assert_null(cfg->irc.sasl.account);
+	assert_null(cfg->irc.sasl.password);
+	assert_int_equal(cfg->irc.sasl.required, 0);
+	assert_int_equal(cfg->irc.nannounce_channels, 2);
+	assert_string_equal(cfg->irc.announce_channels[0], "#a");
+	assert_string_equal(cfg->irc.announce_channels[1], "#b");
+	/* A copy, not the same array. */
+	assert_ptr_not_equal(cfg->irc.announce_channels, cfg->irc.channels);
+	assert_int_equal(cfg->irc.topic, 0);
+	assert_string_equal(cfg->irc.command_prefix, "!");
+	assert_int_equal(cfg->irc.flood_burst, 4);
+	assert_int_equal(cfg->irc.flood_interval_ms, 2000);
+	assert_int_equal(cfg->irc.max_reply_lines, 4);
+	assert_int_equal(cfg->irc.ping_interval_ms, 90000);
+	assert_int_equal(cfg->irc.ping_timeout_ms, 120000);
+	assert_int_equal(cfg->irc.reconnect_min_ms, 2000);
+	assert_int_equal(cfg->irc.reconnect_max_ms, 300000);
+	assert_int_equal(cfg->team.identify, CFG_IDENTIFY_ACCOUNT);
+	assert_int_equal(cfg->team.nmembers, 0);
+	assert_int_equal(cfg->nbridges, 0);
+	snprintf(want, sizeof want, "%s/outagebot.db", tdir);
+	assert_string_equal(cfg->storage_path, want);
+	cfg_free(cfg);
+
+	/* Without TLS the port is 6667; alt_nick and username follow nick. */
+	cfg = must_load("irc = { server = \"localhost\"; tls = false;\n"
+	    "  nick = \"bob\"; channels = ( \"#a\" ); };\n"
+	    "storage = { path = \"/abs/ob.db\"; };\n");
+	assert_int_equal(cfg->irc.port, 6667);
+	assert_string_equal(cfg->irc.alt_nick, "bob_");
+	assert_string_equal(cfg->irc.username, "bob");
+	assert_string_equal(cfg->storage_path, "/abs/ob.db");
+	cfg_free(cfg);
+}
+
+/* libconfig syntax errors keep libconfig's file, line and text. */
+static void
+test_syntax_error(void **state)
+{
+	assert_error("irc = {\n"
+	    "  server = \"x\";\n"
+	    "  channels = ( \"#a\";\n"
+	    "};\n", "3: syntax error");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "instance = \"a\";\n"
+	    "instance = \"b\";\n",
+	    "3: syntax error: duplicate setting name");
+}
+
+/* Wrong types name the key and what was expected. */
+static void
+test_type_errors(void **state)
+{
+	static const char *const want[] = {
+		"2: irc.port: expected an integer",
+		"3: irc.tls: expected true or false",
+		"4: irc.channels: expected a list of strings such as "
+		    "( \"a\", \"b\" )",
+		"5: irc.flood.interval: expected a duration string such as "
+		    "\"30s\" (use 1w, 12h, ...)",
+		"6: irc.nick: expected a string",
+		"8: team: expected a group { ... }",
+		NULL
+	};
+
+	assert_errors("irc = { server = \"x\";\n"
+	    "  port = \"6697\";\n"
+	    "  tls = 1;\n"
+	    "  channels = \"#a\";\n"
+	    "  flood = { interval = 2; };\n"
+	    "  nick = 5;\n"
+	    "};\n"
+	    "team = ( \"alice\" );\n", want);
+}
+
+/* Range checks on integers and durations. */
+static void
+test_range_errors(void **state)
+{
+	static const char *const want[] = {
+		"2: irc.port: 70000 is out of range (1-65535)",
+		"3: irc.flood.burst: 0 is out of range (at least 1)",
+		"4: irc.max_reply_lines: 51 is out of range (1-50)",
+		"5: irc.reconnect.min: must not be longer than reconnect.max "
+		    "(1m)",
+		"6: irc.ping_timeout: must be longer than 0s",
+		NULL
+	};
+
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  port = 70000;\n"
+	    "  flood = { burst = 0; };\n"
+	    "  max_reply_lines = 51;\n"
+	    "  reconnect = { min = \"5m\"; max = \"1m\"; };\n"
+	    "  ping_timeout = \"0s\";\n"
+	    "};\n", want);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  reconnect = { max = \"1s\"; }; };\n",
+	    "2: irc.reconnect.max: must not be shorter than reconnect.min "
+	    "(2s)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  port = 0; };\n", "2: irc.port: 0 is out of range (1-65535)");
+}
+
+/* A bad duration is quoted with the units to use. */
+static void
+test_duration_error(void **state)
+{
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "\n"
+	    "  ping_interval = \"1 week\"; };\n",
+	    "3: irc.ping_interval: \"1 week\" is not a duration "
+	    "(use 1w, 12h, ...)");
+}
+
+/* List elements are addressed as key.[index] on their own line. */
+static void
+test_list_index_path(void **state)
+{
+	static const char *const want[] = {
+		"3: irc.channels.[1]: \"ops\" is not a channel name (it starts "
+		    "with # or & and has no spaces, commas or control "
+		    "characters)",
+		"4: irc.channels.[2]: expected a string",
+		"9: bridges.[1].nick: \"bad nick\" is not a valid IRC nick "
+		    "(letters, digits and -[]\\`_^{|}, not starting with a "
+		    "digit or -)",
+		NULL
+	};
+
+	assert_errors("irc = { server = \"x\";\n"
+	    "  channels = ( \"#a\",\n"
+	    "    \"ops\",\n"
+	    "    5 );\n"
+	    "};\n"
+	    "bridges = (\n"
+	    "  { nick = \"good\"; account = \"g\"; },\n"
+	    "  { account = \"b\";\n"
+	    "    nick = \"bad nick\"; }\n"
+	    ");\n", want);
+}
+
+/* Every problem is reported, in line order, joined by newlines. */
+static void
+test_multiple_errors(void **state)
+{
+	static const char *const want[] = {
+		"1: instance: \"a b\" is not an instance name (letters, "
+		    "digits, '.', '_', '-')",
+		"2: timezone: \"Mars/Olympus\" is not a known time zone (such "
+		    "as \"UTC\" or \"Europe/Prague\")",
+		"3: irc.server: missing (the IRC server's host name)",
+		"3: irc.channels: missing (the channels to join, such as "
+		    "( \"#team\" ))",
+		"4: irc.nick: \"9lives\" is not a valid IRC nick (letters, "
+		    "digits and -[]\\`_^{|}, not starting with a digit or -)",
+		"5: irc.command_prefix: \"! \" is not a command prefix (1-8 "
+		    "characters, no spaces)",
+		"7: team.identify: \"ldap\" is not \"account\" or \"hostmask\"",
+		NULL
+	};
+
+	assert_errors("instance = \"a b\";\n"
+	    "timezone = \"Mars/Olympus\";\n"
+	    "irc = {\n"
+	    "  nick = \"9lives\";\n"
+	    "  command_prefix = \"! \";\n"
+	    "};\n"
+	    "team = { identify = \"ldap\"; members = ( \"x!y@z\" ); };\n",
+	    want);
+}
+
+/* A missing irc group, and a missing file, are reported. */
+static void
+test_missing(void **state)
+{
+	struct config	*cfg;
+	char		*err, path[PATH_MAX], want[PATH_MAX + 64];
+
+	assert_error("instance = \"x\";\n",
+	    "1: irc: missing (irc = { server = ...; channels = ...; })");
+	assert_error("irc = { server = \"x\"; channels = ( ); };\n",
+	    "1: irc.channels: must list at least one channel");
+
+	snprintf(path, sizeof path, "%s/nope.conf", tdir);
+	err = NULL;
+	cfg = cfg_load(path, &err);
+	assert_null(cfg);
+	snprintf(want, sizeof want, "%s: cannot read: %s", path,
+	    strerror(ENOENT));
+	assert_string_equal(err, want);
+	free(err);
+}
+
+/* Nick, channel and related identity checks. */
+static void
+test_nick_channel(void **state)
+{
+	static const char *const want[] = {
+		"2: irc.alt_nick: \"a,b\" is not a valid IRC nick (letters, "
+		    "digits and -[]\\`_^{|}, not starting with a digit or -)",
+		"3: irc.channels.[1]: \"#a b\" is not a channel name (it "
+		    "starts with # or & and has no spaces, commas or control "
+		    "characters)",
+		"3: irc.channels.[2]: \"#A\" is listed twice",
+		"4: irc.announce_channels.[0]: \"#elsewhere\" is not in "
+		    "irc.channels (the bot only speaks where it has joined)",
+		"5: irc.username: \"u@h\" is not a valid name (no spaces, "
+		    "commas, '!', '@' or control characters)",
+		"6: irc.realname: must be one non-empty line",
+		"7: irc.server: \"irc example\" is not a host name",
+		NULL
+	};
+
+	assert_errors("irc = {\n"
+	    "  alt_nick = \"a,b\";\n"
+	    "  channels = ( \"#a\", \"#a b\", \"#A\" );\n"
+	    "  announce_channels = ( \"#elsewhere\" );\n"
+	    "  username = \"u@h\";\n"
+	    "  realname = \"two\\nlines\";\n"
+	    "  server = \"irc example\";\n"
+	    "};\n", want);
+}
+
+/* SASL mechanisms and what each needs. */
+static void
+test_sasl(void **state)
+{
+	static const char *const want_plain[] = {
+		"2: irc.sasl.account: missing (needed for mechanism PLAIN)",
+		"2: irc.sasl.password_file: missing (needed for mechanism "
+		    "PLAIN)",
+		NULL
+	};
+	struct config	*cfg;
+
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"PLAIN\"; }; };\n", want_plain);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = {\n"
+	    "    mechanism = \"SCRAM-SHA-256\"; }; };\n",
+	    "3: irc.sasl.mechanism: \"SCRAM-SHA-256\" is not a SASL "
+	    "mechanism (use \"PLAIN\" or \"EXTERNAL\")");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { required = true; }; };\n",
+	    "2: irc.sasl.mechanism: missing (\"PLAIN\" or \"EXTERNAL\")");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"external\"; }; };\n",
+	    "2: irc.sasl.mechanism: EXTERNAL needs irc.client_cert");
+
+	put_file("cert.pem", "dummy\n", 0644);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  client_cert = \"cert.pem\";\n"
+	    "  sasl = { mechanism = \"External\"; }; };\n");
+	assert_int_equal(cfg->irc.sasl.mech, CFG_SASL_EXTERNAL);
+	assert_null(cfg->irc.sasl.password);
+	assert_null(cfg->irc.client_key);
+	cfg_free(cfg);
+}
+
+/* A secret file's first line, without its line ending, is the secret. */
+static void
+test_secret_file(void **state)
+{
+	struct config	*cfg;
+	const char	*abs;
+	char		*text;
+
+	put_file("sasl.secret", SECRET_SASL "\r\nignored\n", 0600);
+	abs = put_file("pass.secret", SECRET_PASS, 0400);
+	text = xasprintf("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  password_file = \"%s\";\n"
+	    "  sasl = { mechanism = \"PLAIN\"; account = \"a\";\n"
+	    "           password_file = \"sasl.secret\"; }; };\n", abs);
+	capture_start();
+	cfg = must_load(text);
+	free(text);
+	text = capture_end();
+	assert_string_equal(text, "");
+	free(text);
+	assert_string_equal(cfg->irc.password, SECRET_PASS);
+	assert_string_equal(cfg->irc.sasl.password, SECRET_SASL);
+	cfg_free(cfg);
+}
+
+/* env:NAME secrets; an unset or empty variable is named, never a value. */
+static void
+test_secret_env(void **state)
+{
+	static const char conf[] =
+	    "irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  password_file = \"env:OB_TEST_PASS\"; };\n";
+	struct config	*cfg;
+
+	setenv("OB_TEST_PASS", SECRET_PASS, 1);
+	cfg = must_load(conf);
+	assert_string_equal(cfg->irc.password, SECRET_PASS);
+	cfg_free(cfg);
+
+	unsetenv("OB_TEST_PASS");
+	assert_error(conf, "2: irc.password_file: environment variable "
+	    "OB_TEST_PASS is not set");
+	setenv("OB_TEST_PASS", "", 1);
+	assert_error(conf, "2: irc.password_file: environment variable "
+	    "OB_TEST_PASS is empty");
+	setenv("OB_TEST_PASS", "a\r\nQUIT", 1);
+	assert_error(conf, "2: irc.password_file: environment variable "
+	    "OB_TEST_PASS contains a line break");
+	unsetenv("OB_TEST_PASS");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  password_file = \"env:1BAD\"; };\n",
+	    "2: irc.password_file: \"1BAD\" is not a valid environment "
+	    "variable name");
+}
+
+/* Problems name the key and path; no message ever holds a secret. */
+static void
+test_secret_problems(void **state)
+{
+	struct config	*cfg;
+	char		*err, *want, *out;
+
+	/* A missing file: the message names the key and the path. */
+	want = xasprintf("2: irc.password_file: cannot read %s/absent: %s",
+	    tdir, strerror(ENOENT));
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  password_file = \"absent\"; };\n", want);
+	free(want);
+
+	put_file("empty", "\nsecond\n", 0600);
+	want = xasprintf("2: irc.password_file: first line of %s/empty is "
+	    "empty", tdir);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  password_file = \"empty\"; };\n", want);
+	free(want);
+
+	/* Secrets that did load stay out of the messages of other errors. */
+	put_file("good", SECRET_PASS "\n", 0644);
+	setenv("OB_TEST_SASL", SECRET_SASL, 1);
+	capture_start();
+	cfg = load_text("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  password_file = \"good\";\n"
+	    "  sasl = { mechanism = \"PLAIN\"; account = \"a\";\n"
+	    "    password_file = \"env:OB_TEST_SASL\"; };\n"
+	    "  port = -1; };\n", &err);
+	out = capture_end();
+	assert_null(cfg);
+	assert_non_null(strstr(err, "irc.port"));
+	assert_null(strstr(err, SECRET_PASS));
+	assert_null(strstr(err, SECRET_SASL));
+	assert_non_null(strstr(out, "readable by others"));
+	assert_null(strstr(out, SECRET_PASS));
+	assert_null(strstr(out, SECRET_SASL));
+	free(out);
+	free(err);
+	unsetenv("OB_TEST_SASL");
+
+	/* An inline secret is refused without echoing it. */
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"PLAIN\"; account = \"a\";\n"
+	    "    password = \"" SECRET_SASL "\"; }; };\n",
+	    "3: irc.sasl.password: secrets are not allowed inline (use "
+	    "password_file = a path or \"env:NAME\")");
+}
+
+/* A secret readable by others warns; strict_permissions refuses it. */
+static void
+test_permissions(void **state)
+{
+	static const char conf[] =
+	    "irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"PLAIN\"; account = \"a\";\n"
+	    "    password_file = \"loose\"; }; };\n";
+	struct config	*cfg;
+	char		*out, *want, *text;
+
+	put_file("loose", SECRET_SASL "\n", 0644);
+	capture_start();
+	cfg = must_load(conf);
+	out = capture_end();
+	assert_string_equal(cfg->irc.sasl.password, SECRET_SASL);
+	cfg_free(cfg);
+	want = xasprintf(" warn config: %s:3: irc.sasl.password_file: "
+	    "%s/loose is readable by others (chmod 600)\n", cpath, tdir);
+	assert_non_null(strstr(out, want));
+	assert_null(strstr(out, SECRET_SASL));
+	free(want);
+	free(out);
+
+	/* Group-writable only is reported as writable. */
+	put_file("loose", SECRET_SASL "\n", 0620);
+	capture_start();
+	cfg = must_load(conf);
+	out = capture_end();
+	cfg_free(cfg);
+	assert_non_null(strstr(out, "/loose is writable by others (chmod "
+	    "600)"));
+	free(out);
+
+	/* strict_permissions turns the warning into a refusal. */
+	put_file("loose", SECRET_SASL "\n", 0640);
+	text = xasprintf("strict_permissions = true;\n%s", conf);
+	want = xasprintf("4: irc.sasl.password_file: %s/loose is readable "
+	    "by others (chmod 600; strict_permissions = true)", tdir);
+	assert_error(text, want);
+	free(want);
+
+	/* A private file passes strict mode silently. */
+	put_file("loose", SECRET_SASL "\n", 0600);
+	capture_start();
+	cfg = must_load(text);
+	out = capture_end();
+	assert_string_equal(out, "");
+	assert_string_equal(cfg->irc.sasl.password, SECRET_SASL);
+	cfg_free(cfg);
+	free(out);
+	free(text);
+}
+
+/* Fingerprints normalise to 64 lower-case hex digits or are refused. */
+static void
+test_fingerprint(void **state)
+{
+	static const char *const good[] = {
+		"0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789AB"
+		    "CDEF",
+		"01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:"
+		    "89:ab:cd:ef:01:23:45:67:89:ab:cd:ef",
+	};
+	struct config	*cfg;
+	char		*text;
+	size_t		 i;
+
+	for (i = 0; i < nitems(good); i++) {
+		text = xasprintf("irc = { server = \"x\"; "
+		    "channels = ( \"#a\" );\n"
+		    "  tls_fingerprint = \"%s\"; };\n", good[i]);
+		cfg = must_load(text);
+		free(text);
+		assert_string_equal(cfg->irc.tls_fingerprint,
+		    "0123456789abcdef0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef");
+		cfg_free(cfg);
+	}
+	/* One digit short, a non-hex digit, a SHA-1 length. */
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  tls_fingerprint = \"0123456789abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcde\"; };\n",
+	    "2: irc.tls_fingerprint: not a SHA-256 fingerprint (64 hex "
+	    "digits, colons optional)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  tls_fingerprint = \"g123456789abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef\"; };\n",
+	    "2: irc.tls_fingerprint: not a SHA-256 fingerprint (64 hex "
+	    "digits, colons optional)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  tls_fingerprint = \"da39a3ee5e6b4b0d3255bfef95601890afd80709"
+	    "\"; };\n",
+	    "2: irc.tls_fingerprint: not a SHA-256 fingerprint (64 hex "
+	    "digits, colons optional)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  tls = false;\n"
+	    "  tls_fingerprint = \"0123456789abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef\"; };\n",
+	    "3: irc.tls_fingerprint: only used with tls = true");
+}
+
+/* identify = hostmask: entries are masks named by their nick part. */
+static void
+test_hostmask(void **state)
+{
+	static const char *const want_bad[] = {
+		"3: team.members.[0]: \"alice\" is not a nick!user@host mask "
+		    "(such as \"alice!*@*\")",
+		"4: team.members.[1]: \"*!*@host\": the part before '!' must "
+		    "be a plain nick (it names the person)",
+		"5: team.members.[2]: \"bob!x\" is not a nick!user@host mask "
+		    "(such as \"alice!*@*\")",
+		NULL
+	};
+	struct config	*cfg;
+	char		 buf[64], small[4];
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { identify = \"hostmask\";\n"
+	    "  members = ( \"alice!*@*\", \"bob!bob@*.example.org\" );\n"
+	    "  admins = ( \"carol!~c@10.0.0.*\", \"alice!*@*\" );\n"
+	    "  github = ( \"carol=carol-gh\" ); };\n"
+	    "bridges = ( { nick = \"relay\"; map = ( \"bobT=bob\" ); } );\n");
+	assert_int_equal(cfg->team.identify, CFG_IDENTIFY_HOSTMASK);
+	assert_int_equal(cfg->team.nmembers, 3);
+	assert_string_equal(cfg->team.members[2], "carol!~c@10.0.0.*");
+	assert_string_equal(cfg_entry_name(cfg, cfg->team.members[0], buf,
+	    sizeof buf), "alice");
+	assert_string_equal(cfg_entry_name(cfg, cfg->team.members[1], buf,
+	    sizeof buf), "bob");
+	assert_string_equal(cfg_entry_name(cfg, cfg->team.members[2], buf,
+	    sizeof buf), "carol");
+	/* Truncated to the buffer, always terminated. */
+	assert_string_equal(cfg_entry_name(cfg, "carol!*@*", small,
+	    sizeof small), "car");
+	assert_null(cfg->bridges[0].account);
+	assert_string_equal(cfg->bridges[0].map[0].to, "bob");
+	cfg_free(cfg);
+
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { identify = \"hostmask\"; members = (\n"
+	    "  \"alice\",\n"
+	    "  \"*!*@host\",\n"
+	    "  \"bob!x\" ); };\n", want_bad);
+}
+
+/* identify = account: entries are names, returned as they are. */
+static void
+test_account_names(void **state)
+{
+	struct config	*cfg;
+	char		 buf[64];
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { members = ( \"alice\" ); admins = ( \"ALICE\" ); };\n");
+	/* Admins already listed (case-insensitively) are not added twice. */
+	assert_int_equal(cfg->team.nmembers, 1);
+	assert_string_equal(cfg_entry_name(cfg, "alice", buf, sizeof buf),
+	    "alice");
+	assert_string_equal(cfg_entry_name(cfg, "a!b@c", buf, sizeof buf),
+	    "a!b@c");
+	cfg_free(cfg);
+
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { members = ( \"alice!*@*\" ); };\n",
+	    "2: team.members.[0]: \"alice!*@*\" looks like a hostmask (set "
+	    "team.identify = \"hostmask\")");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { members = ( \"alice\", \"bob\", \"Alice\" ); };\n",
+	    "2: team.members.[2]: \"Alice\" is listed twice");
+}
+
+/* team.github pairs: shape, member, login. */
+static void
+test_github_pairs(void **state)
+{
+	static const char *const want[] = {
+		"3: team.github.[0]: \"alice\" is not \"person=login\"",
+		"4: team.github.[1]: \"dave\" is not a team member "
+		    "(team.members)",
+		"5: team.github.[2]: \"bob_gh\" is not a GitHub login",
+		"6: team.github.[4]: \"bob\" is mapped twice",
+		NULL
+	};
+
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { members = ( \"alice\", \"bob\" ); github = (\n"
+	    "  \"alice\",\n"
+	    "  \"dave=dave\",\n"
+	    "  \"bob=bob_gh\",\n"
+	    "  \"bob=bobby\", \"bob=b2\" ); };\n", want);
+}
+
+/* Bridge maps must point at team members; account needs account. */
+static void
+test_bridges(void **state)
+{
+	static const char *const want[] = {
+		"3: bridges.[0].map.[1]: \"dave\" is not a team member "
+		    "(team.members)",
+		"5: bridges.[1].account: missing (needed with team.identify = "
+		    "\"account\")",
+		"6: bridges.[2]: expected a group { nick = ...; }",
+		NULL
+	};
+
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { members = ( \"alice\" ); };\n"
+	    "bridges = ( { nick = \"tg\"; account = \"tg\"; map = ( "
+	    "\"a=alice\", \"d=dave\" ); },\n"
+	    "\n"
+	    "  { nick = \"other\"; },\n"
+	    "  \"third\" );\n", want);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "bridges = ( { nick = \"tg\"; account = \"t\"; },\n"
+	    "  { nick = \"TG\"; account = \"t\"; } );\n",
+	    "3: bridges.[1].nick: bridge \"TG\" is listed twice");
+}
+
+/* Unknown keys are refused, with a suggestion when one is close. */
+static void
+test_unknown_key(void **state)
+{
+	static const char *const want[] = {
+		"1: colour: unknown key",
+		"3: irc.prot: unknown key (did you mean \"port\"?)",
+		"5: irc.flood.brust: unknown key (did you mean \"burst\"?)",
+		"6: storage.file: unknown key",
+		NULL
+	};
+
+	assert_errors("colour = \"blue\";\n"
+	    "irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  prot = 6697;\n"
+	    "  flood = {\n"
+	    "    brust = 3; }; };\n"
+	    "storage = { file = \"x.db\"; };\n", want);
+}
+
+/* The groups later features validate are accepted as they are. */
+static void
+test_later_groups(void **state)
+{
+	struct config	*cfg;
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "roles = ( { name = \"om\"; shift = \"1 week\"; whatever = 1; } );\n"
+	    "github = { repo = \"a/b\"; token_file = \"/nonexistent\"; };\n"
+	    "statuspage = { components = ( \"API\" ); backends = ( ); };\n"
+	    "outage = { remind_after = \"60m\"; };\n"
+	    "alerts = { repeat = 2; auto_open = false; };\n"
+	    "plugins = { dir = \"/p\"; load = ( { name = \"healthz\"; } ); };\n"
+	    "ical_path = \"/tmp/x.ics\";\n"
+	    "ical_weeks = 12;\n");
+	assert_string_equal(cfg->irc.server, "x");
+	cfg_free(cfg);
+}
+
+/* bot.conf.example validates and documents the sketch's values. */
+static void
+test_example(void **state)
+{
+	struct config	*cfg;
+	const char	*src = getenv("OB_SRCDIR");
+	char		 path[PATH_MAX], *err = NULL;
+
+	snprintf(path, sizeof path, "%s/bot.conf.example",
+	    src != NULL ? src : ".");
+	if (access(path, R_OK) != 0)
+		fail_msg("%s not found (run from the tree or set OB_SRCDIR)",
+		    path);
+	/* Without its secret the example names the variable it needs. */
+	unsetenv("OUTAGEBOT_SASL_PASSWORD");
+	cfg = cfg_load(path, &err);
+	assert_null(cfg);
+	assert_non_null(strstr(err, "irc.sasl.password_file: environment "
+	    "variable OUTAGEBOT_SASL_PASSWORD is not set"));
+	assert_null(strchr(err, '\n'));
+	free(err);
+
+	setenv("OUTAGEBOT_SASL_PASSWORD", SECRET_SASL, 1);
+	err = NULL;
+	cfg = cfg_load(path, &err);
+	if (cfg == NULL)
+		fail_msg("bot.conf.example does not load:\n%s", err);
+	assert_string_equal(cfg->instance, "packit");
+	assert_string_equal(cfg->irc.server, "irc.libera.chat");
+	assert_int_equal(cfg->irc.port, 6697);
+	assert_int_equal(cfg->irc.sasl.mech, CFG_SASL_PLAIN);
+	assert_string_equal(cfg->irc.sasl.password, SECRET_SASL);
+	assert_int_equal(cfg->irc.nchannels, 1);
+	assert_string_equal(cfg->irc.channels[0], "#packit");
+	assert_int_equal(cfg->team.nmembers, 3);
+	assert_int_equal(cfg->team.ngithub, 2);
+	assert_int_equal(cfg->nbridges, 1);
+	assert_string_equal(cfg->bridges[0].map[0].to, "alice");
+	assert_string_equal(cfg->storage_path,
+	    "/var/lib/outagebot/outagebot.db");
+	cfg_free(cfg);
+	unsetenv("OUTAGEBOT_SASL_PASSWORD");
+}
+
+/* cfg_free(NULL) is a no-op. */
+static void
+test_free_null(void **state)
+{
+	cfg_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_valid),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_type_errors),
+		cmocka_unit_test(test_range_errors),
+		cmocka_unit_test(test_duration_error),
+		cmocka_unit_test(test_list_index_path),
+		cmocka_unit_test(test_multiple_errors),
+		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_nick_channel),
+		cmocka_unit_test(test_sasl),
+		cmocka_unit_test(test_secret_file),
+		cmocka_unit_test(test_secret_env),
+		cmocka_unit_test(test_secret_problems),
+		cmocka_unit_test(test_permissions),
+		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_hostmask),
+		cmocka_unit_test(test_account_names),
+		cmocka_unit_test(test_github_pairs),
+		cmocka_unit_test(test_bridges),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_later_groups),
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_free_null),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,792 @@
+/*
+ * test_store.c — the SQLite store through store.h: opening and settings,
+ * migrations (fresh, from a hand-made version 1, a failed step, a newer
+ * database), transactions, the audit/sts/meta tables, backup, and a
+ * simulated full disk. Every test works in its own mkdtemp directory and
+ * checks the file with sqlite3 directly where the store's word is not
+ * enough.
+ */
+/* deps: store util log */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+struct fixture {
+	char	 dir[64];
+	char	*db;		/* dir/test.db */
+};
+
+/* Make a fresh temporary directory for one test. */
+static int
+setup(void **state)
+{
+	struct fixture	*f = xcalloc(1, sizeof *f);
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/test_store.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	f->db = xasprintf("%s/test.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+/* Remove the temporary directory and everything in it. */
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	DIR		*d;
+	struct dirent	*e;
+	char		*p;
+
+	if ((d = opendir(f->dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			p = xasprintf("%s/%s", f->dir, e->d_name);
+			unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(f->dir);
+	free(f->db);
+	free(f);
+	return 0;
+}
+
+/* Open path with sqlite3 directly (no store), asserting success. */
+static sqlite3 *
+raw_open(const char *path)
+{
+	sqlite3	*db = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	return db;
+}
+
+/* Run SQL with sqlite3 directly, asserting success. */
+static void
+raw_exec(sqlite3 *db, const char *sql)
+{
+	char	*err = NULL;
+	int	 rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK)
+		fail_msg("%s: %s", sql, err != NULL ? err : "?");
+}
+
+/* One integer from a one-row query, with sqlite3 directly. */
+static long long
+raw_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	long long	 v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* One text value from a one-row query (caller frees). */
+static char *
+raw_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	char		*v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Open a store at path, failing the test with the cause if it refuses. */
+static struct store *
+open_ok(const char *path)
+{
+	struct store	*s;
+	char		*cause = NULL;
+
+	s = store_open(path, &cause);
+	if (s == NULL)
+		fail_msg("store_open %s: %s", path, cause);
+	assert_null(cause);
+	return s;
+}
+
+/* Number of audit rows the store lists (limit well above any test). */
+static size_t
+audit_count(struct store *s)
+{
+	struct store_audit	*rows;
+	size_t			 n;
+
+	assert_int_equal(store_audit_list(s, 100000, &rows, &n), 0);
+	store_audit_free(rows, n);
+	return n;
+}
+
+/* The version-1 schema as an older outagebot left it. */
+static const char v1_schema[] =
+	"CREATE TABLE audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" who TEXT NOT NULL, level TEXT NOT NULL, via TEXT, place TEXT,"
+	" command TEXT NOT NULL, args TEXT);"
+	"CREATE INDEX audit_at ON audit(at);"
+	"CREATE TABLE sts(host TEXT PRIMARY KEY, port INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);";
+
+/* A fresh database is at the current schema, WAL, foreign keys on. */
+static void
+test_open_fresh(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	long long	 v;
+	char		*mode;
+
+	assert_int_equal(store_schema_version(), 2);
+	s = open_ok(f->db);
+	assert_int_equal(store_version(s), store_schema_version());
+	assert_int_equal(store_test_pragma(s, "foreign_keys", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(store_test_pragma(s, "busy_timeout", &v), 0);
+	assert_int_equal(v, 5000);
+	assert_int_equal(store_test_pragma(s, "synchronous", &v), 0);
+	assert_int_equal(v, 1);		/* NORMAL */
+	assert_int_equal(store_test_pragma(s, "journal_mode", &v), -1);
+
+	/* What is on disk, seen by an independent connection. */
+	db = raw_open(f->db);
+	mode = raw_text(db, "PRAGMA journal_mode");
+	assert_string_equal(mode, "wal");
+	free(mode);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name IN ('audit', 'audit_at', 'sts', 'meta')"), 4);
+	/* foreign_keys is per connection: proves it is the store's doing. */
+	assert_int_equal(raw_int(db, "PRAGMA foreign_keys"), 0);
+	sqlite3_close(db);
+	store_close(s);
+	store_close(NULL);
+}
+
+/* Opening an existing current database again changes nothing. */
+static void
+test_reopen(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_audit_add(s, 100, "alice", "admin", "alice",
+	    "#ops", "open", "API down"), 0);
+	store_close(s);
+
+	s = open_ok(f->db);
+	assert_int_equal(store_version(s), store_schema_version());
+	assert_int_equal(audit_count(s), 1);
+	store_close(s);
+
+	s = open_ok(f->db);
+	assert_int_equal(audit_count(s), 1);
+	store_close(s);
+
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'meta'"), 1);
+	sqlite3_close(db);
+}
+
+/* An in-memory database is accepted (journal mode "memory"). */
+static void
+test_memory(void **state)
+{
+	struct store	*s;
+
+	s = open_ok(":memory:");
+	assert_int_equal(store_version(s), store_schema_version());
+	assert_int_equal(store_meta_set(s, "k", "v"), 0);
+	store_close(s);
+}
+
+/* A version-1 database migrates to 2 and keeps its rows. */
+static void
+test_migrate_from_v1(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s;
+	sqlite3			*db;
+	struct store_audit	*rows;
+	size_t			 n;
+	char			*v;
+	int			 port;
+	time_t			 exp;
+
+	db = raw_open(f->db);
+	raw_exec(db, v1_schema);
+	raw_exec(db, "INSERT INTO audit(at, who, level, via, place, command,"
+	    " args) VALUES (10, 'alice', 'admin', NULL, '#ops', 'open', 'x'),"
+	    " (20, 'bob', 'member', 'tg-bridge', 'private', 'ack', NULL);"
+	    "INSERT INTO sts VALUES ('irc.example.org', 6697, 4000000000);"
+	    "PRAGMA user_version = 1;");
+	sqlite3_close(db);
+
+	s = open_ok(f->db);
+	assert_int_equal(store_version(s), 2);
+	assert_int_equal(store_audit_list(s, 10, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].who, "bob");
+	assert_string_equal(rows[0].via, "tg-bridge");
+	assert_null(rows[0].args);
+	assert_string_equal(rows[1].who, "alice");
+	assert_null(rows[1].via);
+	assert_string_equal(rows[1].args, "x");
+	store_audit_free(rows, n);
+	assert_int_equal(store_sts_get(s, "irc.example.org", 1000, &port,
+	    &exp), 1);
+	assert_int_equal(port, 6697);
+	/* The new table of version 2 works. */
+	assert_int_equal(store_meta_set(s, "instance", "packit"), 0);
+	assert_int_equal(store_meta_get(s, "instance", &v), 1);
+	assert_string_equal(v, "packit");
+	free(v);
+	store_close(s);
+}
+
+/* A failing migration step leaves the previous version and data intact. */
+static void
+test_migrate_failure_keeps_version(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	char		*cause = NULL;
+
+	/* A stray "meta" table makes step 1 -> 2 fail half-way. */
+	db = raw_open(f->db);
+	raw_exec(db, v1_schema);
+	raw_exec(db, "INSERT INTO audit(at, who, level, command) VALUES"
+	    " (1, 'alice', 'admin', 'open');"
+	    "CREATE TABLE meta(x);"
+	    "PRAGMA user_version = 1;");
+	sqlite3_close(db);
+
+	s = store_open(f->db, &cause);
+	assert_null(s);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "schema version 2"));
+	assert_non_null(strstr(cause, f->db));
+	free(cause);
+
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 1);
+	sqlite3_close(db);
+}
+
+/* A step that fails after some of its statements ran leaves none of them. */
+static void
+test_migrate_failure_atomic(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	char		*cause = NULL;
+
+	/* Step 0 -> 1 creates audit, its index, then sts: the stray sts
+	 * makes it fail after audit was already created. */
+	db = raw_open(f->db);
+	raw_exec(db, "CREATE TABLE sts(x); INSERT INTO sts VALUES (7);");
+	sqlite3_close(db);
+
+	s = store_open(f->db, &cause);
+	assert_null(s);
+	assert_non_null(strstr(cause, "schema version 1"));
+	free(cause);
+
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name IN ('audit', 'audit_at')"), 0);
+	assert_int_equal(raw_int(db, "SELECT x FROM sts"), 7);
+	sqlite3_close(db);
+}
+
+/* A database from a newer outagebot is refused and left untouched. */
+static void
+test_newer_refused(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	char		*cause = NULL, *mode, want[128];
+
+	db = raw_open(f->db);
+	raw_exec(db, "CREATE TABLE future(x); PRAGMA user_version = 99;");
+	sqlite3_close(db);
+
+	s = store_open(f->db, &cause);
+	assert_null(s);
+	snprintf(want, sizeof want, "database schema version 99 is newer "
+	    "than this outagebot (%d)", store_schema_version());
+	assert_string_equal(cause, want);
+	free(cause);
+
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 99);
+	mode = raw_text(db, "PRAGMA journal_mode");
+	assert_string_equal(mode, "delete");	/* not switched to WAL */
+	free(mode);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'audit'"), 0);
+	sqlite3_close(db);
+}
+
+/* A file that is not a database is refused with a cause naming it. */
+static void
+test_not_a_database(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	FILE		*fp;
+	char		*cause = NULL, want[256];
+	int		 i;
+
+	fp = fopen(f->db, "w");
+	assert_non_null(fp);
+	for (i = 0; i < 200; i++)
+		fputs("this is a config file, not a database\n", fp);
+	fclose(fp);
+
+	s = store_open(f->db, &cause);
+	assert_null(s);
+	snprintf(want, sizeof want, "%s is not an SQLite database", f->db);
+	assert_string_equal(cause, want);
+	free(cause);
+
+	/* A path that cannot be created also gives a cause naming it. */
+	cause = NULL;
+	s = store_open("/nonexistent-dir/x/y.db", &cause);
+	assert_null(s);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "/nonexistent-dir/x/y.db"));
+	free(cause);
+}
+
+/* Audit rows come back newest first with every field. */
+static void
+test_audit(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s;
+	struct store_audit	*rows;
+	size_t			 n;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_audit_list(s, 5, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	store_audit_free(rows, n);
+
+	/* Same timestamp twice: order must come from id, not at. */
+	assert_int_equal(store_audit_add(s, 1000, "alice", "admin", "alice",
+	    "#ops", "open", "API down"), 0);
+	assert_int_equal(store_audit_add(s, 1000, "bob", "member", NULL,
+	    NULL, "ack", NULL), 0);
+	assert_int_equal(store_audit_add(s, 999, "carol", "member",
+	    "tg-bridge", "private", "resolve", "fixed it"), 0);
+	assert_int_equal(store_audit_add(s, 1, NULL, "admin", NULL, NULL,
+	    "x", NULL), -1);
+
+	assert_int_equal(store_audit_list(s, 10, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].who, "carol");
+	assert_int_equal(rows[0].at, 999);
+	assert_string_equal(rows[0].level, "member");
+	assert_string_equal(rows[0].via, "tg-bridge");
+	assert_string_equal(rows[0].place, "private");
+	assert_string_equal(rows[0].command, "resolve");
+	assert_string_equal(rows[0].args, "fixed it");
+	assert_string_equal(rows[1].who, "bob");
+	assert_null(rows[1].via);
+	assert_null(rows[1].place);
+	assert_null(rows[1].args);
+	assert_string_equal(rows[2].who, "alice");
+	assert_string_equal(rows[2].args, "API down");
+	assert_true(rows[0].id > rows[1].id && rows[1].id > rows[2].id);
+	store_audit_free(rows, n);
+
+	assert_int_equal(store_audit_list(s, 2, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].who, "carol");
+	assert_string_equal(rows[1].who, "bob");
+	store_audit_free(rows, n);
+
+	assert_int_equal(store_audit_list(s, 0, &rows, &n), -1);
+	assert_null(rows);
+	assert_int_equal(n, 0);
+	store_audit_free(NULL, 0);
+
+	/* Values are bound, never spliced into SQL. */
+	assert_int_equal(store_audit_add(s, 5, "x'); DROP TABLE audit; --",
+	    "admin", NULL, NULL, "open", "it's \"quoted\""), 0);
+	assert_int_equal(store_audit_list(s, 1, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].who, "x'); DROP TABLE audit; --");
+	assert_string_equal(rows[0].args, "it's \"quoted\"");
+	store_audit_free(rows, n);
+	assert_int_equal(audit_count(s), 4);
+	store_close(s);
+}
+
+/* A store_tx body that adds one row, then returns *(int *)arg. */
+static int
+tx_add_one(struct store *s, void *arg)
+{
+	if (store_audit_add(s, 42, "alice", "admin", NULL, NULL, "tx",
+	    NULL) != 0)
+		return -1;
+	return *(int *)arg;
+}
+
+/* store_tx commits when the body returns 0 and rolls back otherwise. */
+static void
+test_tx(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s;
+	struct store		*s2;
+	int			 rv;
+
+	s = open_ok(f->db);
+	rv = -1;
+	assert_int_equal(store_tx(s, tx_add_one, &rv), -1);
+	assert_int_equal(audit_count(s), 0);
+
+	rv = 0;
+	assert_int_equal(store_tx(s, tx_add_one, &rv), 0);
+	assert_int_equal(audit_count(s), 1);
+
+	/* Visible to another connection, so really committed. */
+	s2 = open_ok(f->db);
+	assert_int_equal(audit_count(s2), 1);
+	store_close(s2);
+
+	/* Explicit begin/rollback. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_meta_set(s, "a", "1"), 0);
+	store_rollback(s);
+	{
+		char	*v = (char *)"sentinel";
+
+		assert_int_equal(store_meta_get(s, "a", &v), 0);
+		assert_null(v);
+	}
+	store_close(s);
+}
+
+/* Transactions do not nest; commit needs a begin. */
+static void
+test_begin_twice(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	int		 rv = 0;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_commit(s), -1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), -1);
+	assert_int_equal(store_tx(s, tx_add_one, &rv), -1);
+	/* The outer transaction is still open and usable. */
+	assert_int_equal(store_audit_add(s, 1, "a", "admin", NULL, NULL,
+	    "c", NULL), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(audit_count(s), 1);
+	assert_int_equal(store_commit(s), -1);
+	assert_int_equal(store_begin(s), 0);
+	store_rollback(s);
+
+	/* Closing inside a transaction rolls it back. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_audit_add(s, 2, "b", "admin", NULL, NULL,
+	    "c", NULL), 0);
+	store_close(s);
+	s = open_ok(f->db);
+	assert_int_equal(audit_count(s), 1);
+	store_close(s);
+}
+
+/* STS policies: set, get, expiry, overwrite and delete. */
+static void
+test_sts(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	time_t		 now = time(NULL), exp = 0;
+	int		 port = 0;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_sts_get(s, "irc.libera.chat", now, &port,
+	    &exp), 0);
+	assert_int_equal(store_sts_set(s, "irc.libera.chat", 6697,
+	    now + 3600), 0);
+	assert_int_equal(store_sts_get(s, "irc.libera.chat", now, &port,
+	    &exp), 1);
+	assert_int_equal(port, 6697);
+	assert_int_equal(exp, now + 3600);
+	/* Other hosts are unaffected. */
+	assert_int_equal(store_sts_get(s, "irc.oftc.net", now, &port, &exp),
+	    0);
+	/* Expired at the time asked about: treated as none. */
+	assert_int_equal(store_sts_get(s, "irc.libera.chat", now + 3600,
+	    &port, &exp), 0);
+	assert_int_equal(store_sts_get(s, "irc.libera.chat", now + 3599,
+	    &port, &exp), 1);
+
+	/* Overwrite. */
+	assert_int_equal(store_sts_set(s, "irc.libera.chat", 7000,
+	    now + 7200), 0);
+	assert_int_equal(store_sts_get(s, "irc.libera.chat", now, &port,
+	    &exp), 1);
+	assert_int_equal(port, 7000);
+	assert_int_equal(exp, now + 7200);
+
+	/* An expiry in the past deletes the row altogether. */
+	assert_int_equal(store_sts_set(s, "irc.libera.chat", 7000, now - 1),
+	    0);
+	assert_int_equal(store_sts_get(s, "irc.libera.chat", 0, &port,
+	    &exp), 0);
+
+	assert_int_equal(store_sts_set(s, "h", 0, now + 10), -1);
+	assert_int_equal(store_sts_set(s, "", 6697, now + 10), -1);
+	store_close(s);
+}
+
+/* Meta keys: absent, set, overwrite. */
+static void
+test_meta(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	char		*v = (char *)"sentinel";
+
+	s = open_ok(f->db);
+	assert_int_equal(store_meta_get(s, "instance", &v), 0);
+	assert_null(v);
+	assert_int_equal(store_meta_set(s, "instance", "packit"), 0);
+	assert_int_equal(store_meta_set(s, "other", "x"), 0);
+	assert_int_equal(store_meta_get(s, "instance", &v), 1);
+	assert_string_equal(v, "packit");
+	free(v);
+	assert_int_equal(store_meta_set(s, "instance", "fedora"), 0);
+	assert_int_equal(store_meta_get(s, "instance", &v), 1);
+	assert_string_equal(v, "fedora");
+	free(v);
+	assert_int_equal(store_meta_get(s, "other", &v), 1);
+	assert_string_equal(v, "x");
+	free(v);
+	assert_int_equal(store_meta_set(s, "k", NULL), -1);
+	store_close(s);
+
+	s = open_ok(f->db);
+	assert_int_equal(store_meta_get(s, "instance", &v), 1);
+	assert_string_equal(v, "fedora");
+	free(v);
+	store_close(s);
+}
+
+/* A backup is a complete database with the rows at backup time. */
+static void
+test_backup(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s, *b;
+	sqlite3			*db;
+	char			*dest, *cause = NULL, *ok;
+	struct store_audit	*rows;
+	size_t			 n;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_audit_add(s, 1, "alice", "admin", NULL, NULL,
+	    "open", "one"), 0);
+	assert_int_equal(store_audit_add(s, 2, "bob", "admin", NULL, NULL,
+	    "ack", "two"), 0);
+	assert_int_equal(store_meta_set(s, "instance", "packit"), 0);
+
+	dest = xasprintf("%s/backup.db", f->dir);
+	assert_int_equal(store_backup(s, dest, &cause), 0);
+	assert_null(cause);
+	/* Later writes are not in the backup. */
+	assert_int_equal(store_audit_add(s, 3, "carol", "admin", NULL, NULL,
+	    "resolve", NULL), 0);
+
+	db = raw_open(dest);
+	ok = raw_text(db, "PRAGMA integrity_check");
+	assert_string_equal(ok, "ok");
+	free(ok);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"),
+	    store_schema_version());
+	sqlite3_close(db);
+
+	b = open_ok(dest);
+	assert_int_equal(store_audit_list(b, 10, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].args, "two");
+	assert_string_equal(rows[1].args, "one");
+	store_audit_free(rows, n);
+	store_close(b);
+
+	/* No temporary file is left beside the backup. */
+	{
+		char	*tmp = xasprintf("%s.tmp.%ld", dest, (long)getpid());
+
+		assert_int_equal(access(tmp, F_OK), -1);
+		free(tmp);
+	}
+
+	/* Failures come back with a cause. */
+	assert_int_equal(store_backup(s, "/nonexistent-dir/b.db", &cause),
+	    -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "/nonexistent-dir/b.db"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_backup(s, f->db, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	assert_int_equal(audit_count(s), 3);
+
+	free(dest);
+	store_close(s);
+}
+
+/* A store_tx body that writes far more than the capped database holds. */
+static int
+tx_add_many(struct store *s, void *arg)
+{
+	char	big[2048];
+	int	i;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	for (i = 0; i < 500; i++) {
+		if (store_audit_add(s, i, "alice", "admin", NULL, NULL,
+		    "bulk", big) != 0)
+			return -1;
+	}
+	*(int *)arg = i;
+	return 0;
+}
+
+/* A full disk fails the transaction as a whole and leaves no rows. */
+static void
+test_disk_full(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	long long	 pages;
+	int		 done = -1, cap, i, rc;
+	char		 big[2048];
+
+	s = open_ok(f->db);
+	assert_int_equal(store_audit_add(s, 1, "alice", "admin", NULL, NULL,
+	    "before", NULL), 0);
+	assert_int_equal(store_test_pragma(s, "page_count", &pages), 0);
+	cap = store_test_limit_pages(s, (int)pages + 2);
+	assert_int_equal(cap, (int)pages + 2);
+
+	/* store_tx: the body fails part-way, nothing of it survives. */
+	assert_int_equal(store_tx(s, tx_add_many, &done), -1);
+	assert_int_equal(done, -1);
+	assert_int_equal(audit_count(s), 1);
+
+	/* begin/commit by hand: a caller that ignores the error and commits
+	 * anyway still gets -1 and no partial rows. */
+	memset(big, 'y', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(store_begin(s), 0);
+	for (i = 0; i < 500; i++) {
+		rc = store_audit_add(s, i, "bob", "admin", NULL, NULL, "bulk",
+		    big);
+		if (rc != 0)
+			break;
+	}
+	assert_int_equal(rc, -1);
+	assert_true(i > 0);		/* some rows went in before the end */
+	/* Further work in the failed transaction is refused. */
+	assert_int_equal(store_audit_add(s, 1, "bob", "admin", NULL, NULL,
+	    "after", NULL), -1);
+	assert_int_equal(store_commit(s), -1);
+	assert_int_equal(audit_count(s), 1);
+
+	/* Another connection sees the same: only the first row. */
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 1);
+	sqlite3_close(db);
+
+	/* With room again the store works normally. */
+	assert_true(store_test_limit_pages(s, 1000000) >= 1000000);
+	done = -1;
+	assert_int_equal(store_tx(s, tx_add_many, &done), 0);
+	assert_int_equal(done, 500);
+	assert_int_equal(audit_count(s), 501);
+	store_close(s);
+}
+
+/* Run the store tests. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_fresh, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrate_failure_keeps_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_failure_atomic,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_begin_twice, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_full, setup,
+		    teardown),
+	};
+
+	log_set_level(LOG_ERROR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
