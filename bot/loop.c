@@ -293,6 +293,12 @@ loop_once(struct loop *l, int max_wait_ms)
 		if (l->pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL))
 			ev |= LOOP_ERROR | (w->events & LOOP_READ);
 		w->cb(l, w->fd, ev, w->arg);
+		/* A closed fd left watched would make poll spin. */
+		if (l->pfd[i].revents & POLLNVAL) {
+			log_error("loop", "fd %d was closed while watched",
+			    l->pfd[i].fd);
+			loop_fd_del(l, l->pfd[i].fd);
+		}
 	}
 	l->now = util_mono_ms();
 	loop_run_timers(l);
