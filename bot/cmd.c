@@ -371,38 +371,58 @@ cmd_reply(struct cmd_ctx *ctx, const char *fmt, ...)
 	free(text);
 }
 
+/*
+ * Edit distance over at most CMD_DIST_MAX bytes of each input: plain
+ * Levenshtein, or with transpose set the "optimal string alignment"
+ * variant where swapping two neighbours costs one edit ("hlep").
+ */
+static int
+cmd_edits(const char *a, const char *b, int transpose)
+{
+	int	 rows[3][CMD_DIST_MAX + 1];
+	int	*prev2 = rows[0], *prev = rows[1], *cur = rows[2], *tmp;
+	size_t	 la = strnlen(a, CMD_DIST_MAX), lb = strnlen(b, CMD_DIST_MAX);
+	size_t	 i, j;
+	int	 best;
+
+	for (j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = (int)i;
+		for (j = 1; j <= lb; j++) {
+			best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (transpose && i > 1 && j > 1 &&
+			    a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+		tmp = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	return prev[lb];
+}
+
 /* Levenshtein distance over at most CMD_DIST_MAX bytes of each input. */
 int
 cmd_distance(const char *a, const char *b)
 {
-	int	 row[CMD_DIST_MAX + 1];
-	size_t	 la = strnlen(a, CMD_DIST_MAX), lb = strnlen(b, CMD_DIST_MAX);
-	size_t	 i, j;
-	int	 diag, up, best;
-
-	for (j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = (int)i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
+	return cmd_edits(a, b, 0);
 }
 
 /*
- * 1 if word is a near miss of candidate: at least three bytes, and at
- * most two edits away and fewer than half its length plus one, so
- * "hlep" finds help but "hi", "ok" or "the" find nothing.
+ * 1 if word is a near miss of candidate (not equal to it). The bot sits
+ * among people and other bots, so this is strict: words under four
+ * bytes never match ("hi", "ok", "lol", "the", "why"); up to five bytes
+ * allow one edit, longer words two, where a swap of two neighbours is
+ * one edit. So "hlep", "relaod" and "verison" find their commands, while
+ * another bot's "!tell" or "!task" gets silence.
  */
 static int
 cmd_near(const char *word, const char *candidate)
@@ -410,10 +430,17 @@ cmd_near(const char *word, const char *candidate)
 	size_t	 len = strlen(word);
 	int	 d;
 
-	if (len < 3)
+	if (len < 4)
 		return 0;
-	d = cmd_distance(word, candidate);
-	return d <= 2 && (size_t)d < len / 2 + 1;
+	d = cmd_edits(word, candidate, 1);
+	return d >= 1 && d <= (len >= 6 ? 2 : 1);
+}
+
+/* The near-miss distance of word to candidate (see cmd_near). */
+static int
+cmd_near_distance(const char *word, const char *candidate)
+{
+	return cmd_edits(word, candidate, 1);
 }
 
 /*
@@ -523,7 +550,7 @@ cmd_near_sub(const struct cmd_entry *const *table, const char *word,
 			return *table;
 		if (!cmd_near(sub, tail))
 			continue;
-		d = cmd_distance(sub, tail);
+		d = cmd_near_distance(sub, tail);
 		if (best == NULL || d < bestd) {
 			best = *table;
 			bestd = d;
@@ -576,7 +603,7 @@ cmd_closest(const struct cmd_entry *const *table, const char *w1, char *out,
 			memcpy(cand, (*table)->name, n);
 			cand[n] = '\0';
 			if (cmd_near(w1, cand)) {
-				d = cmd_distance(w1, cand);
+				d = cmd_near_distance(w1, cand);
 				if (bestd == -1 || d < bestd) {
 					bestd = d;
 					strlcpy_ob(out, cand, outsz);
@@ -590,7 +617,7 @@ cmd_closest(const struct cmd_entry *const *table, const char *w1, char *out,
 				memcpy(cand, p, n);
 				cand[n] = '\0';
 				if (cmd_near(w1, cand)) {
-					d = cmd_distance(w1, cand);
+					d = cmd_near_distance(w1, cand);
 					if (bestd == -1 || d < bestd) {
 						bestd = d;
 						strlcpy_ob(out, cand, outsz);

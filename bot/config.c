@@ -366,8 +366,8 @@ int_member(struct load *l, config_setting_t *g, const char *name,
 	v = config_setting_get_int64(s);
 	if (v < min || v > max) {
 		if (max >= INT_MAX)
-			lerr(l, s, NULL, "%lld is out of range (at least %lld)",
-			    v, min);
+			lerr(l, s, NULL, "%lld is out of range "
+			    "(at least %lld)", v, min);
 		else
 			lerr(l, s, NULL, "%lld is out of range (%lld-%lld)",
 			    v, min, max);
@@ -704,7 +704,8 @@ load_secret(struct load *l, config_setting_t *s)
 	}
 	v = config_setting_get_string(s);
 	if (*v == '\0') {
-		lerr(l, s, NULL, "is empty (expected a path or \"env:NAME\")");
+		lerr(l, s, NULL, "must not be empty (expected a path or "
+		    "\"env:NAME\")");
 		return NULL;
 	}
 	if (strncmp(v, "env:", 4) == 0) {
@@ -762,7 +763,7 @@ path_member(struct load *l, config_setting_t *g, const char *name,
 	if (s == NULL)
 		return NULL;
 	if (*v == '\0') {
-		lerr(l, s, NULL, "is empty (expected a path)");
+		lerr(l, s, NULL, "must not be empty (expected a path)");
 		return NULL;
 	}
 	free(*out);
@@ -1096,17 +1097,16 @@ valid_github_login(const char *s)
  * Split the "from=to" element e into a pair. github pairs split at the
  * first '=' (person=login); map pairs at the last (remote names may hold
  * '=', person names cannot). The side that must be a person is checked;
- * duplicate from-sides are refused. Returns 0 and fills *p, or -1.
+ * a from-side already among the ndone accepted pairs is refused. Returns
+ * 0 and fills done[ndone], or -1.
  */
 static int
 parse_pair(struct load *l, config_setting_t *e, struct config *cfg,
-    int github, struct cfg_pair *p)
+    int github, struct cfg_pair *done, size_t ndone)
 {
 	const char		*v, *eq, *person, *shape;
-	config_setting_t	*list = config_setting_parent(e), *o;
 	char			*from, *to;
-	int			 i, idx = config_setting_index(e);
-	size_t			 flen;
+	size_t			 i, flen;
 
 	shape = github ? "person=login" : "remote-name=person";
 	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
@@ -1133,18 +1133,14 @@ parse_pair(struct load *l, config_setting_t *e, struct config *cfg,
 		    lq(l, person));
 		goto bad;
 	}
-	for (i = 0; i < idx; i++) {
-		o = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(o) != CONFIG_TYPE_STRING)
-			continue;
-		v = config_setting_get_string(o);
-		if (strncasecmp(v, from, flen) == 0 && v[flen] == '=') {
+	for (i = 0; i < ndone; i++) {
+		if (util_strcaseeq(done[i].from, from)) {
 			lerr(l, e, NULL, "%s is mapped twice", lq(l, from));
 			goto bad;
 		}
 	}
-	p->from = from;
-	p->to = to;
+	done[ndone].from = from;
+	done[ndone].to = to;
 	return 0;
 bad:
 	free(from);
@@ -1164,7 +1160,8 @@ pairs_member(struct load *l, config_setting_t *g, const char *name,
 		return NULL;
 	if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
 		lerr(l, s, NULL, "expected a list of strings such as "
-		    "( \"%s\" )", github ? "alice=alice-gh" : "alice_tg=alice");
+		    "( \"%s\" )",
+		    github ? "alice=alice-gh" : "alice_tg=alice");
 		return NULL;
 	}
 	len = config_setting_length(s);
@@ -1172,7 +1169,7 @@ pairs_member(struct load *l, config_setting_t *g, const char *name,
 	*n = 0;
 	for (i = 0; i < len; i++) {
 		if (parse_pair(l, config_setting_get_elem(s, (unsigned int)i),
-		    cfg, github, &(*out)[*n]) == 0)
+		    cfg, github, *out, *n) == 0)
 			(*n)++;
 	}
 	return s;
@@ -1319,8 +1316,8 @@ load_top(struct load *l, config_setting_t *root, struct config *cfg)
 		if (*v == '\0' || strlen(v) > 64 || strspn(v,
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		    "0123456789._-") != strlen(v))
-			lerr(l, s, NULL, "%s is not an instance name (letters, "
-			    "digits, '.', '_', '-')", lq(l, v));
+			lerr(l, s, NULL, "%s is not an instance name "
+			    "(letters, digits, '.', '_', '-')", lq(l, v));
 		else {
 			free(cfg->instance);
 			cfg->instance = xstrdup(v);
@@ -1472,7 +1469,8 @@ cfg_load(const char *path, char **err)
 			    file != NULL ? file : path, text);
 		else if (strcmp(text, "syntax error") == 0)
 			*err = xasprintf("%s:%d: syntax error",
-			    file != NULL ? file : path, config_error_line(&lc));
+			    file != NULL ? file : path,
+			    config_error_line(&lc));
 		else
 			*err = xasprintf("%s:%d: syntax error: %s",
 			    file != NULL ? file : path, config_error_line(&lc),

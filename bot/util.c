@@ -257,7 +257,7 @@ util_parse_duration(const char *s, long long *ms)
 			return -1;
 		n = 0;
 		while (isdigit((unsigned char)*s)) {
-			if (n > 1000000000LL)
+			if (n > UTIL_DURATION_MAX / 10)
 				return -1;
 			n = n * 10 + (*s++ - '0');
 		}
@@ -269,7 +269,7 @@ util_parse_duration(const char *s, long long *ms)
 		case 'w': unit = 7 * 86400 * 1000LL; break;
 		default: return -1;
 		}
-		if (n > (LLONG_MAX - total) / unit)
+		if (n > (UTIL_DURATION_MAX - total) / unit)
 			return -1;
 		total += n * unit;
 		parts++;

@@ -52,7 +52,9 @@ int	 util_strtonum(const char *, long long, long long, long long *);
 /*
  * Parse a duration: one or more <number><unit> with unit s, m, h, d, w
  * ("90m", "1h30m", "2w"). Returns 0 and milliseconds in *ms, or -1.
+ * Durations above UTIL_DURATION_MAX (100 years) are refused.
  */
+#define UTIL_DURATION_MAX	(100LL * 365 * 86400 * 1000)
 int	 util_parse_duration(const char *, long long *ms);
 /* Format milliseconds as a short duration ("1h30m", "2d", "45s"). */
 void	 util_fmt_duration(long long ms, char *, size_t);

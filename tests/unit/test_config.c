@@ -27,7 +27,7 @@
 #include "config.h"
 #include "util.h"
 
-static char	 tdir[PATH_MAX];	/* realpath of the temporary dir */
+static char	 tdir[256];	/* realpath of the temporary dir */
 static char	 cpath[PATH_MAX];	/* tdir/bot.conf */
 
 #define SECRET_SASL	"correct-horse-battery"
@@ -159,10 +159,15 @@ rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 static int
 setup(void **state)
 {
-	char	tmpl[] = "/tmp/test_config.XXXXXX";
+	char	tmpl[] = "/tmp/test_config.XXXXXX", *real;
 
-	if (mkdtemp(tmpl) == NULL || realpath(tmpl, tdir) == NULL)
+	if (mkdtemp(tmpl) == NULL || (real = realpath(tmpl, NULL)) == NULL)
 		return -1;
+	if (strlcpy_ob(tdir, real, sizeof tdir) >= sizeof tdir) {
+		free(real);
+		return -1;
+	}
+	free(real);
 	snprintf(cpath, sizeof cpath, "%s/bot.conf", tdir);
 	unsetenv("OB_TEST_UNSET");
 	return 0;
@@ -230,7 +235,8 @@ test_full_valid(void **state)
 	snprintf(want, sizeof want, "%s/ca.pem", tdir);
 	assert_string_equal(cfg->irc.tls_ca_file, want);
 	assert_string_equal(cfg->irc.tls_fingerprint,
-	    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	    "abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789");
 	snprintf(want, sizeof want, "%s/client.pem", tdir);
 	assert_string_equal(cfg->irc.client_cert, want);
 	snprintf(want, sizeof want, "%s/client.key", tdir);
@@ -433,9 +439,9 @@ static void
 test_list_index_path(void **state)
 {
 	static const char *const want[] = {
-		"3: irc.channels.[1]: \"ops\" is not a channel name (it starts "
-		    "with # or & and has no spaces, commas or control "
-		    "characters)",
+		"3: irc.channels.[1]: \"ops\" is not a channel name "
+		    "(it starts with # or & and has no spaces, commas or "
+		    "control characters)",
 		"4: irc.channels.[2]: expected a string",
 		"9: bridges.[1].nick: \"bad nick\" is not a valid IRC nick "
 		    "(letters, digits and -[]\\`_^{|}, not starting with a "
@@ -471,7 +477,8 @@ test_multiple_errors(void **state)
 		    "digits and -[]\\`_^{|}, not starting with a digit or -)",
 		"5: irc.command_prefix: \"! \" is not a command prefix (1-8 "
 		    "characters, no spaces)",
-		"7: team.identify: \"ldap\" is not \"account\" or \"hostmask\"",
+		"7: team.identify: \"ldap\" is not \"account\" or "
+		    "\"hostmask\"",
 		NULL
 	};
 
@@ -632,6 +639,13 @@ test_secret_env(void **state)
 static void
 test_secret_problems(void **state)
 {
+	static const char *const inline_want[] = {
+		"2: irc.sasl.password_file: missing (needed for mechanism "
+		    "PLAIN)",
+		"3: irc.sasl.password: secrets are not allowed inline (use "
+		    "password_file = a path or \"env:NAME\")",
+		NULL
+	};
 	struct config	*cfg;
 	char		*err, *want, *out;
 
@@ -671,11 +685,9 @@ test_secret_problems(void **state)
 	unsetenv("OB_TEST_SASL");
 
 	/* An inline secret is refused without echoing it. */
-	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" );\n"
 	    "  sasl = { mechanism = \"PLAIN\"; account = \"a\";\n"
-	    "    password = \"" SECRET_SASL "\"; }; };\n",
-	    "3: irc.sasl.password: secrets are not allowed inline (use "
-	    "password_file = a path or \"env:NAME\")");
+	    "    password = \"" SECRET_SASL "\"; }; };\n", inline_want);
 }
 
 /* A secret readable by others warns; strict_permissions refuses it. */
@@ -925,12 +937,14 @@ test_later_groups(void **state)
 	struct config	*cfg;
 
 	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
-	    "roles = ( { name = \"om\"; shift = \"1 week\"; whatever = 1; } );\n"
+	    "roles = ( { name = \"om\"; shift = \"1 week\";\n"
+	    "  whatever = 1; } );\n"
 	    "github = { repo = \"a/b\"; token_file = \"/nonexistent\"; };\n"
 	    "statuspage = { components = ( \"API\" ); backends = ( ); };\n"
 	    "outage = { remind_after = \"60m\"; };\n"
 	    "alerts = { repeat = 2; auto_open = false; };\n"
-	    "plugins = { dir = \"/p\"; load = ( { name = \"healthz\"; } ); };\n"
+	    "plugins = { dir = \"/p\";\n"
+	    "  load = ( { name = \"healthz\"; } ); };\n"
 	    "ical_path = \"/tmp/x.ics\";\n"
 	    "ical_weeks = 12;\n");
 	assert_string_equal(cfg->irc.server, "x");
@@ -988,6 +1002,7 @@ test_free_null(void **state)
 	cfg_free(NULL);
 }
 
+/* Run every test in one temporary directory. */
 int
 main(void)
 {
