@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot.h"
 #include "cmd.h"
 #include "ident.h"
 #include "util.h"
@@ -15,13 +16,6 @@
 #ifndef OB_VERSION
 #define OB_VERSION "0.0.0"
 #endif
-
-/*
- * Reload the configuration (bot.c; the same as SIGHUP). Returns 0, or -1
- * with *err set to one or more lines (caller frees). Declared here until
- * bot.h exists; bot.h must declare the same prototype.
- */
-int	bot_reload(struct bot *, char **);
 
 static enum cmd_retval	cmd_help_exec(struct cmd_ctx *, struct cmd_args *);
 static enum cmd_retval	cmd_reload_exec(struct cmd_ctx *, struct cmd_args *);

@@ -1014,7 +1014,8 @@ load_irc(struct load *l, config_setting_t *g, struct config *cfg)
 /*
  * Element check for team.members/admins: an account name, or with
  * identify = hostmask a nick!user@host glob whose nick part is a plain
- * nick (it names the person). Exact duplicates are refused.
+ * nick (it names the person) or a glob (the speaker's nick names them).
+ * Exact duplicates are refused.
  */
 static int
 check_entry(struct load *l, config_setting_t *e, const char *v,
@@ -1044,9 +1045,12 @@ check_entry(struct load *l, config_setting_t *e, const char *v,
 			    "(such as \"alice!*@*\")", lq(l, v));
 			return -1;
 		}
-		if (!valid_nick_n(v, (size_t)(bang - v))) {
+		/* A glob nick part ("*!*@10.0.0.*") admits anyone who
+		 * matches; each is then the person named by their nick. */
+		if (!valid_nick_n(v, (size_t)(bang - v)) &&
+		    strcspn(v, "*?") >= (size_t)(bang - v)) {
 			lerr(l, e, NULL, "%s: the part before '!' must be a "
-			    "plain nick (it names the person)", lq(l, v));
+			    "nick or a glob (it names the person)", lq(l, v));
 			return -1;
 		}
 	}

@@ -279,12 +279,17 @@ ident_zw_len(const unsigned char *s)
 	return 0;
 }
 
-/* Remove mIRC formatting codes and zero-width characters in place. */
+/*
+ * Remove mIRC formatting codes and zero-width characters in place, in
+ * one pass. A zero-width character is removed once its last byte lands
+ * in the output, so one split by a formatting code ("\xe2\x80\x02\x8b")
+ * or nested in another goes too: the result never contains either.
+ */
 void
 ident_strip(char *s)
 {
 	unsigned char	*r = (unsigned char *)s, *w = (unsigned char *)s;
-	size_t		 n;
+	unsigned char	*start = (unsigned char *)s;
 
 	while (*r != '\0') {
 		switch (*r) {
@@ -308,13 +313,9 @@ ident_strip(char *s)
 		default:
 			break;
 		}
-		/* Checked byte by byte, so a NUL ends the match. */
-		n = ident_zw_len(r);
-		if (n > 0) {
-			r += n;
-			continue;
-		}
 		*w++ = *r++;
+		if (w - start >= 3 && ident_zw_len(w - 3) == 3)
+			w -= 3;
 	}
 	*w = '\0';
 }

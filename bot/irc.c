@@ -120,6 +120,8 @@ struct irc {
 	char			*sasl_mechs;	/* from sasl=..., or NULL */
 	int			 sasl_offered;
 	int			 sasl_active;
+	int			 sasl_ok;	/* 903 seen */
+	int			 monitoring;	/* MONITOR + sent */
 
 	/* ISUPPORT. */
 	int			 whox;
@@ -846,7 +848,9 @@ irc_fd_cb(struct loop *loop, int fd, int events, void *arg)
 	}
 	if (events & LOOP_WRITE)
 		irc_do_write(irc);
-	if (irc->fd >= 0 && (events & (LOOP_READ | LOOP_ERROR)))
+	/* A failure may have closed fd (or STS replaced it) meanwhile. */
+	if (irc->fd == fd && irc->state >= IRC_REGISTERING &&
+	    (events & (LOOP_READ | LOOP_ERROR)))
 		irc_do_read(irc);
 }
 
@@ -1122,6 +1126,8 @@ irc_teardown(struct irc *irc)
 	irc->t_timeout = irc->t_flood = irc->t_ison = irc->t_rejoin = 0;
 	irc->sasl_active = 0;
 	irc->sasl_offered = 0;
+	irc->sasl_ok = 0;
+	irc->monitoring = 0;
 	free(irc->sasl_mechs);
 	irc->sasl_mechs = NULL;
 	irc->cap_account_tag = irc->cap_extended_join = 0;
@@ -1469,9 +1475,12 @@ irc_watch_nick(struct irc *irc)
 {
 	if (irc_casecmp(irc->nick, irc->cfg->irc.nick) == 0)
 		return;
-	if (irc->monitor)
-		irc_send_now(irc, 0, "MONITOR", "+", irc->cfg->irc.nick, NULL);
-	else if (irc->t_ison == 0)
+	if (irc->monitor) {
+		if (!irc->monitoring)
+			irc_send_now(irc, 0, "MONITOR", "+",
+			    irc->cfg->irc.nick, NULL);
+		irc->monitoring = 1;
+	} else if (irc->t_ison == 0)
 		irc->t_ison = loop_timer_add(irc->loop, IRC_ISON_MS,
 		    irc_ison_timer, irc);
 }
@@ -1490,6 +1499,17 @@ irc_join_all(struct irc *irc)
 static void
 irc_welcome(struct irc *irc, const struct irc_msg *m)
 {
+	const struct cfg_sasl	*s = &irc->cfg->irc.sasl;
+
+	/* A server without CAP registers us at once: no SASL happened. */
+	if (s->mech != CFG_SASL_NONE && s->required && !irc->sasl_ok) {
+		log_error("irc", "registered without SASL (the server did not "
+		    "negotiate capabilities) and sasl.required is set");
+		irc_send_now(irc, 0, "QUIT", "SASL required", NULL);
+		irc_do_write(irc);
+		irc_fail(irc, "SASL failed");
+		return;
+	}
 	if (m->nparams > 0) {
 		free(irc->nick);
 		irc->nick = xstrdup(m->params[0]);
@@ -1631,6 +1651,7 @@ irc_dispatch(struct irc *irc, const struct irc_msg *m)
 		    m->nparams >= 3 ? m->params[2] : "?");
 	} else if (strcmp(cmd, "903") == 0) {
 		irc->sasl_active = 0;
+		irc->sasl_ok = 1;
 		log_info("irc", "SASL authentication succeeded");
 		irc_cap_end(irc);
 	} else if (strcmp(cmd, "902") == 0 || strcmp(cmd, "904") == 0 ||
@@ -1673,8 +1694,10 @@ irc_dispatch(struct irc *irc, const struct irc_msg *m)
 			free(irc->nick);
 			irc->nick = xstrdup(to);
 			if (irc_casecmp(to, irc->cfg->irc.nick) == 0 &&
-			    irc->monitor)
+			    irc->monitoring) {
 				irc_send_now(irc, 0, "MONITOR", "-", to, NULL);
+				irc->monitoring = 0;
+			}
 		} else {
 			irc_user_rename(irc, m->nick, to);
 			if (irc_casecmp(m->nick, irc->cfg->irc.nick) == 0)

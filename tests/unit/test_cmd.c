@@ -590,15 +590,19 @@ test_dispatch_usage(void **state)
 	expect_one(&ctx, "outage open --all",
 	    "usage: !outage open [--eta WHEN] TITLE...");
 	expect_one(&ctx, "outage list extra", "usage: !outage list");
-	expect_one(&ctx, "outage update 3", "usage: !outage update ID TEXT...");
+	expect_one(&ctx, "outage update 3",
+	    "usage: !outage update ID TEXT...");
 	expect_one(&ctx, "oncall schedule a b c",
 	    "usage: !oncall schedule [role] [count]");
 	expect_one(&ctx, "outage open --bogus x",
-	    "unknown option --bogus; usage: !outage open [--eta WHEN] TITLE...");
+	    "unknown option --bogus; "
+	    "usage: !outage open [--eta WHEN] TITLE...");
 	expect_one(&ctx, "outage open \"x",
-	    "unterminated quote; usage: !outage open [--eta WHEN] TITLE...");
+	    "unterminated quote; "
+	    "usage: !outage open [--eta WHEN] TITLE...");
 	expect_one(&ctx, "outage open x --eta",
-	    "--eta needs a value; usage: !outage open [--eta WHEN] TITLE...");
+	    "--eta needs a value; "
+	    "usage: !outage open [--eta WHEN] TITLE...");
 	assert_int_equal(s.accepted, 0);
 
 	/* An exec asking for its usage: accepted once, then usage. */
@@ -765,6 +769,7 @@ test_usage_reply(void **state)
 	cmd_reply(&ctx, "nobody hears this");
 }
 
+/* Run every test above. */
 int
 main(void)
 {

@@ -799,8 +799,8 @@ test_hostmask(void **state)
 	static const char *const want_bad[] = {
 		"3: team.members.[0]: \"alice\" is not a nick!user@host mask "
 		    "(such as \"alice!*@*\")",
-		"4: team.members.[1]: \"*!*@host\": the part before '!' must "
-		    "be a plain nick (it names the person)",
+		"4: team.members.[1]: \"a.b!*@host\": the part before '!' "
+		    "must be a nick or a glob (it names the person)",
 		"5: team.members.[2]: \"bob!x\" is not a nick!user@host mask "
 		    "(such as \"alice!*@*\")",
 		NULL
@@ -833,8 +833,14 @@ test_hostmask(void **state)
 	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
 	    "team = { identify = \"hostmask\"; members = (\n"
 	    "  \"alice\",\n"
-	    "  \"*!*@host\",\n"
+	    "  \"a.b!*@host\",\n"
 	    "  \"bob!x\" ); };\n", want_bad);
+	/* A glob nick part is allowed: anyone from that host. */
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { identify = \"hostmask\";\n"
+	    "  members = ( \"*!*@127.0.0.1\" ); };\n");
+	assert_string_equal(cfg->team.members[0], "*!*@127.0.0.1");
+	cfg_free(cfg);
 }
 
 /* identify = account: entries are names, returned as they are. */

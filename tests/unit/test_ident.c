@@ -132,6 +132,10 @@ test_strip_zw(void **state)
 	check_strip("\xef\xbb\xbf" "x", "x");		/* U+FEFF */
 	check_strip("caf\xc3\xa9 \xe2\x80\x94", "caf\xc3\xa9 \xe2\x80\x94");
 	check_strip("\xe2\x80", "\xe2\x80");		/* truncated: kept */
+	/* Split by a code or nested: still removed, never left behind. */
+	check_strip("a\xe2\x80\x02\x8b" "b", "ab");
+	check_strip("x\xe2\x80\xe2\x80\x8b\x8b" "y", "xy");
+	check_strip("\xef\xbb\x03" "4\xbf!", "!");
 }
 
 /* Parse a copy of line; check name and text when want is 0. */
@@ -366,6 +370,7 @@ test_why(void **state)
 	assert_null(ident_why(NULL, buf, sizeof buf));
 }
 
+/* Run every test above. */
 int
 main(void)
 {
