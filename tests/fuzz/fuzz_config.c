@@ -1,0 +1,53 @@
+/*
+ * fuzz_config.c — libFuzzer target for bot/config.c: any bytes as a
+ * configuration file either load into a config or fail with messages of
+ * the form "file:line: ..." (or "file: ..."), never crash or leak. The
+ * file lives in a memfd, so nothing is written to disk.
+ */
+/* deps: config util log */
+#include <sys/mman.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Load the input as a config file and check the outcome's shape. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct config	*cfg;
+	char		 path[64], *err = NULL;
+	int		 fd;
+
+	log_set_level(LOG_ERROR);
+	fd = memfd_create("fuzz.conf", 0);
+	if (fd < 0)
+		return 0;
+	if (write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	cfg = cfg_load(path, &err);
+	if (cfg != NULL) {
+		if (cfg->irc.server == NULL || cfg->irc.nick == NULL ||
+		    cfg->irc.nchannels == 0)
+			abort();
+		cfg_free(cfg);
+	} else {
+		if (err == NULL || strncmp(err, path, strlen(path)) != 0)
+			abort();
+		free(err);
+	}
+	close(fd);
+	return 0;
+}
