@@ -26,11 +26,15 @@
 #include "store.h"
 #include "util.h"
 
-/* One command's reply routing. */
+#define BOT_CHECKPOINT_MS	30000
+
+/* One command's reply routing, and its audit row until written. */
 struct bot_reply {
 	struct bot	*bot;
 	int		 lines;		/* sent to the channel so far */
 	int		 dropped;	/* relayed overflow not shown */
+	char		*audit_name;	/* accepted command, or NULL */
+	char		*audit_args;
 };
 
 /* Is target a channel name? */
@@ -71,17 +75,38 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 	free(lines);
 }
 
-/* Audit hook: every command that passed access and argument checks. */
+/*
+ * Audit hook: every command that passed access and argument checks. The
+ * row is written after the command has replied, so that the reply does
+ * not wait for the disk.
+ */
 static void
 bot_accepted(struct cmd_ctx *ctx, const char *name, const char *args)
 {
 	struct bot_reply	*r = ctx->arg;
+
+	free(r->audit_name);
+	free(r->audit_args);
+	r->audit_name = xstrdup(name);
+	r->audit_args = xstrdup(args != NULL ? args : "");
+}
+
+/* Write the audit row of an accepted command. */
+static void
+bot_audit(struct cmd_ctx *ctx, struct bot_reply *r)
+{
 	const struct ident	*who = ctx->who;
 
+	if (r->audit_name == NULL)
+		return;
 	store_audit_add(r->bot->store, util_now(),
 	    who->person[0] != '\0' ? who->person : who->name,
 	    ident_level_name(who->level), ctx->nick,
-	    ctx->channel != NULL ? ctx->channel : "private", name, args);
+	    ctx->channel != NULL ? ctx->channel : "private", r->audit_name,
+	    r->audit_args);
+	free(r->audit_name);
+	free(r->audit_args);
+	r->audit_name = r->audit_args = NULL;
 }
 
 /*
@@ -149,9 +174,8 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 		return;
 	}
 	memset(&ctx, 0, sizeof ctx);
+	memset(&r, 0, sizeof r);
 	r.bot = bot;
-	r.lines = 0;
-	r.dropped = 0;
 	ctx.bot = bot;
 	ctx.who = &who;
 	ctx.nick = m->nick;
@@ -168,7 +192,18 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 		irc_say(bot->irc, "PRIVMSG", target, more);
 		free(more);
 	}
+	bot_audit(&ctx, &r);
 	free(copy);
+}
+
+/* Idle checkpoint of the database's write-ahead log. */
+static long long
+bot_checkpoint_timer(struct loop *loop, long long id, void *arg)
+{
+	struct bot	*bot = arg;
+
+	store_checkpoint(bot->store);
+	return BOT_CHECKPOINT_MS;
 }
 
 /* Reload the configuration; keep the old one on error. */
@@ -282,6 +317,7 @@ bot_start(struct bot *bot)
 		return -1;
 	loop_fd_set(bot->loop, bot->sigfd, LOOP_READ, bot_signal_cb, bot);
 	srandom((unsigned int)(util_mono_ms() ^ (uint64_t)getpid()));
+	loop_timer_add(bot->loop, BOT_CHECKPOINT_MS, bot_checkpoint_timer, bot);
 	irc_start(bot->irc);
 	return 0;
 }

@@ -142,6 +142,7 @@ static void	irc_fail(struct irc *, const char *why);
 static void	irc_update_events(struct irc *);
 static void	irc_flush_queue(struct irc *);
 static void	irc_schedule_reconnect(struct irc *, long long delay);
+static void	irc_do_write(struct irc *);
 
 /* ------------------------------------------------------------------ */
 /* Users and channels                                                 */
@@ -287,13 +288,19 @@ irc_log_out(const char *line, int secret)
 		log_debug("irc", ">> %.*s", (int)len, line);
 }
 
-/* Append a built line to the output buffer, bypassing the queue. */
+/*
+ * Append a built line to the output buffer, bypassing the queue, and try
+ * to write it at once (a reply should not wait for the next poll). With
+ * no connection the line is dropped: it must never reach the next one.
+ */
 static void
 irc_write_line(struct irc *irc, const char *line, int secret)
 {
+	if (irc->fd < 0 || irc->state < IRC_REGISTERING)
+		return;
 	irc_log_out(line, secret);
 	buf_addstr(&irc->out, line);
-	irc_update_events(irc);
+	irc_do_write(irc);
 }
 
 /* Build and write a line at once (registration, PONG, QUIT). */
@@ -403,7 +410,7 @@ irc_flush_queue(struct irc *irc)
 
 	if (irc->state != IRC_REGISTERED || irc->t_flood != 0)
 		return;
-	while (irc->qlen > 0) {
+	while (irc->qlen > 0 && irc->state == IRC_REGISTERED) {
 		wait = flood_take(&irc->flood, util_mono_ms());
 		if (wait > 0) {
 			irc->t_flood = loop_timer_add(irc->loop, wait,
@@ -1485,14 +1492,32 @@ irc_watch_nick(struct irc *irc)
 		    irc_ison_timer, irc);
 }
 
-/* Join every configured channel. */
+/*
+ * Join every configured channel, ahead of the queue: lines queued while
+ * disconnected may be for these channels. Channels are joined in as few
+ * "JOIN #a,#b" lines as fit.
+ */
 static void
 irc_join_all(struct irc *irc)
 {
-	size_t	i;
+	struct buf	b;
+	size_t		i;
 
-	for (i = 0; i < irc->cfg->irc.nchannels; i++)
-		irc_sendv(irc, "JOIN", irc->cfg->irc.channels[i], NULL);
+	buf_init(&b);
+	for (i = 0; i < irc->cfg->irc.nchannels; i++) {
+		const char	*c = irc->cfg->irc.channels[i];
+
+		if (b.len > 0 && b.len + 1 + strlen(c) > 400) {
+			irc_send_now(irc, 0, "JOIN", b.data, NULL);
+			buf_reset(&b);
+		}
+		if (b.len > 0)
+			buf_addc(&b, ',');
+		buf_addstr(&b, c);
+	}
+	if (b.len > 0)
+		irc_send_now(irc, 0, "JOIN", b.data, NULL);
+	buf_free(&b);
 }
 
 /* 001: registered. */

@@ -64,6 +64,12 @@ int		 store_sts_get(struct store *, const char *host, time_t now,
 int		 store_sts_set(struct store *, const char *host, int port,
 		     time_t expires);
 
+/*
+ * Checkpoint the WAL (passive: never waits for readers). Automatic
+ * checkpoints are off; the bot calls this from a timer.
+ */
+int		 store_checkpoint(struct store *);
+
 /* Online backup to dest (sqlite3 backup API). */
 int		 store_backup(struct store *, const char *dest, char **cause);
 
