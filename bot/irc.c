@@ -460,7 +460,10 @@ irc_split(struct irc *irc, const char *cmd, const char *target,
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
 	}
-	p = clean;
+	/* Text from outside may be any bytes; the wire gets UTF-8. */
+	p = irc_utf8_repair(clean);
+	free(clean);
+	clean = p;
 	len = strlen(p);
 	do {
 		k = irc_split_len(p, len, room);
@@ -605,6 +608,8 @@ irc_process_input(struct irc *irc)
 			irc->discarding = 0;
 		else if (len > IRC_RECV_MAX)
 			log_warn("irc", "dropping an over-long line");
+		else if (memchr(irc->in.data, '\0', len) != NULL)
+			log_warn("irc", "dropping a line with a NUL byte");
 		else {
 			char	*line = xstrndup(irc->in.data, len);
 

@@ -66,6 +66,12 @@ size_t		 irc_sanitize(char *dst, size_t dstsz, const char *src);
  */
 size_t		 irc_split_len(const char *text, size_t len, size_t max);
 
+/*
+ * A copy of s in which every byte that is not part of a valid UTF-8
+ * sequence is replaced by U+FFFD. Caller frees.
+ */
+char		*irc_utf8_repair(const char *s);
+
 /* rfc1459 case mapping: compare/lower nicks and channels. */
 int		 irc_casecmp(const char *, const char *);
 void		 irc_lower(char *);

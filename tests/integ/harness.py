@@ -38,6 +38,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 NETDIR = os.path.join(ROOT, "tests", "net")
 
 BOT_NICK = "outagebot"
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer")
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -57,6 +58,11 @@ def build_dir():
 
 
 def bot_binary():
+    """$OB_BINARY (run.py sets it to a snapshot taken at the start of a run,
+    so that a rebuild during the run does not mix binaries), else
+    $OB_BUILD/outagebot."""
+    if os.environ.get("OB_BINARY"):
+        return os.environ["OB_BINARY"]
     b = build_dir()
     if not os.path.isabs(b):
         b = os.path.join(ROOT, b)
@@ -707,31 +713,38 @@ class Ngircd:
             f.write(text)
 
     def _spawn(self):
+        """Start ngircd; True once it logged listening on every port (a
+        port accepting is not enough: it could be another test's server)."""
+        offset = os.path.getsize(self.log) if os.path.exists(self.log) else 0
         logf = open(self.log, "ab")
         self.proc = subprocess.Popen(["ngircd", "-n", "-f", self.conf],
                                      stdin=subprocess.DEVNULL, stdout=logf,
                                      stderr=subprocess.STDOUT, cwd=self.dir)
         logf.close()
-        ok = wait_port(self.port, 10, self.proc)
-        if ok and self.tls:
-            ok = wait_port(self.tls_port, 10, self.proc)
-        return ok
+        ports = [self.port] + ([self.tls_port] if self.tls else [])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with open(self.log, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+            if "Can't bind" in text or self.proc.poll() is not None:
+                return False
+            if all("Now listening on [127.0.0.1]:%d " % p in text for p in ports):
+                return all(wait_port(p, 5, self.proc) for p in ports)
+            time.sleep(0.05)
+        return False
 
     def start(self):
         for _ in range(5):
-            if self.port is None or not self._fixed:
-                base = free_port(count=2)
-                self.port = base
-                self.tls_port = base + 1 if self.tls else None
+            base = free_port(count=2)
+            self.port = base
+            self.tls_port = base + 1 if self.tls else None
             self._write_conf()
             if self._spawn():
-                self._fixed = True
                 return self
             stop_process(self.proc)
             self.proc = None
         raise RuntimeError("ngircd did not start; log:\n" + tail(self.log))
-
-    _fixed = False
 
     def stop(self):
         stop_process(self.proc)
@@ -1162,19 +1175,35 @@ class Bot:
             return ""
 
     def log_tail(self, n=30):
-        return "  bot stderr (%s), last lines:\n%s" % (
+        text = self.log_text()
+        lines = text.splitlines()
+        out = "  bot stderr (%s), last lines:\n%s" % (
             self.stderr_path,
-            "\n".join("    " + l for l in self.log_text().splitlines()[-n:]) or "    (empty)")
+            "\n".join("    " + l[:300] for l in lines[-n:]) or "    (empty)")
+        report = self.sanitizer_report(text)
+        if report:
+            out = "  sanitizer report in the bot's stderr:\n%s\n%s" % (report, out)
+        return out
+
+    @staticmethod
+    def sanitizer_report(text):
+        """The first lines of a sanitizer report in text (with the log line
+        before it), or ""."""
+        lines = text.splitlines()
+        for i, l in enumerate(lines):
+            if any(m in l for m in SANITIZER_MARKERS):
+                return "\n".join("    " + x[:300] for x in lines[max(0, i - 3):i + 30])
+        return ""
 
     def check_sanitizers(self, text=None):
         text = self.log_text() if text is None else text
-        for marker in ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer"):
-            if marker in text:
-                i = text.find(marker)
-                raise TestFailure("sanitizer report in the bot's stderr (%s):\n%s"
-                                  % (marker, text[max(0, i - 200):i + 3000]))
+        report = self.sanitizer_report(text)
+        if report:
+            raise TestFailure("sanitizer report in the bot's stderr:\n" + report)
 
     def assert_alive(self):
+        if not self.running:
+            self.check_sanitizers()
         check(self.running, "bot exited (status %s)\n%s" % (
             self.proc.returncode if self.proc else None, self.log_tail()))
 

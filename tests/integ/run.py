@@ -19,8 +19,9 @@ set a `timeout` attribute). A test over its limit, or every running test on
 Ctrl-C, is sent SIGTERM, which makes the worker fail the test and run its
 cleanups (servers and bot stopped); whatever is still left in the worker's
 process group after that is killed. The bot binary is $OB_BUILD/outagebot
-(OB_BUILD defaults to "build"); with OB_BUILD=build-asan sanitizer reports
-in the bot's stderr fail the test.
+(OB_BUILD defaults to "build"), copied into the run dir at the start so that
+a rebuild during the run cannot mix binaries; with OB_BUILD=build-asan
+sanitizer reports in the bot's stderr fail the test.
 
 Test dirs are under one run dir in $TMPDIR; those of passed tests are
 removed, those of failed tests kept (the path is printed), all kept with
@@ -113,7 +114,7 @@ def worker(path, func_name, result_file, workdir):
         result["reason"] = "at cleanup: " + result["reason"]
     if result["status"] == "FAIL":
         bots = ctx.failure_details()
-        if bots and bots not in result["details"]:
+        if bots and "bot stderr (" not in result["details"]:
             result["details"] += ("\n" if result["details"] else "") + bots
     result["seconds"] = time.monotonic() - t0
     with open(result_file, "w") as f:
@@ -246,11 +247,15 @@ def main():
     binary = os.path.join(os.environ.get("OB_BUILD", "build"), "outagebot")
     if not os.path.isabs(binary):
         binary = os.path.join(ROOT, binary)
-    if not os.path.exists(binary):
+    rundir = tempfile.mkdtemp(prefix="outagebot-integ-")
+    if os.path.exists(binary):
+        # one binary for the whole run, even if it is rebuilt meanwhile
+        snap = os.path.join(rundir, "outagebot")
+        shutil.copy2(binary, snap)
+        os.environ["OB_BINARY"] = snap
+    else:
         print("note: %s does not exist; tests that run the bot will fail" % binary,
               flush=True)
-
-    rundir = tempfile.mkdtemp(prefix="outagebot-integ-")
     queue = [Job(t[0], t[1], t[2], t[3], rundir) for t in tests]
     running, passed, failed = [], 0, 0
     interrupted = False
@@ -312,7 +317,7 @@ def main():
             failed += 1
             print("FAIL %s: not run (interrupted)" % job.tid, flush=True)
 
-    if not args.keep and not os.listdir(rundir):
+    if not args.keep and set(os.listdir(rundir)) <= {"outagebot"}:
         shutil.rmtree(rundir, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed), flush=True)
     return 1 if failed or interrupted else 0

@@ -798,6 +798,33 @@ test_flood_backwards(void **state)
 }
 
 /* Run every test. */
+/* Invalid UTF-8 becomes U+FFFD; valid text is unchanged. */
+static void
+test_utf8_repair(void **state)
+{
+	static const struct { const char *in, *out; } c[] = {
+		{ "plain", "plain" },
+		{ "\xc5\xbelu\xc5\xa5", "\xc5\xbelu\xc5\xa5" },
+		{ "\xf0\x9f\x94\xa5!", "\xf0\x9f\x94\xa5!" },
+		{ "a\xc3\x28", "a\xef\xbf\xbd(" },
+		{ "\xa0\xa1", "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },	/* overlong */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "x\xe2\x82", "x\xef\xbf\xbd\xef\xbf\xbd" },	/* cut */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd"
+		    "\xef\xbf\xbd\xef\xbf\xbd" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char *r = irc_utf8_repair(c[i].in);
+
+		assert_string_equal(r, c[i].out);
+		assert_true(util_utf8_valid(r, strlen(r)));
+		free(r);
+	}
+}
+
 int
 main(void)
 {
@@ -820,6 +847,7 @@ main(void)
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_split_ascii),
 		cmocka_unit_test(test_split_utf8),
+		cmocka_unit_test(test_utf8_repair),
 		cmocka_unit_test(test_split_invalid),
 		cmocka_unit_test(test_split_reassemble),
 		cmocka_unit_test(test_casemap),
