@@ -174,6 +174,28 @@ store_step_done(struct store *s, sqlite3_stmt *st, const char *op)
 	return 0;
 }
 
+/*
+ * Step a query that returns at most one row. 1: a row is ready (the
+ * caller reads it and finalizes st); 0: no row; -1: error. On 0 and -1
+ * st is finalized here.
+ */
+static int
+store_step_row(struct store *s, sqlite3_stmt *st, const char *op)
+{
+	int	rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		store_log_sqlite(s, op);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_failed(s);
+		return -1;
+	}
+	return 0;
+}
+
 /* A copy of a text column, or NULL for SQL NULL; caller frees. */
 static char *
 store_column_text(sqlite3_stmt *st, int i)
@@ -198,14 +220,12 @@ store_query_int(struct store *s, const char *sql, const char *op,
 
 	if ((st = store_prepare(s, sql, op)) == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
+	rc = store_step_row(s, st, op);
+	if (rc != 1) {
+		if (rc == 0) {
 			log_error("store", "%s: %s: no result", s->path, op);
-		else
-			store_log_sqlite(s, op);
-		sqlite3_finalize(st);
-		store_failed(s);
+			store_failed(s);
+		}
 		return -1;
 	}
 	*value = sqlite3_column_int64(st, 0);
@@ -667,17 +687,8 @@ store_sts_get(struct store *s, const char *host, time_t now, int *port,
 	if (store_bind_text(st, 1, host) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, (sqlite3_int64)now) != SQLITE_OK)
 		return store_bind_failed(s, st, op);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW) {
-		store_log_sqlite(s, op);
-		sqlite3_finalize(st);
-		store_failed(s);
-		return -1;
-	}
+	if ((rc = store_step_row(s, st, op)) != 1)
+		return rc;
 	*port = sqlite3_column_int(st, 0);
 	*expires = (time_t)sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
@@ -731,17 +742,8 @@ store_meta_get(struct store *s, const char *key, char **value)
 		return -1;
 	if (store_bind_text(st, 1, key) != SQLITE_OK)
 		return store_bind_failed(s, st, op);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW) {
-		store_log_sqlite(s, op);
-		sqlite3_finalize(st);
-		store_failed(s);
-		return -1;
-	}
+	if ((rc = store_step_row(s, st, op)) != 1)
+		return rc;
 	*value = store_column_text(st, 0);
 	sqlite3_finalize(st);
 	return *value != NULL ? 1 : 0;
