@@ -46,7 +46,13 @@ TEST_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRC))
 .PHONY: all run test deps bench fuzz install clean unit integ check-deps
 all: $(B)/outagebot $(PLUG_SO)
 
-$(B)/outagebot: $(BOT_OBJ)
+# The modules go into an archive, so the binary takes only what main
+# reaches.
+$(B)/libob.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/outagebot: $(B)/obj/bot/main.o $(B)/libob.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/obj/%.o: %.c

@@ -23,6 +23,7 @@
 #include "ircmsg.h"
 #include "log.h"
 #include "loop.h"
+#include "oncall.h"
 #include "store.h"
 #include "util.h"
 
@@ -223,6 +224,7 @@ bot_reload(struct bot *bot, char **err)
 	irc_reconfigure(bot->irc, cfg);
 	cfg_free(bot->cfg);
 	bot->cfg = cfg;
+	oncall_refresh(bot->oncall);
 	log_info("bot", "configuration reloaded from %s", bot->config_path);
 	return 0;
 }
@@ -278,6 +280,7 @@ bot_new(const char *config_path, struct config *cfg, struct store *store)
 	h.message = bot_on_message;
 	h.arg = bot;
 	bot->irc = irc_new(bot->loop, store, cfg, &h);
+	bot->oncall = oncall_new(bot);
 	return bot;
 }
 
@@ -287,6 +290,7 @@ bot_free(struct bot *bot)
 {
 	if (bot == NULL)
 		return;
+	oncall_free(bot->oncall);
 	irc_free(bot->irc);
 	http_free(bot->http);
 	if (bot->sigfd >= 0) {
@@ -319,6 +323,7 @@ bot_start(struct bot *bot)
 	srandom((unsigned int)(util_mono_ms() ^ (uint64_t)getpid()));
 	loop_timer_add(bot->loop, BOT_CHECKPOINT_MS, bot_checkpoint_timer, bot);
 	irc_start(bot->irc);
+	oncall_refresh(bot->oncall);
 	return 0;
 }
 

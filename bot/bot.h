@@ -11,6 +11,7 @@ struct config;
 struct store;
 struct http;
 struct irc;
+struct oncall;
 
 struct bot {
 	struct loop	*loop;
@@ -19,6 +20,7 @@ struct bot {
 	struct store	*store;
 	struct http	*http;
 	struct irc	*irc;
+	struct oncall	*oncall;	/* rotations at run time */
 	int		 sigfd;		/* signalfd for HUP/TERM/INT */
 	int		 exit_status;
 };

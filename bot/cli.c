@@ -15,6 +15,8 @@ cli_usage(void)
 	return "usage: outagebot [-d] [-c FILE]        run the bot\n"
 	    "       outagebot -t [-c FILE]           check the configuration\n"
 	    "       outagebot [-c FILE] backup DEST  copy the database\n"
+	    "       outagebot [-c FILE] oncall [ROLE] [--at WHEN]\n"
+	    "                                        who is on call (offline)\n"
 	    "       outagebot -V | -h\n";
 }
 
@@ -30,6 +32,17 @@ cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
 	for (i = 1; i < argc; i++) {
 		const char	*a = argv[i];
 
+		if (strcmp(a, "--at") == 0 || strncmp(a, "--at=", 5) == 0) {
+			if (a[4] == '=')
+				cli->at = a + 5;
+			else if (i + 1 < argc)
+				cli->at = argv[++i];
+			else {
+				snprintf(err, errsz, "option --at needs a time");
+				return -1;
+			}
+			continue;
+		}
 		if (strcmp(a, "--") == 0) {
 			for (i++; i < argc; i++) {
 				if (nwords == 2)
@@ -84,8 +97,17 @@ cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
 				break;
 		}
 	}
-	if (nwords == 0)
+	if (nwords == 0) {
+		if (cli->at != NULL) {
+			snprintf(err, errsz, "--at goes with oncall");
+			return -1;
+		}
 		return 0;
+	}
+	if (cli->at != NULL && strcmp(words[0], "oncall") != 0) {
+		snprintf(err, errsz, "--at goes with oncall");
+		return -1;
+	}
 	if (strcmp(words[0], "backup") == 0) {
 		if (nwords != 2) {
 			snprintf(err, errsz, "backup needs a destination file");
@@ -98,6 +120,16 @@ cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
 		}
 		cli->action = CLI_BACKUP;
 		cli->target = words[1];
+		return 0;
+	}
+	if (strcmp(words[0], "oncall") == 0) {
+		if (cli->action != CLI_RUN) {
+			snprintf(err, errsz, "oncall cannot be combined with "
+			    "-t or -V");
+			return -1;
+		}
+		cli->action = CLI_ONCALL;
+		cli->role = words[1];
 		return 0;
 	}
 	snprintf(err, errsz, "unknown command \"%.40s\"", words[0]);

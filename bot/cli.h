@@ -1,6 +1,7 @@
 /*
  * cli.h — the command line: outagebot [-c FILE] [-d] [-t] [-V] [-h]
- * and the subcommands (outagebot backup FILE). Pure parsing, so it is
+ * and the subcommands (outagebot backup FILE, outagebot oncall [ROLE]
+ * [--at WHEN]). Pure parsing, so it is
  * unit-tested; main.c acts on the result.
  */
 #ifndef OB_CLI_H
@@ -13,7 +14,8 @@ enum cli_action {
 	CLI_CHECK,		/* -t */
 	CLI_VERSION,		/* -V */
 	CLI_HELP,		/* -h */
-	CLI_BACKUP		/* backup FILE */
+	CLI_BACKUP,		/* backup FILE */
+	CLI_ONCALL		/* oncall [ROLE] [--at WHEN] */
 };
 
 struct cli {
@@ -21,6 +23,8 @@ struct cli {
 	const char	*config;	/* borrowed from argv or the default */
 	int		 debug;
 	const char	*target;	/* backup destination */
+	const char	*role;		/* oncall: the role, or NULL */
+	const char	*at;		/* oncall: --at WHEN, or NULL */
 };
 
 /* Parse argv. 0, or -1 with a message in err (size errsz). */

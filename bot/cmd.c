@@ -27,19 +27,6 @@
 #define CMD_WORD_MAX	64	/* bytes of a command word for lookup */
 #define CMD_DIST_MAX	64	/* bytes cmd_distance looks at */
 
-/*
- * The built-in table. Adding a command: its entry in a bot/cmd_*.c file,
- * an extern in cmd.h and one line here; !help lists first words in this
- * order, and a group's subcommands are listed in this order too.
- */
-const struct cmd_entry *const cmd_table[] = {
-	&cmd_help_entry,
-	&cmd_reload_entry,
-	&cmd_version_entry,
-	&cmd_whoami_entry,
-	NULL
-};
-
 /* One word of a line, and whether it began with a quote. */
 struct cmd_word {
 	char	*s;

@@ -74,6 +74,15 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_reload_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_whoami_entry;
+/* The entries of bot/cmd_oncall.c. */
+extern const struct cmd_entry cmd_who_entry;
+extern const struct cmd_entry cmd_oncall_schedule_entry;
+extern const struct cmd_entry cmd_oncall_roles_entry;
+extern const struct cmd_entry cmd_oncall_take_entry;
+extern const struct cmd_entry cmd_oncall_override_entry;
+extern const struct cmd_entry cmd_oncall_swap_entry;
+extern const struct cmd_entry cmd_oncall_overrides_entry;
+extern const struct cmd_entry cmd_oncall_cancel_entry;
 
 /* Reply to the asker (formatted). */
 void		 cmd_reply(struct cmd_ctx *, const char *fmt, ...)

@@ -8,9 +8,11 @@
  * list elements as "bridges.[0].nick"), the lines are sorted by line
  * number and handed back joined by '\n'. Secrets (*_file keys) are read
  * here, from a file or from "env:NAME"; their values are never logged and
- * never appear in a message, and cfg_free() wipes them. Groups that later
- * features validate (roles, github, statuspage, ...) are accepted as they
- * are and not looked at.
+ * never appear in a message, and cfg_free() wipes them. Time zones are
+ * loaded here (tz_load) and start instants parsed (when_parse), so a
+ * loaded config holds ready-to-use zones. Groups that later features
+ * validate (github, statuspage, ...) are accepted as they are and not
+ * looked at.
  *
  * Must not: keep global state, touch the network, or print anything but
  * permission warnings (through log_warn) — errors go back to the caller.
@@ -30,10 +32,14 @@
 
 #include "config.h"
 #include "log.h"
+#include "tz.h"
 #include "util.h"
+#include "when.h"
 
 #define CFG_MOD		"config"
 #define SECRET_MAX	8192	/* longest first line of a secret file */
+#define ROLE_NAME_MAX	32	/* longest role name or alias */
+#define PERSON_MAX	63	/* longest person name in a rotation */
 
 /* One collected problem; sorted by line before they are joined. */
 struct problem {
@@ -59,12 +65,11 @@ typedef int (*elem_check)(struct load *, config_setting_t *, const char *,
 
 static const char *const top_keys[] = {
 	"instance", "timezone", "strict_permissions", "irc", "team",
-	"bridges", "storage", NULL
+	"bridges", "storage", "roles", "ical_path", "ical_weeks", NULL
 };
 /* Validated by later features; accepted unseen for now. */
 static const char *const later_keys[] = {
-	"roles", "github", "statuspage", "outage", "alerts", "plugins",
-	"ical_path", "ical_weeks", NULL
+	"github", "statuspage", "outage", "alerts", "plugins", NULL
 };
 static const char *const irc_keys[] = {
 	"server", "port", "tls", "tls_verify", "tls_ca_file",
@@ -83,6 +88,10 @@ static const char *const team_keys[] = {
 };
 static const char *const bridge_keys[] = { "nick", "account", "map", NULL };
 static const char *const storage_keys[] = { "path", NULL };
+static const char *const role_keys[] = {
+	"name", "aliases", "members", "shift", "start", "timezone",
+	"announce_channel", "remind_before", NULL
+};
 
 /* Append the dotted key of s as the user wrote it ("bridges.[0].nick"). */
 static void
@@ -377,10 +386,13 @@ int_member(struct load *l, config_setting_t *g, const char *name,
 	return s;
 }
 
-/* Store the duration g.name (a string such as "2s") in *ms; must be > 0. */
+/*
+ * Store the duration g.name (a string such as "2s") in *ms; it must be
+ * longer than 0 unless zero_ok.
+ */
 static config_setting_t *
-dur_member(struct load *l, config_setting_t *g, const char *name,
-    long long *ms)
+dur_member_z(struct load *l, config_setting_t *g, const char *name,
+    long long *ms, int zero_ok)
 {
 	config_setting_t	*s = member(g, name);
 	const char		*v;
@@ -399,12 +411,20 @@ dur_member(struct load *l, config_setting_t *g, const char *name,
 		    lq(l, v));
 		return NULL;
 	}
-	if (n <= 0) {
+	if (n < 0 || (n == 0 && !zero_ok)) {
 		lerr(l, s, NULL, "must be longer than 0s");
 		return NULL;
 	}
 	*ms = n;
 	return s;
+}
+
+/* Store the duration g.name in *ms; it must be longer than 0. */
+static config_setting_t *
+dur_member(struct load *l, config_setting_t *g, const char *name,
+    long long *ms)
+{
+	return dur_member_z(l, g, name, ms, 0);
 }
 
 /*
@@ -901,21 +921,20 @@ load_tls(struct load *l, config_setting_t *g, struct config *cfg)
 
 	bool_member(l, g, "tls", &irc->tls);
 	bool_member(l, g, "tls_verify", &irc->tls_verify);
-	s = path_member(l, g, "tls_ca_file", &irc->tls_ca_file, 1, 0);
-	if (s != NULL && !irc->tls)
-		lerr(l, s, NULL, "only used with tls = true");
+	/*
+	 * The TLS keys are accepted with tls = false too: a server's STS
+	 * policy can upgrade the connection, which is then verified (and
+	 * authenticated) as they say.
+	 */
+	path_member(l, g, "tls_ca_file", &irc->tls_ca_file, 1, 0);
 	if ((s = str_member(l, g, "tls_fingerprint", &v)) != NULL) {
 		if (norm_fingerprint(v, fp) != 0)
 			lerr(l, s, NULL, "not a SHA-256 fingerprint (64 hex "
 			    "digits, colons optional)");
-		else if (!irc->tls)
-			lerr(l, s, NULL, "only used with tls = true");
 		else
 			irc->tls_fingerprint = xstrdup(fp);
 	}
-	s = path_member(l, g, "client_cert", &irc->client_cert, 1, 0);
-	if (s != NULL && !irc->tls)
-		lerr(l, s, NULL, "only used with tls = true");
+	path_member(l, g, "client_cert", &irc->client_cert, 1, 0);
 	s = path_member(l, g, "client_key", &irc->client_key, 1, 1);
 	if (s != NULL && member(g, "client_cert") == NULL)
 		lerr(l, s, NULL, "needs irc.client_cert");
@@ -1278,31 +1297,358 @@ load_bridges(struct load *l, config_setting_t *s, struct config *cfg)
 }
 
 /*
- * Check a time zone name: "UTC", or a zoneinfo name that exists when
- * the zoneinfo database is installed (else only its shape is checked).
+ * The team person named name, spelled as team.members has it (into buf),
+ * or NULL if name is nobody on the team.
+ */
+static const char *
+person_name(const struct config *cfg, const char *name, char *buf,
+    size_t bufsz)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->team.nmembers; i++) {
+		if (util_strcaseeq(cfg_entry_name(cfg, cfg->team.members[i],
+		    buf, bufsz), name))
+			return buf;
+	}
+	return NULL;
+}
+
+/*
+ * 1 if s is a role name: 1-32 letters, digits and '-', not starting with
+ * '-'. Names compare case-insensitively everywhere.
  */
 static int
-valid_timezone(const char *tz)
+valid_role_name(const char *s)
 {
-	const char	*dir = getenv("TZDIR");
-	struct stat	 st;
-	char		*path;
-	int		 ok;
+	size_t	len = strlen(s);
 
-	if (strcmp(tz, "UTC") == 0)
-		return 1;
-	if (*tz == '\0' || *tz == '/' || strstr(tz, "..") != NULL ||
-	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789/_+-") != strlen(tz))
+	if (len == 0 || len > ROLE_NAME_MAX || s[0] == '-')
 		return 0;
-	if (dir == NULL || *dir == '\0')
-		dir = "/usr/share/zoneinfo";
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return 1;
-	path = xasprintf("%s/%s", dir, tz);
-	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-	free(path);
-	return ok;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len;
+}
+
+/*
+ * Check the role name or alias v of role r (whose name and accepted
+ * aliases are set so far) against its shape and every name already
+ * taken: by the roles before r and by r itself. 0 if v is free.
+ */
+static int
+check_role_name(struct load *l, config_setting_t *s, const char *v,
+    struct config *cfg, const struct cfg_role *r)
+{
+	const struct cfg_role	*o;
+	size_t			 i;
+
+	if (!valid_role_name(v)) {
+		lerr(l, s, NULL, "%s is not a role name (1-%d letters, "
+		    "digits and '-', such as \"outage-master\")", lq(l, v),
+		    ROLE_NAME_MAX);
+		return -1;
+	}
+	for (o = cfg->roles; o < r; o++) {
+		if (o->name != NULL && util_strcaseeq(o->name, v)) {
+			lerr(l, s, NULL, "%s is already the name of role "
+			    "%s", lq(l, v), lq(l, o->name));
+			return -1;
+		}
+		for (i = 0; i < o->naliases; i++) {
+			if (util_strcaseeq(o->aliases[i], v)) {
+				lerr(l, s, NULL, "%s is already an alias of "
+				    "role %s", lq(l, v),
+				    lq(l, o->name != NULL ? o->name : "?"));
+				return -1;
+			}
+		}
+	}
+	if (r->name != NULL && util_strcaseeq(r->name, v)) {
+		lerr(l, s, NULL, "%s is the role's own name", lq(l, v));
+		return -1;
+	}
+	for (i = 0; i < r->naliases; i++) {
+		if (util_strcaseeq(r->aliases[i], v)) {
+			lerr(l, s, NULL, "%s is listed twice", lq(l, v));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Read the aliases list of role group g into r, checking each name. */
+static void
+load_role_aliases(struct load *l, config_setting_t *g, struct config *cfg,
+    struct cfg_role *r)
+{
+	config_setting_t	*s = member(g, "aliases"), *e;
+	const char		*v;
+	int			 i, len;
+
+	if (s == NULL)
+		return;
+	if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
+		lerr(l, s, NULL, "expected a list of strings such as "
+		    "( \"om\" )");
+		return;
+	}
+	len = config_setting_length(s);
+	r->aliases = xcalloc((size_t)len + 1, sizeof *r->aliases);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			lerr(l, e, NULL, "expected a string");
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (check_role_name(l, e, v, cfg, r) == 0)
+			r->aliases[r->naliases++] = xstrdup(v);
+	}
+}
+
+/*
+ * Read the members list of role group g into r: team persons, each once,
+ * kept as team.members spells them.
+ */
+static void
+load_role_members(struct load *l, config_setting_t *g, struct config *cfg,
+    struct cfg_role *r)
+{
+	config_setting_t	*s = member(g, "members"), *e;
+	const char		*v, *who;
+	char			 buf[256];
+	size_t			 j;
+	int			 i, len;
+
+	if (s == NULL) {
+		lerr(l, g, "members", "missing (the people on call in turn, "
+		    "such as ( \"alice\", \"bob\" ))");
+		return;
+	}
+	if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
+		lerr(l, s, NULL, "expected a list of strings such as "
+		    "( \"alice\", \"bob\" )");
+		return;
+	}
+	len = config_setting_length(s);
+	if (len == 0) {
+		lerr(l, s, NULL, "must list at least one member");
+		return;
+	}
+	r->members = xcalloc((size_t)len + 1, sizeof *r->members);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			lerr(l, e, NULL, "expected a string");
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (*v == '\0' || has_bad_char(v, "!@*?")) {
+			lerr(l, e, NULL, "%s is not a person's name (no "
+			    "spaces, commas, '!', '@', '*', '?' or control "
+			    "characters)", lq(l, v));
+			continue;
+		}
+		if (strlen(v) > PERSON_MAX) {
+			lerr(l, e, NULL, "%s is too long (at most %d "
+			    "characters)", lq(l, v), PERSON_MAX);
+			continue;
+		}
+		who = v;
+		if (l->identify_ok) {
+			who = person_name(cfg, v, buf, sizeof buf);
+			if (who == NULL) {
+				lerr(l, e, NULL, "%s is not a team member "
+				    "(team.members)", lq(l, v));
+				continue;
+			}
+		}
+		for (j = 0; j < r->nmembers; j++) {
+			if (util_strcaseeq(r->members[j], who))
+				break;
+		}
+		if (j < r->nmembers) {
+			lerr(l, e, NULL, "%s is listed twice", lq(l, v));
+			continue;
+		}
+		r->members[r->nmembers++] = xstrdup(who);
+	}
+}
+
+/* 1 if text starts with a date and a time ("2026-11-23 09:00", "...T"). */
+static int
+looks_like_datetime(const char *t)
+{
+	static const char	shape[] = "dddd-dd-dd";
+	size_t			i;
+
+	for (i = 0; i < sizeof shape - 1; i++) {
+		if (shape[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') :
+		    t[i] != shape[i])
+			return 0;
+	}
+	return t[i] == ' ' || t[i] == 'T' || t[i] == 't';
+}
+
+/* Read the role's zone (or the top-level one) and its start instant. */
+static void
+load_role_time(struct load *l, config_setting_t *g, struct config *cfg,
+    struct cfg_role *r)
+{
+	config_setting_t	*s;
+	const char		*v;
+	char			*cause = NULL;
+	time_t			 t;
+
+	if ((s = str_member(l, g, "timezone", &v)) != NULL) {
+		r->tz = tz_load(v, &cause);
+		free(cause);
+		cause = NULL;
+		if (r->tz == NULL)
+			lerr(l, s, NULL, "unknown time zone %s", lq(l, v));
+		else
+			r->timezone = xstrdup(v);
+	} else if (member(g, "timezone") == NULL && cfg->tz != NULL) {
+		r->timezone = xstrdup(cfg->timezone);
+		r->tz = tz_load(cfg->timezone, &cause);
+		free(cause);
+		cause = NULL;
+		if (r->tz == NULL)
+			lerr(l, g, "timezone", "cannot load time zone %s",
+			    lq(l, cfg->timezone));
+	}
+	if ((s = str_member(l, g, "start", &v)) == NULL) {
+		if (member(g, "start") == NULL)
+			lerr(l, g, "start", "missing (the first handoff, such "
+			    "as \"2026-11-23 09:00\")");
+		return;
+	}
+	/* Without a zone only the shape can be judged (the zone's own
+	 * problem is reported already). */
+	if (!looks_like_datetime(v) || (r->tz != NULL &&
+	    when_parse(v, r->tz, util_now(), &t, &cause) != 0)) {
+		lerr(l, s, NULL, "%s is not a date and time (use "
+		    "2026-11-23 09:00)", lq(l, v));
+		free(cause);
+		return;
+	}
+	if (r->tz != NULL)
+		r->start = (long long)t;
+}
+
+/* Read the role's announce_channel: one the bot joins. */
+static void
+load_role_channel(struct load *l, config_setting_t *g, struct config *cfg,
+    struct cfg_role *r)
+{
+	config_setting_t	*s;
+	const char		*v;
+	size_t			 i;
+
+	if ((s = str_member(l, g, "announce_channel", &v)) == NULL) {
+		if (member(g, "announce_channel") != NULL)
+			return;
+		if (cfg->irc.nannounce_channels > 0)
+			r->announce_channel =
+			    xstrdup(cfg->irc.announce_channels[0]);
+		else if (cfg->irc.nchannels > 0)
+			r->announce_channel = xstrdup(cfg->irc.channels[0]);
+		return;
+	}
+	for (i = 0; i < cfg->irc.nchannels; i++) {
+		if (util_strcaseeq(cfg->irc.channels[i], v)) {
+			r->announce_channel = xstrdup(cfg->irc.channels[i]);
+			return;
+		}
+	}
+	lerr(l, s, NULL, "%s is not in irc.channels (the bot only speaks "
+	    "where it has joined)", lq(l, v));
+}
+
+/* Validate one roles element into r. */
+static void
+load_role(struct load *l, config_setting_t *g, struct config *cfg,
+    struct cfg_role *r)
+{
+	config_setting_t	*s, *rb;
+	const char		*v;
+	char			 shown[32];
+
+	check_keys(l, g, role_keys, NULL);
+	if ((s = str_member(l, g, "name", &v)) != NULL) {
+		if (check_role_name(l, s, v, cfg, r) == 0)
+			r->name = xstrdup(v);
+	} else if (member(g, "name") == NULL)
+		lerr(l, g, "name", "missing (such as \"outage-master\")");
+	load_role_aliases(l, g, cfg, r);
+	load_role_members(l, g, cfg, r);
+	if ((s = dur_member(l, g, "shift", &r->shift_ms)) != NULL) {
+		if (r->shift_ms % 86400000 == 0)
+			r->shift_days = (int)(r->shift_ms / 86400000);
+	} else if (member(g, "shift") == NULL)
+		lerr(l, g, "shift", "missing (such as \"1w\" or \"12h\")");
+	load_role_time(l, g, cfg, r);
+	load_role_channel(l, g, cfg, r);
+	rb = dur_member_z(l, g, "remind_before", &r->remind_before_ms, 1);
+	if (rb != NULL && s != NULL && r->remind_before_ms >= r->shift_ms) {
+		util_fmt_duration(r->shift_ms, shown, sizeof shown);
+		lerr(l, rb, NULL, "must be shorter than the shift (%s)",
+		    shown);
+	}
+}
+
+/* Validate the roles list. */
+static void
+load_roles(struct load *l, config_setting_t *s, struct config *cfg)
+{
+	config_setting_t	*e;
+	int			 i, len;
+
+	if (!config_setting_is_list(s)) {
+		lerr(l, s, NULL, "expected a list of groups such as "
+		    "( { name = \"outage-master\"; ... } )");
+		return;
+	}
+	len = config_setting_length(s);
+	cfg->roles = xcalloc((size_t)len + 1, sizeof *cfg->roles);
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (!config_setting_is_group(e)) {
+			lerr(l, e, NULL, "expected a group { name = ...; }");
+			continue;
+		}
+		load_role(l, e, cfg, &cfg->roles[cfg->nroles++]);
+	}
+}
+
+/*
+ * Validate ical_path: a file (relative to the config's directory) whose
+ * directory exists, so that writing it later can work.
+ */
+static void
+load_ical(struct load *l, config_setting_t *root, struct config *cfg)
+{
+	config_setting_t	*s;
+	struct stat		 st;
+	char			*dir, *slash;
+
+	int_member(l, root, "ical_weeks", 1, 520, &cfg->ical_weeks);
+	if ((s = path_member(l, root, "ical_path", &cfg->ical_path, 0,
+	    0)) == NULL)
+		return;
+	if (stat(cfg->ical_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		lerr(l, s, NULL, "%s is a directory (expected a file name "
+		    "such as \"oncall.ics\")", cfg->ical_path);
+		return;
+	}
+	/* resolve_path made it absolute: there is a slash. */
+	slash = strrchr(cfg->ical_path, '/');
+	dir = slash == cfg->ical_path ? xstrdup("/") :
+	    xstrndup(cfg->ical_path, (size_t)(slash - cfg->ical_path));
+	if (stat(dir, &st) != 0)
+		lerr(l, s, NULL, "directory %s: %s", dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		lerr(l, s, NULL, "%s is not a directory", dir);
+	free(dir);
 }
 
 /* Validate the top level. */
@@ -1311,6 +1657,7 @@ load_top(struct load *l, config_setting_t *root, struct config *cfg)
 {
 	config_setting_t	*s;
 	const char		*v;
+	char			*cause = NULL;
 
 	check_keys(l, root, top_keys, later_keys);
 	/* First: it decides how the secret files below are judged. */
@@ -1328,13 +1675,19 @@ load_top(struct load *l, config_setting_t *root, struct config *cfg)
 		}
 	}
 	if ((s = str_member(l, root, "timezone", &v)) != NULL) {
-		if (!valid_timezone(v))
+		if ((cfg->tz = tz_load(v, &cause)) == NULL)
 			lerr(l, s, NULL, "%s is not a known time zone (such "
 			    "as \"UTC\" or \"Europe/Prague\")", lq(l, v));
 		else {
 			free(cfg->timezone);
 			cfg->timezone = xstrdup(v);
 		}
+		free(cause);
+	} else if (member(root, "timezone") == NULL) {
+		if ((cfg->tz = tz_load(cfg->timezone, &cause)) == NULL)
+			lerr(l, root, "timezone", "cannot load time zone %s",
+			    lq(l, cfg->timezone));
+		free(cause);
 	}
 	if ((s = grp_member(l, root, "irc")) != NULL)
 		load_irc(l, s, cfg);
@@ -1349,6 +1702,10 @@ load_top(struct load *l, config_setting_t *root, struct config *cfg)
 		check_keys(l, s, storage_keys, NULL);
 		path_member(l, s, "path", &cfg->storage_path, 0, 0);
 	}
+	/* After irc and team: roles refer to channels and members. */
+	if ((s = member(root, "roles")) != NULL)
+		load_roles(l, s, cfg);
+	load_ical(l, root, cfg);
 }
 
 /* A new config holding every default of config.h. */
@@ -1374,6 +1731,7 @@ cfg_defaults(struct load *l, const char *path)
 	cfg->irc.reconnect_max_ms = 300000;
 	cfg->team.identify = CFG_IDENTIFY_ACCOUNT;
 	cfg->storage_path = resolve_path(l, "outagebot.db");
+	cfg->ical_weeks = 12;
 	return cfg;
 }
 
@@ -1539,7 +1897,38 @@ cfg_free(struct config *cfg)
 	}
 	free(cfg->bridges);
 	free(cfg->storage_path);
+	for (i = 0; i < cfg->nroles; i++) {
+		free(cfg->roles[i].name);
+		strv_free(cfg->roles[i].aliases, cfg->roles[i].naliases);
+		strv_free(cfg->roles[i].members, cfg->roles[i].nmembers);
+		free(cfg->roles[i].timezone);
+		tz_free(cfg->roles[i].tz);
+		free(cfg->roles[i].announce_channel);
+	}
+	free(cfg->roles);
+	tz_free(cfg->tz);
+	free(cfg->ical_path);
 	free(cfg);
+}
+
+/* The role called name or one of its aliases, case-insensitively. */
+const struct cfg_role *
+cfg_role_find(const struct config *cfg, const char *name)
+{
+	size_t	i, j;
+
+	if (cfg == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < cfg->nroles; i++) {
+		if (cfg->roles[i].name != NULL &&
+		    util_strcaseeq(cfg->roles[i].name, name))
+			return &cfg->roles[i];
+		for (j = 0; j < cfg->roles[i].naliases; j++) {
+			if (util_strcaseeq(cfg->roles[i].aliases[j], name))
+				return &cfg->roles[i];
+		}
+	}
+	return NULL;
 }
 
 /* The person name of a team entry; see config.h. */

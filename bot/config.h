@@ -82,6 +82,24 @@ struct cfg_bridge {
 	size_t		 nmap;
 };
 
+struct tz;
+
+/* roles[]: one on-call rotation (DESIGN §6). */
+struct cfg_role {
+	char		*name;
+	char		**aliases;	/* other names accepted for it */
+	size_t		 naliases;
+	char		**members;	/* team person names, in order */
+	size_t		 nmembers;
+	int		 shift_days;	/* whole days (1d, 1w, 2w): calendar */
+	long long	 shift_ms;	/* the length in ms, always set */
+	long long	 start;		/* anchor instant (time_t) */
+	char		*timezone;	/* [top-level timezone] */
+	struct tz	*tz;		/* loaded zone, owned */
+	char		*announce_channel; /* [first announce_channels entry] */
+	long long	 remind_before_ms;	/* [0: no reminder] */
+};
+
 struct config {
 	char		*path;
 	char		*instance;	/* ["outagebot"] */
@@ -92,7 +110,15 @@ struct config {
 	struct cfg_bridge *bridges;
 	size_t		 nbridges;
 	char		*storage_path;	/* ["outagebot.db"] */
+	struct tz	*tz;		/* the top-level timezone, owned */
+	struct cfg_role	*roles;
+	size_t		 nroles;
+	char		*ical_path;	/* [NULL: no calendar] */
+	int		 ical_weeks;	/* [12] */
 };
+
+/* The role called name or one of its aliases (case-insensitive). */
+const struct cfg_role *cfg_role_find(const struct config *, const char *name);
 
 /*
  * Load and validate path. On success returns a config (free with

@@ -59,7 +59,9 @@ enum irc_state {
 
 struct irc_user {
 	char	*nick;
-	char	*account;	/* NULL: not logged in */
+	char	*account;	/* NULL: not logged in or not known */
+	char	**chans;	/* channels shared with us */
+	size_t	 nchans;
 };
 
 /* Heap-allocated so that an uncancellable lookup can outlive irc_free. */
@@ -147,85 +149,6 @@ static void	irc_do_write(struct irc *);
 /* ------------------------------------------------------------------ */
 /* Users and channels                                                 */
 
-/* Find a tracked user by nick. */
-static struct irc_user *
-irc_user_find(struct irc *irc, const char *nick)
-{
-	size_t	i;
-
-	for (i = 0; i < irc->nusers; i++) {
-		if (irc_casecmp(irc->users[i].nick, nick) == 0)
-			return &irc->users[i];
-	}
-	return NULL;
-}
-
-/* Record nick's account ("*" or "0" or NULL: logged out). */
-static void
-irc_user_set(struct irc *irc, const char *nick, const char *account)
-{
-	struct irc_user	*u = irc_user_find(irc, nick);
-
-	if (account != NULL && (strcmp(account, "*") == 0 ||
-	    strcmp(account, "0") == 0 || *account == '\0'))
-		account = NULL;
-	if (u == NULL) {
-		irc->users = xreallocarray(irc->users, irc->nusers + 1,
-		    sizeof *irc->users);
-		u = &irc->users[irc->nusers++];
-		u->nick = xstrdup(nick);
-		u->account = NULL;
-	}
-	free(u->account);
-	u->account = account != NULL ? xstrdup(account) : NULL;
-}
-
-/* Forget a user (QUIT). */
-static void
-irc_user_del(struct irc *irc, const char *nick)
-{
-	struct irc_user	*u = irc_user_find(irc, nick);
-
-	if (u == NULL)
-		return;
-	free(u->nick);
-	free(u->account);
-	*u = irc->users[--irc->nusers];
-}
-
-/* Rename a tracked user (NICK). */
-static void
-irc_user_rename(struct irc *irc, const char *from, const char *to)
-{
-	struct irc_user	*u = irc_user_find(irc, from);
-
-	if (u == NULL)
-		return;
-	irc_user_del(irc, to);
-	u = irc_user_find(irc, from);
-	free(u->nick);
-	u->nick = xstrdup(to);
-}
-
-/* Forget every user and channel (on disconnect). */
-static void
-irc_forget_all(struct irc *irc)
-{
-	size_t	i;
-
-	for (i = 0; i < irc->nusers; i++) {
-		free(irc->users[i].nick);
-		free(irc->users[i].account);
-	}
-	irc->nusers = 0;
-	for (i = 0; i < irc->njoined; i++)
-		free(irc->joined[i]);
-	irc->njoined = 0;
-	for (i = 0; i < irc->nkicked; i++)
-		free(irc->kicked[i]);
-	irc->nkicked = 0;
-}
-
 /* Index of channel in a list, or -1. */
 static ssize_t
 irc_list_find(char **list, size_t n, const char *chan)
@@ -259,6 +182,145 @@ irc_list_del(char **list, size_t *n, const char *chan)
 		return;
 	free(list[i]);
 	list[i] = list[--(*n)];
+}
+
+/* Find a tracked user by nick. */
+static struct irc_user *
+irc_user_find(struct irc *irc, const char *nick)
+{
+	size_t	i;
+
+	for (i = 0; i < irc->nusers; i++) {
+		if (irc_casecmp(irc->users[i].nick, nick) == 0)
+			return &irc->users[i];
+	}
+	return NULL;
+}
+
+/* Find a tracked user, or start tracking one (no account known). */
+static struct irc_user *
+irc_user_get(struct irc *irc, const char *nick)
+{
+	struct irc_user	*u = irc_user_find(irc, nick);
+
+	if (u != NULL)
+		return u;
+	irc->users = xreallocarray(irc->users, irc->nusers + 1,
+	    sizeof *irc->users);
+	u = &irc->users[irc->nusers++];
+	memset(u, 0, sizeof *u);
+	u->nick = xstrdup(nick);
+	return u;
+}
+
+/* Record nick's account ("*", "0", "" or NULL: logged out). */
+static void
+irc_user_set(struct irc *irc, const char *nick, const char *account)
+{
+	struct irc_user	*u = irc_user_get(irc, nick);
+
+	if (account != NULL && (strcmp(account, "*") == 0 ||
+	    strcmp(account, "0") == 0 || *account == '\0'))
+		account = NULL;
+	free(u->account);
+	u->account = account != NULL ? xstrdup(account) : NULL;
+}
+
+/* Forget the user at index i. */
+static void
+irc_user_remove(struct irc *irc, size_t i)
+{
+	struct irc_user	*u = &irc->users[i];
+	size_t		 j;
+
+	for (j = 0; j < u->nchans; j++)
+		free(u->chans[j]);
+	free(u->chans);
+	free(u->nick);
+	free(u->account);
+	irc->users[i] = irc->users[--irc->nusers];
+}
+
+/* Forget a user (QUIT). */
+static void
+irc_user_del(struct irc *irc, const char *nick)
+{
+	struct irc_user	*u = irc_user_find(irc, nick);
+
+	if (u != NULL)
+		irc_user_remove(irc, (size_t)(u - irc->users));
+}
+
+/* nick is in chan (JOIN, NAMES). */
+static void
+irc_user_join(struct irc *irc, const char *nick, const char *chan)
+{
+	struct irc_user	*u = irc_user_get(irc, nick);
+
+	irc_list_add(&u->chans, &u->nchans, chan);
+}
+
+/*
+ * nick left chan (PART, KICK); a user who shares no channel with us any
+ * more is forgotten, so that a later holder of the nick does not
+ * inherit the account.
+ */
+static void
+irc_user_part(struct irc *irc, const char *nick, const char *chan)
+{
+	struct irc_user	*u = irc_user_find(irc, nick);
+
+	if (u == NULL)
+		return;
+	irc_list_del(u->chans, &u->nchans, chan);
+	if (u->nchans == 0)
+		irc_user_remove(irc, (size_t)(u - irc->users));
+}
+
+/* We left chan: it no longer counts for anyone. */
+static void
+irc_user_part_all(struct irc *irc, const char *chan)
+{
+	size_t	i = irc->nusers;
+
+	while (i-- > 0) {
+		struct irc_user *u = &irc->users[i];
+
+		irc_list_del(u->chans, &u->nchans, chan);
+		if (u->nchans == 0)
+			irc_user_remove(irc, i);
+	}
+}
+
+/* Rename a tracked user (NICK); a change of case only keeps the entry. */
+static void
+irc_user_rename(struct irc *irc, const char *from, const char *to)
+{
+	struct irc_user	*u;
+
+	if (irc_casecmp(from, to) != 0)
+		irc_user_del(irc, to);	/* a stale entry under the new nick */
+	u = irc_user_find(irc, from);
+	if (u == NULL)
+		return;
+	free(u->nick);
+	u->nick = xstrdup(to);
+}
+
+/* Forget every user and channel (on disconnect). */
+static void
+irc_forget_all(struct irc *irc)
+{
+	size_t	i;
+
+	while (irc->nusers > 0)
+		irc_user_remove(irc, irc->nusers - 1);
+	for (i = 0; i < irc->njoined; i++)
+		free(irc->joined[i]);
+	irc->njoined = 0;
+	for (i = 0; i < irc->nkicked; i++)
+		free(irc->kicked[i]);
+	irc->nkicked = 0;
 }
 
 /* Is chan one of the configured channels? */
@@ -1631,12 +1693,31 @@ irc_on_join(struct irc *irc, const struct irc_msg *m)
 			irc->userhost = xasprintf("%s@%s", m->user, m->host);
 		}
 		if (irc->whox)
-			irc_sendv(irc, "WHO", chan, "%tna," IRC_WHOX_TOKEN,
+			irc_sendv(irc, "WHO", chan, "%tcna," IRC_WHOX_TOKEN,
 			    NULL);
 		return;
 	}
+	irc_user_join(irc, m->nick, chan);
 	if (irc->cap_extended_join && m->nparams >= 2)
 		irc_user_set(irc, m->nick, m->params[1]);
+}
+
+/* 353 NAMES: everyone in a channel we joined is online. */
+static void
+irc_on_names(struct irc *irc, const struct irc_msg *m)
+{
+	char	*list = xstrdup(irc_msg_last(m)), *w, *save = NULL;
+	const char *chan = m->params[m->nparams - 2];
+
+	for (w = strtok_r(list, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		w += strspn(w, "~&@%+!");
+		/* userhost-in-names: nick!user@host */
+		w[strcspn(w, "!")] = '\0';
+		if (*w != '\0' && irc_casecmp(w, irc->nick) != 0)
+			irc_user_join(irc, w, chan);
+	}
+	free(list);
 }
 
 /* Handle the line's command. */
@@ -1707,14 +1788,19 @@ irc_dispatch(struct irc *irc, const struct irc_msg *m)
 	} else if (strcmp(cmd, "303") == 0) {		/* ISON */
 		if (strlen(irc_msg_last(m)) == 0)
 			irc_regain(irc);
-	} else if (strcmp(cmd, "354") == 0 && m->nparams >= 4 &&
+	} else if (strcmp(cmd, "354") == 0 && m->nparams >= 5 &&
 	    strcmp(m->params[1], IRC_WHOX_TOKEN) == 0) {
-		irc_user_set(irc, m->params[2], m->params[3]);
+		/* WHO #chan %tcna: token, channel, nick, account ("0") */
+		if (irc_casecmp(m->params[3], irc->nick) != 0) {
+			irc_user_join(irc, m->params[3], m->params[2]);
+			irc_user_set(irc, m->params[3], m->params[4]);
+		}
 	} else if (strcmp(cmd, "JOIN") == 0) {
 		irc_on_join(irc, m);
 	} else if (strcmp(cmd, "ACCOUNT") == 0 && m->nick != NULL &&
 	    m->nparams > 0) {
-		irc_user_set(irc, m->nick, m->params[0]);
+		if (irc_user_find(irc, m->nick) != NULL)
+			irc_user_set(irc, m->nick, m->params[0]);
 	} else if (strcmp(cmd, "NICK") == 0 && m->nick != NULL &&
 	    m->nparams > 0) {
 		const char *to = m->params[0];
@@ -1737,15 +1823,23 @@ irc_dispatch(struct irc *irc, const struct irc_msg *m)
 		irc_user_del(irc, m->nick);
 		if (irc_casecmp(m->nick, irc->cfg->irc.nick) == 0)
 			irc_regain(irc);
+	} else if (strcmp(cmd, "353") == 0 && m->nparams >= 3) {
+		irc_on_names(irc, m);
 	} else if (strcmp(cmd, "PART") == 0 && m->nparams > 0) {
-		if (irc_from_me(irc, m))
+		if (irc_from_me(irc, m)) {
 			irc_list_del(irc->joined, &irc->njoined, m->params[0]);
+			irc_user_part_all(irc, m->params[0]);
+		} else if (m->nick != NULL)
+			irc_user_part(irc, m->nick, m->params[0]);
 	} else if (strcmp(cmd, "KICK") == 0 && m->nparams >= 2) {
-		if (irc_casecmp(m->params[1], irc->nick) == 0) {
+		if (irc_casecmp(m->params[1], irc->nick) != 0)
+			irc_user_part(irc, m->params[1], m->params[0]);
+		else {
 			log_warn("irc", "kicked from %s by %s: %s",
 			    m->params[0], m->nick ? m->nick : "?",
 			    irc_msg_last(m));
 			irc_list_del(irc->joined, &irc->njoined, m->params[0]);
+			irc_user_part_all(irc, m->params[0]);
 			irc_list_add(&irc->kicked, &irc->nkicked, m->params[0]);
 			if (irc->t_rejoin == 0)
 				irc->t_rejoin = loop_timer_add(irc->loop,
@@ -1765,13 +1859,15 @@ irc_dispatch(struct irc *irc, const struct irc_msg *m)
 		const char		*account;
 		struct irc_user		*u;
 
+		u = irc_user_find(irc, m->nick);
 		if (irc->cap_account_tag) {
+			/* The tag is the truth; only users sharing a channel
+			 * are tracked (a stranger's message adds nothing). */
 			account = irc_msg_tag(m, "account");
-			irc_user_set(irc, m->nick, account);
-		} else {
-			u = irc_user_find(irc, m->nick);
+			if (u != NULL)
+				irc_user_set(irc, m->nick, account);
+		} else
 			account = u != NULL ? u->account : NULL;
-		}
 		if (irc->h.message != NULL)
 			irc->h.message(irc, m, account, irc->h.arg);
 	}
@@ -1952,4 +2048,25 @@ irc_account(struct irc *irc, const char *nick)
 	struct irc_user	*u = irc_user_find(irc, nick);
 
 	return u != NULL ? u->account : NULL;
+}
+
+/* The nick of an online team person (by account or by nick), or NULL. */
+const char *
+irc_find_person(struct irc *irc, int by_account, const char *person)
+{
+	size_t	i;
+
+	for (i = 0; i < irc->nusers; i++) {
+		const struct irc_user *u = &irc->users[i];
+
+		if (u->nchans == 0)
+			continue;
+		if (by_account) {
+			if (u->account != NULL &&
+			    irc_casecmp(u->account, person) == 0)
+				return u->nick;
+		} else if (irc_casecmp(u->nick, person) == 0)
+			return u->nick;
+	}
+	return NULL;
 }

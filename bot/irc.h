@@ -62,6 +62,13 @@ const char	*irc_nick(struct irc *);
 int		 irc_registered(struct irc *);
 /* Tracked services account of nick, or NULL (none or unknown). */
 const char	*irc_account(struct irc *, const char *nick);
+/*
+ * The nick of a team person who is online (seen in a shared channel or
+ * in a message, not gone since): by services account when by_account,
+ * else by nick. NULL if not seen.
+ */
+const char	*irc_find_person(struct irc *, int by_account,
+		     const char *person);
 /* Lines waiting in the flood queue. */
 size_t		 irc_queued(struct irc *);
 

@@ -5,13 +5,67 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sysexits.h>
 
 #include "bot.h"
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "oncall.h"
 #include "store.h"
+#include "util.h"
+#include "when.h"
+
+/*
+ * outagebot oncall [ROLE] [--at WHEN]: the !who-is-on-call answer from
+ * the database, without connecting anywhere (for when IRC is down).
+ */
+static int
+main_oncall(const struct config *cfg, struct store *store,
+    const struct cli *cli)
+{
+	const struct cfg_role	*r;
+	struct oncall_view	 v;
+	time_t			 now = util_now(), at = now;
+	char			 line[512], *cause = NULL;
+	size_t			 i;
+	int			 status = 0;
+
+	if (cfg->nroles == 0) {
+		fprintf(stderr, "outagebot: no roles are configured\n");
+		return EX_CONFIG;
+	}
+	if (cli->role != NULL && cfg_role_find(cfg, cli->role) == NULL) {
+		fprintf(stderr, "outagebot: no role \"%s\"\n", cli->role);
+		return EX_USAGE;
+	}
+	for (i = 0; i < cfg->nroles; i++) {
+		r = &cfg->roles[i];
+		if (cli->role != NULL && r != cfg_role_find(cfg, cli->role))
+			continue;
+		if (cli->at != NULL && when_parse(cli->at, r->tz, now, &at,
+		    &cause) != 0) {
+			fprintf(stderr, "outagebot: --at: %s\n", cause);
+			free(cause);
+			return EX_USAGE;
+		}
+		if (oncall_view_load(store, r, at > now ? at : now, &v) != 0) {
+			status = EX_SOFTWARE;
+			continue;
+		}
+		if (at < v.state.shift_start) {
+			when_format(r->tz, v.state.shift_start, now, line,
+			    sizeof line);
+			printf("%s: the rotation before %s is not kept\n",
+			    r->name, line);
+		} else
+			printf("%s\n", oncall_who_line(r, &v, at, now, line,
+			    sizeof line));
+		oncall_view_free(&v);
+	}
+	return status;
+}
 
 /* Entry point. */
 int
@@ -67,6 +121,12 @@ main(int argc, char **argv)
 		} else
 			printf("backed up %s to %s\n", cfg->storage_path,
 			    cli.target);
+		store_close(store);
+		cfg_free(cfg);
+		return status;
+	}
+	if (cli.action == CLI_ONCALL) {
+		status = main_oncall(cfg, store, &cli);
 		store_close(store);
 		cfg_free(cfg);
 		return status;

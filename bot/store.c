@@ -66,6 +66,39 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE meta ("
 	" key TEXT PRIMARY KEY,"
 	" value TEXT NOT NULL);",
+
+	/*
+	 * 2 -> 3: on-call rotations. rotation holds who is on call by
+	 * rotation and since when; overrides are never deleted, only
+	 * cancelled, so the history stays; notices records the handoff
+	 * announcements and reminders already made, so a restart neither
+	 * repeats nor skips one.
+	 */
+	"CREATE TABLE rotation ("
+	" role TEXT PRIMARY KEY,"
+	" member TEXT NOT NULL,"
+	" pos INTEGER NOT NULL,"
+	" shift_start INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE overrides ("
+	" id INTEGER PRIMARY KEY,"
+	" role TEXT NOT NULL,"
+	" person TEXT NOT NULL,"
+	" start INTEGER NOT NULL,"
+	" \"end\" INTEGER NOT NULL CHECK (\"end\" > start),"
+	" created_at INTEGER NOT NULL,"
+	" created_by TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" covers TEXT,"
+	" cancelled_at INTEGER);"
+	"CREATE INDEX overrides_role_end ON overrides(role, \"end\");"
+	"CREATE TABLE notices ("
+	" role TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" member TEXT NOT NULL,"
+	" done_at INTEGER NOT NULL,"
+	" PRIMARY KEY (role, kind, at));",
 };
 
 /* Log the connection's current SQLite error for operation op. */
@@ -768,6 +801,309 @@ store_meta_set(struct store *s, const char *key, const char *value)
 		return -1;
 	if (store_bind_text(st, 1, key) != SQLITE_OK ||
 	    store_bind_text(st, 2, value) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	return store_step_done(s, st, op);
+}
+
+/* Log that op lacks a required argument and fail it. Always -1. */
+static int
+store_missing(struct store *s, const char *op, const char *what)
+{
+	log_error("store", "%s: %s: %s required", s->path, op, what);
+	store_failed(s);
+	return -1;
+}
+
+/* Read the role's rotation state: 1 (*member: caller frees), 0, -1. */
+int
+store_rotation_get(struct store *s, const char *role, char **member,
+    int *pos, time_t *shift_start)
+{
+	static const char	*op = "read rotation";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*member = NULL;
+	if (role == NULL)
+		return store_missing(s, op, "a role is");
+	st = store_prepare(s, "SELECT member, pos, shift_start FROM rotation "
+	    "WHERE role = ?", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, role) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	if ((rc = store_step_row(s, st, op)) != 1)
+		return rc;
+	*member = store_column_text(st, 0);
+	*pos = sqlite3_column_int(st, 1);
+	*shift_start = (time_t)sqlite3_column_int64(st, 2);
+	sqlite3_finalize(st);
+	if (*member == NULL) {
+		log_error("store", "%s: %s: no member for %s", s->path, op,
+		    role);
+		return -1;
+	}
+	return 1;
+}
+
+/* Insert or overwrite the role's rotation state. 0 or -1. */
+int
+store_rotation_set(struct store *s, const char *role, const char *member,
+    int pos, time_t shift_start, time_t now)
+{
+	static const char	*op = "write rotation";
+	sqlite3_stmt		*st;
+
+	if (role == NULL || member == NULL)
+		return store_missing(s, op, "role and member are");
+	st = store_prepare(s, "INSERT INTO rotation "
+	    "(role, member, pos, shift_start, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (role) DO UPDATE SET "
+	    "member = excluded.member, pos = excluded.pos, "
+	    "shift_start = excluded.shift_start, "
+	    "updated_at = excluded.updated_at", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, role) != SQLITE_OK ||
+	    store_bind_text(st, 2, member) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, pos) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)shift_start) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, (sqlite3_int64)now) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	return store_step_done(s, st, op);
+}
+
+/* Add an override row; its new id, or -1 (also when end <= start). */
+long long
+store_override_add(struct store *s, const char *role, const char *person,
+    time_t start, time_t end, time_t created_at, const char *created_by,
+    const char *kind, const char *covers)
+{
+	static const char	*op = "add override";
+	sqlite3_stmt		*st;
+
+	if (role == NULL || person == NULL || created_by == NULL ||
+	    kind == NULL)
+		return store_missing(s, op, "role, person, created_by and "
+		    "kind are");
+	/* end > start is left to the table's CHECK, the one rule keeper. */
+	st = store_prepare(s, "INSERT INTO overrides (role, person, start, "
+	    "\"end\", created_at, created_by, kind, covers) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, role) != SQLITE_OK ||
+	    store_bind_text(st, 2, person) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)start) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)end) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, (sqlite3_int64)created_at) !=
+	    SQLITE_OK ||
+	    store_bind_text(st, 6, created_by) != SQLITE_OK ||
+	    store_bind_text(st, 7, kind) != SQLITE_OK ||
+	    store_bind_text(st, 8, covers) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	if (store_step_done(s, st, op) != 0)
+		return -1;
+	return (long long)sqlite3_last_insert_rowid(s->db);
+}
+
+/* Cancel active override id: 1 (*role: caller frees), 0 none, -1. */
+int
+store_override_cancel(struct store *s, long long id, time_t now,
+    char **role)
+{
+	static const char	*op = "cancel override";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	*role = NULL;
+	st = store_prepare(s, "UPDATE overrides SET cancelled_at = ? "
+	    "WHERE id = ? AND cancelled_at IS NULL RETURNING role", op);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)now) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)id) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	if ((rc = store_step_row(s, st, op)) != 1)
+		return rc;
+	*role = store_column_text(st, 0);
+	/* id is the primary key: one row at most; finish the statement. */
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		free(*role);
+		*role = NULL;
+		store_failed(s);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 1;
+}
+
+/* The override columns every query below selects, in this order. */
+#define STORE_OVERRIDE_COLS \
+	"id, role, person, start, \"end\", created_at, created_by, kind, " \
+	"covers"
+
+/* Fill r from the current row of a STORE_OVERRIDE_COLS query. */
+static void
+store_override_read(sqlite3_stmt *st, struct store_override *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->role = store_column_text(st, 1);
+	r->person = store_column_text(st, 2);
+	r->start = (time_t)sqlite3_column_int64(st, 3);
+	r->end = (time_t)sqlite3_column_int64(st, 4);
+	r->created_at = (time_t)sqlite3_column_int64(st, 5);
+	r->created_by = store_column_text(st, 6);
+	r->kind = store_column_text(st, 7);
+	r->covers = store_column_text(st, 8);
+}
+
+/* Active overrides of role (NULL: all) ending after ends_after. 0/-1. */
+int
+store_override_list(struct store *s, const char *role, time_t ends_after,
+    struct store_override **rows, size_t *n)
+{
+	static const char	*op = "list overrides";
+	sqlite3_stmt		*st;
+	struct store_override	*v = NULL;
+	size_t			 nv = 0, cap = 0;
+	int			 rc;
+
+	*rows = NULL;
+	*n = 0;
+	/* Two texts rather than "role = ? OR ? IS NULL", so that the
+	 * (role, end) index serves the per-role query. */
+	if (role != NULL)
+		st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS
+		    " FROM overrides WHERE role = ? AND \"end\" > ?"
+		    " AND cancelled_at IS NULL ORDER BY start, id", op);
+	else
+		st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS
+		    " FROM overrides WHERE ? IS NULL AND \"end\" > ?"
+		    " AND cancelled_at IS NULL ORDER BY start, id", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, role) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)ends_after) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		store_override_read(st, &v[nv++]);
+	}
+	if (rc != SQLITE_DONE) {
+		store_log_sqlite(s, op);
+		sqlite3_finalize(st);
+		store_override_free(v, nv);
+		store_failed(s);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*rows = v;
+	*n = nv;
+	return 0;
+}
+
+/* Free the strings of one override row and zero it; NULL is a no-op. */
+void
+store_override_clear(struct store_override *r)
+{
+	if (r == NULL)
+		return;
+	free(r->role);
+	free(r->person);
+	free(r->created_by);
+	free(r->kind);
+	free(r->covers);
+	memset(r, 0, sizeof *r);
+}
+
+/* Free rows from store_override_list; NULL is a no-op. */
+void
+store_override_free(struct store_override *rows, size_t n)
+{
+	size_t	i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		store_override_clear(&rows[i]);
+	free(rows);
+}
+
+/* The active override id into *out: 1, 0 if none, -1. */
+int
+store_override_get(struct store *s, long long id, struct store_override *out)
+{
+	static const char	*op = "read override";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	memset(out, 0, sizeof *out);
+	st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS " FROM overrides "
+	    "WHERE id = ? AND cancelled_at IS NULL", op);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)id) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	if ((rc = store_step_row(s, st, op)) != 1)
+		return rc;
+	store_override_read(st, out);
+	sqlite3_finalize(st);
+	return 1;
+}
+
+/* 1 if the notice (role, kind, at) was recorded, 0 if not, -1. */
+int
+store_notice_done(struct store *s, const char *role, const char *kind,
+    time_t at)
+{
+	static const char	*op = "read notice";
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if (role == NULL || kind == NULL)
+		return store_missing(s, op, "role and kind are");
+	st = store_prepare(s, "SELECT 1 FROM notices "
+	    "WHERE role = ? AND kind = ? AND at = ?", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, role) != SQLITE_OK ||
+	    store_bind_text(st, 2, kind) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)at) != SQLITE_OK)
+		return store_bind_failed(s, st, op);
+	if ((rc = store_step_row(s, st, op)) != 1)
+		return rc;
+	sqlite3_finalize(st);
+	return 1;
+}
+
+/* Record the notice (role, kind, at); a repeat keeps the first. 0/-1. */
+int
+store_notice_mark(struct store *s, const char *role, const char *kind,
+    time_t at, const char *member, time_t now)
+{
+	static const char	*op = "write notice";
+	sqlite3_stmt		*st;
+
+	if (role == NULL || kind == NULL || member == NULL)
+		return store_missing(s, op, "role, kind and member are");
+	st = store_prepare(s, "INSERT INTO notices "
+	    "(role, kind, at, member, done_at) VALUES (?, ?, ?, ?, ?) "
+	    "ON CONFLICT (role, kind, at) DO NOTHING", op);
+	if (st == NULL)
+		return -1;
+	if (store_bind_text(st, 1, role) != SQLITE_OK ||
+	    store_bind_text(st, 2, kind) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)at) != SQLITE_OK ||
+	    store_bind_text(st, 4, member) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, (sqlite3_int64)now) != SQLITE_OK)
 		return store_bind_failed(s, st, op);
 	return store_step_done(s, st, op);
 }

@@ -83,6 +83,77 @@ int		 store_meta_set(struct store *, const char *key,
 		     const char *value);
 
 /*
+ * Rotation state per role (DESIGN §6): the member on call by rotation,
+ * their index in the member list when chosen, and the shift's start.
+ * store_rotation_get returns 1 and fills the outputs (*member: caller
+ * frees), 0 when the role has no state yet, or -1. store_rotation_set
+ * inserts or overwrites the role's state. 0 or -1.
+ */
+int		 store_rotation_get(struct store *, const char *role,
+		     char **member, int *pos, time_t *shift_start);
+int		 store_rotation_set(struct store *, const char *role,
+		     const char *member, int pos, time_t shift_start,
+		     time_t now);
+
+/*
+ * An override: person covers role in [start, end). kind is how it was
+ * made ("take", "override", "swap"); covers is the member it replaces,
+ * or NULL. Every string is owned by the row.
+ */
+struct store_override {
+	long long	 id;
+	char		*role;
+	char		*person;
+	time_t		 start;
+	time_t		 end;
+	time_t		 created_at;
+	char		*created_by;
+	char		*kind;
+	char		*covers;
+};
+
+/* Add an override; end must be after start. The new id, or -1. */
+long long	 store_override_add(struct store *, const char *role,
+		     const char *person, time_t start, time_t end,
+		     time_t created_at, const char *created_by,
+		     const char *kind, const char *covers);
+/*
+ * Cancel the active override id at now (the row is kept). Returns 1 and
+ * its role in *role (caller frees), 0 if there is no such active
+ * override (*role = NULL), or -1.
+ */
+int		 store_override_cancel(struct store *, long long id,
+		     time_t now, char **role);
+/*
+ * The active (not cancelled) overrides of role, or of all roles when
+ * role is NULL, that end after ends_after, ordered by start then id.
+ * 0 and *rows, *n (free with store_override_free; NULL when none), or -1.
+ */
+int		 store_override_list(struct store *, const char *role,
+		     time_t ends_after, struct store_override **rows,
+		     size_t *n);
+void		 store_override_free(struct store_override *, size_t);
+/*
+ * The active override id: 1 and *out filled (free its fields with
+ * store_override_clear), 0 if none (cancelled or unknown), or -1.
+ */
+int		 store_override_get(struct store *, long long id,
+		     struct store_override *out);
+void		 store_override_clear(struct store_override *);
+
+/*
+ * Notices already given: kind is "handoff", "remind", ...; at is the
+ * handoff instant the notice is about. store_notice_done returns 1 if
+ * (role, kind, at) was recorded, 0 if not, -1. store_notice_mark
+ * records it (a second mark is ignored and keeps the first). 0 or -1.
+ */
+int		 store_notice_done(struct store *, const char *role,
+		     const char *kind, time_t at);
+int		 store_notice_mark(struct store *, const char *role,
+		     const char *kind, time_t at, const char *member,
+		     time_t now);
+
+/*
  * Test hooks, not for the bot itself. store_test_limit_pages caps the
  * database size (PRAGMA max_page_count) to simulate a full disk and returns
  * the cap now in force, or -1. store_test_pragma reads one integer pragma

@@ -36,6 +36,15 @@ check(int cond)
 		abort();
 }
 
+/* The core commands' table (the real one also has cmd_oncall.c's). */
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_help_entry,
+	&cmd_reload_entry,
+	&cmd_version_entry,
+	&cmd_whoami_entry,
+	NULL
+};
+
 /* Stand-in for bot.c: fail with a two-line error. */
 int
 bot_reload(struct bot *bot, char **err)

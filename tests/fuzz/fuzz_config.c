@@ -4,7 +4,7 @@
  * the form "file:line: ..." (or "file: ..."), never crash or leak. The
  * file lives in a memfd, so nothing is written to disk.
  */
-/* deps: config util log */
+/* deps: config tz when util log */
 #include <sys/mman.h>
 
 #include <stddef.h>

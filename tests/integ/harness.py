@@ -79,6 +79,17 @@ def slow_factor():
     return 2.0 if sanitized_build() else 1.0
 
 
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+def faketime_env(start):
+    """Environment variables that make a process's clock start at `start`
+    ("2026-11-30 07:59:50", read as UTC) when it starts and run on at the
+    real rate (libfaketime; CLOCK_MONOTONIC is faked too). Each process
+    started with them begins at `start` again."""
+    return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": "@" + start, "TZ": "UTC"}
+
+
 def port_free(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as servers do
@@ -304,8 +315,9 @@ class IrcClient:
 
     def __init__(self, host, port, nick, user="tester", realname="test client",
                  tls=False, cafile=None, verify=False, sasl=None, caps=(),
-                 name=None, log_dir=None):
+                 name=None, log_dir=None, certfile=None, keyfile=None):
         self.host, self.port = host, port
+        self.certfile, self.keyfile = certfile, keyfile   # client cert (TLS)
         self.nick = nick
         self.user, self.realname = user, realname
         self.tls, self.cafile, self.verify = tls, cafile, verify
@@ -338,6 +350,8 @@ class IrcClient:
             else:
                 ctx.check_hostname = False
                 ctx.verify_mode = ssl.CERT_NONE
+            if self.certfile:
+                ctx.load_cert_chain(self.certfile, self.keyfile)
             sock = ctx.wrap_socket(sock, server_hostname="localhost")
         sock.settimeout(None)
         self.sock = sock
@@ -771,9 +785,10 @@ class Ngircd:
 class ServicesNet:
     """InspIRCd + Atheme through tests/net/services-net.sh."""
 
-    def __init__(self, workdir, accounts=None):
+    def __init__(self, workdir, accounts=None, sts=False):
         self.dir = workdir
         self.accounts = dict(accounts or {})
+        self.sts = sts          # load ircv3_sts (policy for SNI "localhost")
         self.env = {}
         self.started = False
         self.host = "127.0.0.1"
@@ -793,6 +808,8 @@ class ServicesNet:
     def _run(self, *args, timeout=90):
         env = dict(os.environ)
         env["TESTNET_ACCOUNTS"] = " ".join("%s:%s" % kv for kv in self.accounts.items())
+        if self.sts:
+            env["TESTNET_STS"] = "1"
         res = subprocess.run(["bash", os.path.join(NETDIR, "services-net.sh")]
                              + list(args), env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, timeout=timeout)
@@ -835,9 +852,34 @@ class FakeServer:
     It completes registration (CAP LS answered with no caps, 001-005, 422),
     echoes JOINs, answers PING, and records everything the bot sends. Tests
     push raw bytes to the bot with send_raw(). Each accepted connection
-    gets a number; `connections` counts them."""
+    gets a number; `connections` counts them.
 
-    def __init__(self, workdir, name="fake.test"):
+    Options (the defaults give the behaviour above):
+      caps          the CAP LS value offered ("" = none; every CAP REQ is
+                    then NAKed). With caps, a REQ naming only offered caps
+                    is ACKed, any other is NAKed.
+      sasl          None: AUTHENTICATE is ignored. Else a function
+                    (mechanism, decoded payload bytes) -> True/False; a
+                    mechanism named in the sasl= value of caps gets
+                    "AUTHENTICATE +", the payload is collected in 400-byte
+                    pieces and answered 900+903 or 904; any other mechanism
+                    gets 908+904. Decoded payloads: `sasl_payloads`
+                    [(conn_no, mechanism, bytes)].
+      answer_ping   False: PINGs from the bot are recorded, never answered.
+      isupport      extra tokens for the 005 line ("WHOX BOT=B").
+      log_name      the log file's name in workdir (several servers).
+    `sent` records (time, bytes) of every line sent to the bot;
+    `closed_at` maps a connection number to the time the bot closed it."""
+
+    def __init__(self, workdir, name="fake.test", caps="", sasl=None,
+                 answer_ping=True, isupport="", log_name="fakeserver.log"):
+        self.caps = caps
+        self.sasl = sasl
+        self.sasl_payloads = []
+        self.answer_ping = answer_ping
+        self.isupport = isupport
+        self.sent = []
+        self.closed_at = {}         # conn_no -> time the bot's side closed
         self.name = name
         self.port = None
         self.host = "127.0.0.1"
@@ -848,7 +890,7 @@ class FakeServer:
         self.cond = threading.Condition()
         self.nick = None
         self.stopped = False
-        self.log_path = os.path.join(workdir, "fakeserver.log")
+        self.log_path = os.path.join(workdir, log_name)
 
     def start(self):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -891,6 +933,8 @@ class FakeServer:
     def _send(self, conn, text):
         data = text.encode("utf-8") + b"\r\n" if isinstance(text, str) else text
         self._log(b"%.3f >> " % time.monotonic() + data)
+        with self.cond:
+            self.sent.append((time.monotonic(), data))
         try:
             conn.sendall(data)
         except OSError:
@@ -901,12 +945,16 @@ class FakeServer:
         got_nick = got_user = False
         cap_open = False
         registered = False
+        sasl_state = None
         while True:
             try:
                 data = conn.recv(65536)
             except OSError:
                 break
             if not data:
+                with self.cond:
+                    self.closed_at[n] = time.monotonic()
+                    self.cond.notify_all()
                 break
             buf += data
             while b"\n" in buf:
@@ -920,9 +968,15 @@ class FakeServer:
                 _, _, cmd, params = parse_irc(text)
                 if cmd == "CAP" and params and params[0].upper() == "LS":
                     cap_open = True
-                    self._send(conn, ":%s CAP * LS :" % self.name)
+                    self._send(conn, ":%s CAP * LS :%s" % (self.name, self.caps))
                 elif cmd == "CAP" and params and params[0].upper() == "REQ":
-                    self._send(conn, ":%s CAP * NAK :%s" % (self.name, params[-1]))
+                    offered = {c.partition("=")[0] for c in self.caps.split()}
+                    wanted = {c.lstrip("-") for c in params[-1].split()}
+                    ok = bool(self.caps) and wanted <= offered
+                    self._send(conn, ":%s CAP * %s :%s" % (
+                        self.name, "ACK" if ok else "NAK", params[-1]))
+                elif cmd == "AUTHENTICATE" and self.sasl is not None and params:
+                    sasl_state = self._authenticate(conn, n, params[0], sasl_state)
                 elif cmd == "CAP" and params and params[0].upper() == "END":
                     cap_open = False
                 elif cmd == "NICK" and params:
@@ -932,7 +986,7 @@ class FakeServer:
                     got_nick = True
                 elif cmd == "USER":
                     got_user = True
-                elif cmd == "PING":
+                elif cmd == "PING" and self.answer_ping:
                     self._send(conn, ":%s PONG %s :%s" % (self.name, self.name,
                                                             params[-1] if params else ""))
                 elif cmd == "JOIN" and registered and params:
@@ -959,13 +1013,52 @@ class FakeServer:
                               ":{s} 003 {n} :This server was created today",
                               ":{s} 004 {n} {s} fake-1 io ovimnstk",
                               ":{s} 005 {n} CHANTYPES=# NICKLEN=30 CASEMAPPING=rfc1459 "
-                              "PREFIX=(ov)@+ NETWORK=Fake :are supported by this server",
+                              "PREFIX=(ov)@+ NETWORK=Fake" + (" " + self.isupport
+                                                             if self.isupport else "")
+                              + " :are supported by this server",
                               ":{s} 422 {n} :MOTD File is missing"):
                         self._send(conn, l.format(s=self.name, n=nk))
         try:
             conn.close()
         except OSError:
             pass
+
+    def _authenticate(self, conn, n, arg, state):
+        """One AUTHENTICATE from the bot; returns the new SASL state:
+        None (no exchange) or (mechanism, [pieces])."""
+        me = self.nick or "*"
+        caps = dict(c.partition("=")[::2] for c in self.caps.split())
+        mechs = [m.upper() for m in caps.get("sasl", "").split(",") if m]
+        if state is None:
+            if arg.upper() in mechs:
+                self._send(conn, "AUTHENTICATE +")
+                return (arg.upper(), [])
+            self._send(conn, ":%s 908 %s %s :are available SASL mechanisms"
+                       % (self.name, me, ",".join(mechs)))
+            self._send(conn, ":%s 904 %s :SASL authentication failed" % (self.name, me))
+            return None
+        mech, pieces = state
+        if arg == "*":
+            self._send(conn, ":%s 906 %s :SASL authentication aborted" % (self.name, me))
+            return None
+        if arg != "+":
+            pieces.append(arg)
+        if arg != "+" and len(arg) >= 400:
+            return state                    # more pieces follow
+        try:
+            payload = base64.b64decode("".join(pieces), validate=True)
+        except ValueError:
+            payload = None
+        with self.cond:
+            self.sasl_payloads.append((n, mech, payload))
+            self.cond.notify_all()
+        if payload is not None and self.sasl(mech, payload):
+            self._send(conn, ":%s 900 %s %s!bot@127.0.0.1 acct :You are now logged in"
+                       % (self.name, me, me))
+            self._send(conn, ":%s 903 %s :SASL authentication successful" % (self.name, me))
+        else:
+            self._send(conn, ":%s 904 %s :SASL authentication failed" % (self.name, me))
+        return None
 
     def send_raw(self, data):
         with self.cond:
@@ -1067,6 +1160,7 @@ class Bot:
         self.binary = bot_binary()
         self.exit_status = None
         self.checked_upto = 0
+        self.extra_env = {}     # added to the bot's environment
         if config is not None:
             self.write_config(config)
 
@@ -1091,10 +1185,25 @@ class Bot:
 
     def env(self):
         env = dict(os.environ)
+        env.update(self.extra_env)
         if sanitized_build():
             env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
             env["UBSAN_OPTIONS"] = "print_stacktrace=1"
+            if "faketime" in env.get("LD_PRELOAD", ""):
+                # libfaketime comes before the ASan runtime
+                env["ASAN_OPTIONS"] += ":verify_asan_link_order=0"
         return env
+
+    def fake_clock(self, start):
+        """Run the bot (and run_once) under libfaketime: its clock starts
+        at `start` (UTC, "2026-11-30 07:59:50") at every start and runs at
+        the real rate. None: the real clock again. `started_at` (monotonic,
+        set by start()) is when the fake clock began."""
+        for k in ("LD_PRELOAD", "FAKETIME", "TZ"):
+            self.extra_env.pop(k, None)
+        if start is not None:
+            self.extra_env.update(faketime_env(start))
+        return self
 
     def start(self, args=None):
         check(os.path.exists(self.binary), "bot binary %s does not exist (run make)"
@@ -1102,6 +1211,7 @@ class Bot:
         argv = [self.binary] + (args if args is not None else ["-c", self.conf_path, "-d"])
         out = open(self.stdout_path, "ab")
         err = open(self.stderr_path, "ab")
+        self.started_at = time.monotonic()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                      stderr=err, cwd=self.dir, env=self.env())
         out.close()
@@ -1300,13 +1410,13 @@ class Context:
         self.on_cleanup(srv.stop)
         return srv.start()
 
-    def services(self, accounts=None):
-        net = ServicesNet(self.subdir("testnet"), accounts)
+    def services(self, accounts=None, sts=False):
+        net = ServicesNet(self.subdir("testnet"), accounts, sts=sts)
         self.on_cleanup(net.stop)
         return net.start()
 
-    def fake_server(self):
-        srv = FakeServer(self.dir)
+    def fake_server(self, **kw):
+        srv = FakeServer(self.dir, **kw)
         self.on_cleanup(srv.stop)
         return srv.start()
 

@@ -18,7 +18,10 @@
 #
 # Environment: TESTNET_ACCOUNTS="name:pw name:pw" (registered with NickServ
 # once ready; the password may not contain spaces or equal the name),
-# TESTNET_TLS=auto|yes|no, TESTNET_READY_TIMEOUT (30), TESTNET_NETWORK.
+# TESTNET_TLS=auto|yes|no, TESTNET_READY_TIMEOUT (30), TESTNET_NETWORK,
+# TESTNET_STS=1 (load ircv3_sts: plaintext clients are told "sts=port=<TLS
+# port>", TLS clients whose SNI is "localhost" get "sts=duration=300";
+# needs TLS).
 #
 # Exit status: 0 ready / stopped; 1 failed (what this run started is stopped
 # again and log tails go to stderr); 2 usage error or missing package.
@@ -47,6 +50,7 @@ NETWORK_NAME=${TESTNET_NETWORK:-TestNet}
 READY_TIMEOUT=${TESTNET_READY_TIMEOUT:-30}
 TLS_MODE=${TESTNET_TLS:-auto}
 ACCOUNTS=${TESTNET_ACCOUNTS:-}
+STS=${TESTNET_STS:-0}
 INSPIRCD_BIN=/usr/sbin/inspircd
 ATHEME_BIN=/usr/bin/atheme-services
 GNUTLS_MODULE=/usr/lib/inspircd/modules/m_ssl_gnutls.so
@@ -146,9 +150,10 @@ choose_base() {
 }
 
 fill_template() {  # TEMPLATE OUT
-  local tls_rule='/^#@TLS@/d'
+  local tls_rule='/^#@TLS@/d' sts_rule='/^#@STS@/d'
   [ "$TLS" = yes ] && tls_rule='s/^#@TLS@//'
-  sed -e "$tls_rule" \
+  [ "$TLS" = yes ] && [ "$STS" = 1 ] && sts_rule='s/^#@STS@//'
+  sed -e "$tls_rule" -e "$sts_rule" \
       -e "s|@WORKDIR@|$WORKDIR|g" \
       -e "s|@IRC_SERVER_NAME@|$IRC_SERVER_NAME|g" \
       -e "s|@SERVICES_NAME@|$SERVICES_NAME|g" \
@@ -307,6 +312,11 @@ case $TLS_MODE in
       say "TLS wanted but $GNUTLS_MODULE or the openssl CLI is missing"; exit 2
     fi ;;
   *) say "TESTNET_TLS must be auto, yes or no"; exit 2 ;;
+esac
+case $STS in
+  0|'') STS=0 ;;
+  1) [ "$TLS" = yes ] || { say "TESTNET_STS=1 needs TLS"; exit 2; } ;;
+  *) say "TESTNET_STS must be 0 or 1"; exit 2 ;;
 esac
 
 mkdir -p "$WORKDIR/inspircd" "$WORKDIR/atheme" "$WORKDIR/tls"

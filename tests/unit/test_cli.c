@@ -98,6 +98,32 @@ test_errors(void **state)
 	assert_string_equal(err, "too many arguments");
 }
 
+static void
+test_oncall(void **state)
+{
+	struct cli	c;
+	char		err[128];
+
+	assert_int_equal(parse(&c, err, "oncall", NULL), 0);
+	assert_int_equal(c.action, CLI_ONCALL);
+	assert_null(c.role);
+	assert_null(c.at);
+	assert_int_equal(parse(&c, err, "-c", "b.conf", "oncall",
+	    "outage-master", "--at", "2026-11-30 09:00", NULL), 0);
+	assert_string_equal(c.role, "outage-master");
+	assert_string_equal(c.at, "2026-11-30 09:00");
+	assert_string_equal(c.config, "b.conf");
+	assert_int_equal(parse(&c, err, "oncall", "--at=16:00", NULL), 0);
+	assert_string_equal(c.at, "16:00");
+	assert_null(c.role);
+	assert_int_equal(parse(&c, err, "oncall", "--at", NULL), -1);
+	assert_string_equal(err, "option --at needs a time");
+	assert_int_equal(parse(&c, err, "--at", "16:00", NULL), -1);
+	assert_string_equal(err, "--at goes with oncall");
+	assert_int_equal(parse(&c, err, "oncall", "a", "b", NULL), -1);
+	assert_int_equal(parse(&c, err, "-t", "oncall", NULL), -1);
+}
+
 int
 main(void)
 {
@@ -106,6 +132,7 @@ main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_oncall),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

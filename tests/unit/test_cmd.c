@@ -46,6 +46,15 @@ bot_reload(struct bot *bot, char **err)
 	return fake_reload_rv;
 }
 
+/* The core commands' table (the real one also has cmd_oncall.c's). */
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_help_entry,
+	&cmd_reload_entry,
+	&cmd_version_entry,
+	&cmd_whoami_entry,
+	NULL
+};
+
 /* Reply sink: keep a copy of every reply. */
 static void
 sink_reply(struct cmd_ctx *ctx, const char *text)

@@ -3,10 +3,11 @@
  * directory: typed values and defaults, the exact "file:line: key:
  * problem" texts, secrets from files and the environment (and that no
  * message ever carries one), permission warnings, hostmask names, bridge
- * maps, unknown keys, and bot.conf.example itself. Touches nothing
+ * maps, unknown keys, roles (names, aliases, members, zones, start
+ * instants), the calendar keys, and bot.conf.example itself. Touches nothing
  * outside its own temporary directory.
  */
-/* deps: config util log */
+/* deps: config tz when util log */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "tz.h"
 #include "util.h"
 
 static char	 tdir[256];	/* realpath of the temporary dir */
@@ -48,6 +50,16 @@ put_file(const char *name, const char *text, mode_t mode)
 	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	assert_int_equal(fchmod(fd, mode), 0);
 	close(fd);
+	return path;
+}
+
+/* The full path of name in tdir (static). */
+static const char *
+put_dir(const char *name)
+{
+	static char	path[PATH_MAX];
+
+	snprintf(path, sizeof path, "%s/%s", tdir, name);
 	return path;
 }
 
@@ -227,6 +239,7 @@ test_full_valid(void **state)
 	assert_string_equal(cfg->path, cpath);
 	assert_string_equal(cfg->instance, "packit-prod");
 	assert_string_equal(cfg->timezone, "Europe/Prague");
+	assert_string_equal(tz_name(cfg->tz), "Europe/Prague");
 	assert_int_equal(cfg->strict_permissions, 1);
 	assert_string_equal(cfg->irc.server, "irc.example.net");
 	assert_int_equal(cfg->irc.port, 6698);
@@ -785,11 +798,14 @@ test_fingerprint(void **state)
 	    "\"; };\n",
 	    "2: irc.tls_fingerprint: not a SHA-256 fingerprint (64 hex "
 	    "digits, colons optional)");
-	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	/* Kept with tls = false: it verifies an STS upgrade. */
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" );\n"
 	    "  tls = false;\n"
-	    "  tls_fingerprint = \"0123456789abcdef0123456789abcdef0123456789"
-	    "abcdef0123456789abcdef\"; };\n",
-	    "3: irc.tls_fingerprint: only used with tls = true");
+	    "  tls_fingerprint = \"0123456789ABCDEF0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef\"; };\n");
+	assert_string_equal(cfg->irc.tls_fingerprint, "0123456789abcdef0123"
+	    "456789abcdef0123456789abcdef0123456789abcdef");
+	cfg_free(cfg);
 }
 
 /* identify = hostmask: entries are masks named by their nick part. */
@@ -943,18 +959,388 @@ test_later_groups(void **state)
 	struct config	*cfg;
 
 	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
-	    "roles = ( { name = \"om\"; shift = \"1 week\";\n"
-	    "  whatever = 1; } );\n"
 	    "github = { repo = \"a/b\"; token_file = \"/nonexistent\"; };\n"
 	    "statuspage = { components = ( \"API\" ); backends = ( ); };\n"
 	    "outage = { remind_after = \"60m\"; };\n"
 	    "alerts = { repeat = 2; auto_open = false; };\n"
 	    "plugins = { dir = \"/p\";\n"
-	    "  load = ( { name = \"healthz\"; } ); };\n"
-	    "ical_path = \"/tmp/x.ics\";\n"
-	    "ical_weeks = 12;\n");
+	    "  load = ( { name = \"healthz\"; } ); };\n");
 	assert_string_equal(cfg->irc.server, "x");
 	cfg_free(cfg);
+}
+
+/* Channels and a team every roles test shares (lines 1 and 2). */
+#define ROLES_BASE \
+	"irc = { server = \"x\"; channels = ( \"#ops\", \"#team\" ); " \
+	"announce_channels = ( \"#team\" ); };\n" \
+	"team = { members = ( \"Alice\", \"bob\", \"carol\" ); };\n"
+
+/* Roles load typed, with their defaults, and are found by any name. */
+static void
+test_roles_valid(void **state)
+{
+	struct config		*cfg;
+	const struct cfg_role	*r;
+
+	cfg = must_load(ROLES_BASE
+	    "timezone = \"America/New_York\";\n"
+	    "roles = (\n"
+	    "  { name = \"outage-master\"; aliases = ( \"om\", \"oncall\" );\n"
+	    "    members = ( \"bob\", \"alice\", \"CAROL\" ); "
+	    "shift = \"1w\";\n"
+	    "    start = \"2026-11-23 09:00\"; timezone = \"Europe/Prague\";\n"
+	    "    announce_channel = \"#OPS\"; remind_before = \"1d\"; },\n"
+	    "  { name = \"sentry-master\"; members = ( \"carol\" );\n"
+	    "    shift = \"12h\"; start = \"2026-11-23T09:00:00+02:00\"; },\n"
+	    "  { name = \"community\"; members = [ \"bob\" ];\n"
+	    "    shift = \"2d\"; start = \"2026-11-23 09:00\";\n"
+	    "    remind_before = \"0s\"; }\n"
+	    ");\n");
+	assert_int_equal(cfg->nroles, 3);
+	assert_non_null(cfg->tz);
+	assert_string_equal(tz_name(cfg->tz), "America/New_York");
+
+	r = &cfg->roles[0];
+	assert_string_equal(r->name, "outage-master");
+	assert_int_equal(r->naliases, 2);
+	assert_string_equal(r->aliases[0], "om");
+	assert_string_equal(r->aliases[1], "oncall");
+	/* Members keep their order, spelled as team.members has them. */
+	assert_int_equal(r->nmembers, 3);
+	assert_string_equal(r->members[0], "bob");
+	assert_string_equal(r->members[1], "Alice");
+	assert_string_equal(r->members[2], "carol");
+	assert_int_equal(r->shift_days, 7);
+	assert_int_equal(r->shift_ms, 7 * 86400000LL);
+	/* 09:00 CET is 08:00 UTC. */
+	assert_int_equal(r->start, 1795420800);
+	assert_string_equal(r->timezone, "Europe/Prague");
+	assert_non_null(r->tz);
+	assert_string_equal(tz_name(r->tz), "Europe/Prague");
+	assert_string_equal(r->announce_channel, "#ops");
+	assert_int_equal(r->remind_before_ms, 86400000);
+
+	/* Defaults: the top-level zone, the first announce channel, no
+	 * reminder; an hour-based shift has no calendar days. */
+	r = &cfg->roles[1];
+	assert_string_equal(r->name, "sentry-master");
+	assert_int_equal(r->naliases, 0);
+	assert_int_equal(r->nmembers, 1);
+	assert_int_equal(r->shift_days, 0);
+	assert_int_equal(r->shift_ms, 12 * 3600000LL);
+	/* An explicit offset wins over the zone. */
+	assert_int_equal(r->start, 1795417200);
+	assert_string_equal(r->timezone, "America/New_York");
+	assert_non_null(r->tz);
+	assert_ptr_not_equal(r->tz, cfg->tz);	/* its own copy */
+	assert_string_equal(r->announce_channel, "#team");
+	assert_int_equal(r->remind_before_ms, 0);
+
+	r = &cfg->roles[2];
+	assert_int_equal(r->shift_days, 2);
+	/* 09:00 in New York (EST, UTC-5) is 14:00 UTC. */
+	assert_int_equal(r->start, 1795442400);
+	assert_int_equal(r->remind_before_ms, 0);
+
+	/* Lookup by name and alias, case-insensitive. */
+	assert_ptr_equal(cfg_role_find(cfg, "outage-master"), &cfg->roles[0]);
+	assert_ptr_equal(cfg_role_find(cfg, "OM"), &cfg->roles[0]);
+	assert_ptr_equal(cfg_role_find(cfg, "OnCall"), &cfg->roles[0]);
+	assert_ptr_equal(cfg_role_find(cfg, "Sentry-Master"), &cfg->roles[1]);
+	assert_ptr_equal(cfg_role_find(cfg, "community"), &cfg->roles[2]);
+	assert_null(cfg_role_find(cfg, "o"));
+	assert_null(cfg_role_find(cfg, "outage-master2"));
+	assert_null(cfg_role_find(cfg, NULL));
+	assert_null(cfg_role_find(NULL, "om"));
+	cfg_free(cfg);
+
+	/* No roles at all: none found, announce defaults irrelevant. */
+	cfg = must_load(ROLES_BASE);
+	assert_int_equal(cfg->nroles, 0);
+	assert_null(cfg_role_find(cfg, "om"));
+	assert_string_equal(tz_name(cfg->tz), "UTC");
+	assert_null(cfg->ical_path);
+	assert_int_equal(cfg->ical_weeks, 12);
+	cfg_free(cfg);
+
+	/* With announce_channels = ( ) a role announces in the first
+	 * channel; a start in the zone's summer time uses CEST. */
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\", "
+	    "\"#b\" );\n"
+	    "  announce_channels = ( ); };\n"
+	    "team = { members = ( \"alice\" ); };\n"
+	    "timezone = \"Europe/Prague\";\n"
+	    "roles = ( { name = \"om\"; members = ( \"alice\" ); "
+	    "shift = \"1d\";\n"
+	    "  start = \"2026-07-01 09:00\"; } );\n");
+	assert_string_equal(cfg->roles[0].announce_channel, "#a");
+	assert_int_equal(cfg->roles[0].start, 1782889200);
+	assert_string_equal(cfg->roles[0].timezone, "Europe/Prague");
+	cfg_free(cfg);
+}
+
+/* With identify = hostmask, role members are the nick parts. */
+static void
+test_roles_hostmask(void **state)
+{
+	struct config	*cfg;
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { identify = \"hostmask\";\n"
+	    "  members = ( \"alice!*@*\", \"bob!b@host.example\" ); };\n"
+	    "roles = ( { name = \"om\"; members = ( \"bob\", \"ALICE\" );\n"
+	    "  shift = \"1w\"; start = \"2026-11-23 09:00\"; } );\n");
+	assert_int_equal(cfg->roles[0].nmembers, 2);
+	assert_string_equal(cfg->roles[0].members[0], "bob");
+	assert_string_equal(cfg->roles[0].members[1], "alice");
+	assert_int_equal(cfg->roles[0].start, 1795424400);
+	cfg_free(cfg);
+
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { identify = \"hostmask\";\n"
+	    "  members = ( \"alice!*@*\" ); };\n"
+	    "roles = ( { name = \"om\"; shift = \"1w\";\n"
+	    "  start = \"2026-11-23 09:00\";\n"
+	    "  members = ( \"alice!*@*\" ); } );\n",
+	    "6: roles.[0].members.[0]: \"alice!*@*\" is not a person's name "
+	    "(no spaces, commas, '!', '@', '*', '?' or control characters)");
+}
+
+/* Missing keys of a role, and a roles value of the wrong shape. */
+static void
+test_role_missing(void **state)
+{
+	static const char *const want[] = {
+		"4: roles.[0].name: missing (such as \"outage-master\")",
+		"4: roles.[0].members: missing (the people on call in turn, "
+		    "such as ( \"alice\", \"bob\" ))",
+		"4: roles.[0].shift: missing (such as \"1w\" or \"12h\")",
+		"4: roles.[0].start: missing (the first handoff, such as "
+		    "\"2026-11-23 09:00\")",
+		"5: roles.[1]: expected a group { name = ...; }",
+		"6: roles.[2].members: must list at least one member",
+		"7: roles.[2].shfit: unknown key (did you mean \"shift\"?)",
+		NULL
+	};
+
+	assert_errors(ROLES_BASE
+	    "roles = (\n"
+	    "  { },\n"
+	    "  \"om\",\n"
+	    "  { name = \"om\"; members = ( ); shift = \"1w\";\n"
+	    "    shfit = \"1w\"; start = \"2026-11-23 09:00\"; }\n"
+	    ");\n", want);
+	assert_error(ROLES_BASE
+	    "roles = { name = \"om\"; };\n",
+	    "3: roles: expected a list of groups such as ( { name = "
+	    "\"outage-master\"; ... } )");
+}
+
+/* Names and aliases: shape, and unique across every role. */
+static void
+test_role_names(void **state)
+{
+	static const char *const want[] = {
+		"5: roles.[0].name: \"Outage Master\" is not a role name "
+		    "(1-32 letters, digits and '-', such as "
+		    "\"outage-master\")",
+		"8: roles.[1].aliases.[0]: \"sentry\" is the role's own name",
+		"9: roles.[1].aliases.[3]: \"X\" is listed twice",
+		"12: roles.[2].name: \"OM\" is already an alias of role "
+		    "\"sentry\"",
+		"13: roles.[2].aliases.[0]: \"Sentry\" is already the name of "
+		    "role \"sentry\"",
+		"14: roles.[2].aliases.[1]: \"om\" is already an alias of "
+		    "role \"sentry\"",
+		NULL
+	};
+
+	assert_errors(ROLES_BASE
+	    "roles = (\n"
+	    "  { members = ( \"bob\" ); shift = \"1w\";\n"
+	    "    name = \"Outage Master\";\n"
+	    "    start = \"2026-11-23 09:00\"; },\n"
+	    "  { name = \"sentry\"; members = ( \"bob\" ); shift = \"1w\";\n"
+	    "    aliases = ( \"sentry\",\n"
+	    "      \"x\", \"om\", \"X\" );\n"
+	    "    start = \"2026-11-23 09:00\"; },\n"
+	    "  { members = ( \"bob\" ); shift = \"1w\";\n"
+	    "    name = \"OM\";\n"
+	    "    aliases = ( \"Sentry\",\n"
+	    "      \"om\" );\n"
+	    "    start = \"2026-11-23 09:00\"; }\n"
+	    ");\n", want);
+	/* The same alias on two roles, the second is refused. */
+	assert_error(ROLES_BASE
+	    "roles = ( { name = \"a\"; aliases = ( \"boss\" ); members = "
+	    "( \"bob\" );\n"
+	    "  shift = \"1w\"; start = \"2026-11-23 09:00\"; },\n"
+	    "  { name = \"b\"; aliases = ( \"BOSS\" ); members = ( \"bob\" "
+	    ");\n"
+	    "  shift = \"1w\"; start = \"2026-11-23 09:00\"; } );\n",
+	    "5: roles.[1].aliases.[0]: \"BOSS\" is already an alias of role "
+	    "\"a\"");
+	assert_error(ROLES_BASE
+	    "roles = ( { name = \"a\"; members = ( \"bob\" ); "
+	    "shift = \"1w\";\n"
+	    "  start = \"2026-11-23 09:00\";\n"
+	    "  aliases = ( 5 ); } );\n",
+	    "5: roles.[0].aliases.[0]: expected a string");
+}
+
+/* Members: team persons only, each once. */
+static void
+test_role_members(void **state)
+{
+	static const char *const want[] = {
+		"6: roles.[0].members.[1]: \"dave\" is not a team member "
+		    "(team.members)",
+		"7: roles.[0].members.[2]: \"Bob\" is listed twice",
+		"7: roles.[0].members.[3]: expected a string",
+		NULL
+	};
+
+	assert_errors(ROLES_BASE
+	    "roles = (\n"
+	    "  { name = \"om\"; shift = \"1w\"; "
+	    "start = \"2026-11-23 09:00\";\n"
+	    "    members = ( \"bob\",\n"
+	    "      \"dave\",\n"
+	    "      \"Bob\", 7 ); }\n"
+	    ");\n", want);
+	/* Without a team, nobody is a member. */
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "roles = ( { name = \"om\"; shift = \"1w\";\n"
+	    "  start = \"2026-11-23 09:00\"; members = ( \"alice\" ); } );\n",
+	    "3: roles.[0].members.[0]: \"alice\" is not a team member "
+	    "(team.members)");
+}
+
+/* Shift, start, zone, channel and reminder problems. */
+static void
+test_role_values(void **state)
+{
+	static const char *const want[] = {
+		"5: roles.[0].shift: \"1 week\" is not a duration (use 1w, "
+		    "12h, ...)",
+		"6: roles.[0].start: \"23.11.2026\" is not a date and time "
+		    "(use 2026-11-23 09:00)",
+		"9: roles.[1].timezone: unknown time zone \"Europe/Prag\"",
+		"10: roles.[1].announce_channel: \"#elsewhere\" is not in "
+		    "irc.channels (the bot only speaks where it has joined)",
+		"11: roles.[1].remind_before: must be shorter than the shift "
+		    "(12h)",
+		NULL
+	};
+	static const char *const bad_zone[] = {
+		"4: roles.[0].start: \"tomorrow\" is not a date and time (use "
+		    "2026-11-23 09:00)",
+		"5: roles.[0].timezone: unknown time zone \"Nowhere/City\"",
+		NULL
+	};
+	static const char *const bad_starts[] = {
+		"now", "16:00", "2h", "2026-11-23", "2026-11-23 25:00",
+		"2026-13-01 09:00", "2026-11-23 09:00 CET", "",
+	};
+	struct config	*cfg;
+	char		*text, *want1;
+	size_t		 i;
+
+	assert_errors(ROLES_BASE
+	    "roles = (\n"
+	    "  { name = \"om\"; members = ( \"bob\" );\n"
+	    "    shift = \"1 week\";\n"
+	    "    start = \"23.11.2026\"; },\n"
+	    "  { name = \"sm\"; members = ( \"bob\" ); shift = \"12h\";\n"
+	    "    start = \"2026-11-23 09:00\";\n"
+	    "    timezone = \"Europe/Prag\";\n"
+	    "    announce_channel = \"#elsewhere\";\n"
+	    "    remind_before = \"12h\"; }\n"
+	    ");\n", want);
+
+	for (i = 0; i < nitems(bad_starts); i++) {
+		text = xasprintf(ROLES_BASE "roles = ( { name = \"om\";\n"
+		    "  members = ( \"bob\" ); shift = \"1w\";\n"
+		    "  start = \"%s\"; } );\n", bad_starts[i]);
+		want1 = xasprintf("5: roles.[0].start: \"%s\" is not a date "
+		    "and time (use 2026-11-23 09:00)", bad_starts[i]);
+		assert_error(text, want1);
+		free(text);
+		free(want1);
+	}
+	assert_error(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"2026-11-23 09:00\";\n"
+	    "  shift = \"0s\"; } );\n",
+	    "5: roles.[0].shift: must be longer than 0s");
+	assert_error(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"2026-11-23 09:00\";\n"
+	    "  shift = \"1w\"; remind_before = \"8d\"; } );\n",
+	    "5: roles.[0].remind_before: must be shorter than the shift "
+	    "(1w)");
+	assert_error(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"2026-11-23 09:00\";\n"
+	    "  shift = \"1w\"; timezone = \"../../etc/passwd\"; } );\n",
+	    "5: roles.[0].timezone: unknown time zone \"../../etc/passwd\"");
+	/* A bad zone does not hide a start that is no date at all. */
+	assert_errors(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"tomorrow\";\n"
+	    "  shift = \"1w\"; timezone = \"Nowhere/City\"; } );\n",
+	    bad_zone);
+	/* Just below the shift is fine; a shift of 36h has no days. */
+	cfg = must_load(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"2026-11-23 09:00\";\n"
+	    "  shift = \"36h\"; remind_before = \"35h59m\"; } );\n");
+	assert_int_equal(cfg->roles[0].shift_days, 0);
+	assert_int_equal(cfg->roles[0].shift_ms, 36 * 3600000LL);
+	assert_int_equal(cfg->roles[0].remind_before_ms,
+	    36 * 3600000LL - 60000);
+	cfg_free(cfg);
+}
+
+/* ical_path must be in an existing directory; ical_weeks in 1-520. */
+static void
+test_ical(void **state)
+{
+	struct config	*cfg;
+	char		 want[PATH_MAX];
+	char		*msg;
+
+	assert_int_equal(mkdir(put_dir("cal"), 0700), 0);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_path = \"cal/oncall.ics\";\n"
+	    "ical_weeks = 520;\n");
+	snprintf(want, sizeof want, "%s/cal/oncall.ics", tdir);
+	assert_string_equal(cfg->ical_path, want);
+	assert_int_equal(cfg->ical_weeks, 520);
+	cfg_free(cfg);
+
+	msg = xasprintf("2: ical_path: directory %s/nodir: %s", tdir,
+	    strerror(ENOENT));
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_path = \"nodir/oncall.ics\";\n", msg);
+	free(msg);
+	msg = xasprintf("2: ical_path: %s/cal is a directory (expected a "
+	    "file name such as \"oncall.ics\")", tdir);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_path = \"cal\";\n", msg);
+	free(msg);
+	put_file("plain", "x\n", 0644);
+	msg = xasprintf("2: ical_path: %s/plain is not a directory", tdir);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_path = \"plain/oncall.ics\";\n", msg);
+	free(msg);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_path = \"\";\n",
+	    "2: ical_path: must not be empty (expected a path)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_weeks = 0;\n",
+	    "2: ical_weeks: 0 is out of range (1-520)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_weeks = 521;\n",
+	    "2: ical_weeks: 521 is out of range (1-520)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "ical_weeks = \"12\";\n",
+	    "2: ical_weeks: expected an integer");
 }
 
 /* bot.conf.example validates and documents the sketch's values. */
@@ -997,6 +1383,19 @@ test_example(void **state)
 	assert_string_equal(cfg->bridges[0].map[0].to, "alice");
 	assert_string_equal(cfg->storage_path,
 	    "/var/lib/outagebot/outagebot.db");
+	assert_string_equal(cfg->timezone, "UTC");
+	assert_string_equal(tz_name(cfg->tz), "UTC");
+	assert_int_equal(cfg->nroles, 1);
+	assert_string_equal(cfg->roles[0].name, "outage-master");
+	assert_int_equal(cfg->roles[0].nmembers, 3);
+	assert_int_equal(cfg->roles[0].shift_days, 7);
+	assert_string_equal(cfg->roles[0].timezone, "Europe/Prague");
+	assert_int_equal(cfg->roles[0].start, 1795420800);
+	assert_string_equal(cfg->roles[0].announce_channel, "#packit");
+	assert_int_equal(cfg->roles[0].remind_before_ms, 86400000);
+	assert_ptr_equal(cfg_role_find(cfg, "om"), &cfg->roles[0]);
+	assert_null(cfg->ical_path);
+	assert_int_equal(cfg->ical_weeks, 12);
 	cfg_free(cfg);
 	unsetenv("OUTAGEBOT_SASL_PASSWORD");
 }
@@ -1035,6 +1434,13 @@ main(void)
 		cmocka_unit_test(test_bridges),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_later_groups),
+		cmocka_unit_test(test_roles_valid),
+		cmocka_unit_test(test_roles_hostmask),
+		cmocka_unit_test(test_role_missing),
+		cmocka_unit_test(test_role_names),
+		cmocka_unit_test(test_role_members),
+		cmocka_unit_test(test_role_values),
+		cmocka_unit_test(test_ical),
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_free_null),
 	};

@@ -1,7 +1,8 @@
 /*
  * test_store.c — the SQLite store through store.h: opening and settings,
- * migrations (fresh, from a hand-made version 1, a failed step, a newer
- * database), transactions, the audit/sts/meta tables, backup, and a
+ * migrations (fresh, from hand-made versions 1 and 2, a failed step, a
+ * newer database), transactions, the audit/sts/meta tables, rotation
+ * state, overrides (also 100,000 of them) and notices, backup, and a
  * simulated full disk. Every test works in its own mkdtemp directory and
  * checks the file with sqlite3 directly where the store's word is not
  * enough.
@@ -164,7 +165,7 @@ test_open_fresh(void **state)
 	long long	 v;
 	char		*mode;
 
-	assert_int_equal(store_schema_version(), 2);
+	assert_int_equal(store_schema_version(), 3);
 	s = open_ok(f->db);
 	assert_int_equal(store_version(s), store_schema_version());
 	assert_int_equal(store_test_pragma(s, "foreign_keys", &v), 0);
@@ -183,7 +184,8 @@ test_open_fresh(void **state)
 	assert_int_equal(raw_int(db, "PRAGMA user_version"),
 	    store_schema_version());
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema "
-	    "WHERE name IN ('audit', 'audit_at', 'sts', 'meta')"), 4);
+	    "WHERE name IN ('audit', 'audit_at', 'sts', 'meta', 'rotation', "
+	    "'overrides', 'overrides_role_end', 'notices')"), 8);
 	/* foreign_keys is per connection: proves it is the store's doing. */
 	assert_int_equal(raw_int(db, "PRAGMA foreign_keys"), 0);
 	sqlite3_close(db);
@@ -254,7 +256,7 @@ test_migrate_from_v1(void **state)
 	sqlite3_close(db);
 
 	s = open_ok(f->db);
-	assert_int_equal(store_version(s), 2);
+	assert_int_equal(store_version(s), store_schema_version());
 	assert_int_equal(store_audit_list(s, 10, &rows, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(rows[0].who, "bob");
@@ -757,6 +759,363 @@ test_disk_full(void **state)
 	store_close(s);
 }
 
+/* A version-2 database (v1 plus meta) migrates to 3 and keeps its rows. */
+static void
+test_migrate_from_v2(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s;
+	sqlite3			*db;
+	char			*v, *member;
+	int			 port, pos;
+	time_t			 exp, start;
+
+	db = raw_open(f->db);
+	raw_exec(db, v1_schema);
+	raw_exec(db, "CREATE TABLE meta(key TEXT PRIMARY KEY,"
+	    " value TEXT NOT NULL);"
+	    "INSERT INTO audit(at, who, level, command) VALUES"
+	    " (5, 'carol', 'member', 'take');"
+	    "INSERT INTO sts VALUES ('irc.example.org', 6697, 4000000000);"
+	    "INSERT INTO meta VALUES ('instance', 'packit');"
+	    "PRAGMA user_version = 2;");
+	sqlite3_close(db);
+
+	s = open_ok(f->db);
+	assert_int_equal(store_version(s), 3);
+	assert_int_equal(audit_count(s), 1);
+	assert_int_equal(store_meta_get(s, "instance", &v), 1);
+	assert_string_equal(v, "packit");
+	free(v);
+	assert_int_equal(store_sts_get(s, "irc.example.org", 1000, &port,
+	    &exp), 1);
+	assert_int_equal(port, 6697);
+	/* The tables of version 3 are there and work. */
+	assert_int_equal(store_rotation_set(s, "om", "alice", 0, 100, 101), 0);
+	assert_int_equal(store_rotation_get(s, "om", &member, &pos, &start),
+	    1);
+	assert_string_equal(member, "alice");
+	free(member);
+	assert_true(store_override_add(s, "om", "bob", 10, 20, 5, "bob",
+	    "take", NULL) > 0);
+	assert_int_equal(store_notice_mark(s, "om", "handoff", 100, "alice",
+	    101), 0);
+	store_close(s);
+
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'overrides_role_end' AND type = 'index'"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 1);
+	sqlite3_close(db);
+}
+
+/* Rotation state: none, insert, overwrite, per role, bad arguments. */
+static void
+test_rotation(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	char		*member = (char *)"junk";
+	int		 pos = -7;
+	time_t		 start = 0;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_rotation_get(s, "om", &member, &pos, &start),
+	    0);
+	assert_null(member);
+
+	assert_int_equal(store_rotation_set(s, "om", "alice", 0, 1000, 1001),
+	    0);
+	assert_int_equal(store_rotation_set(s, "sentry", "carol", 2, 5000,
+	    5001), 0);
+	assert_int_equal(store_rotation_get(s, "om", &member, &pos, &start),
+	    1);
+	assert_string_equal(member, "alice");
+	assert_int_equal(pos, 0);
+	assert_int_equal(start, 1000);
+	free(member);
+
+	/* An upsert replaces the row and leaves the other role alone. */
+	assert_int_equal(store_rotation_set(s, "om", "bob", 1, 605800,
+	    605801), 0);
+	assert_int_equal(store_rotation_get(s, "om", &member, &pos, &start),
+	    1);
+	assert_string_equal(member, "bob");
+	assert_int_equal(pos, 1);
+	assert_int_equal(start, 605800);
+	free(member);
+	assert_int_equal(store_rotation_get(s, "sentry", &member, &pos,
+	    &start), 1);
+	assert_string_equal(member, "carol");
+	assert_int_equal(pos, 2);
+	assert_int_equal(start, 5000);
+	free(member);
+	/* Role names are exact keys (the config canonicalises them). */
+	assert_int_equal(store_rotation_get(s, "OM", &member, &pos, &start),
+	    0);
+
+	assert_int_equal(store_rotation_set(s, "om", NULL, 0, 1, 1), -1);
+	assert_int_equal(store_rotation_set(s, NULL, "x", 0, 1, 1), -1);
+	assert_int_equal(store_rotation_get(s, NULL, &member, &pos, &start),
+	    -1);
+	store_close(s);
+
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM rotation"), 2);
+	assert_int_equal(raw_int(db, "SELECT updated_at FROM rotation "
+	    "WHERE role = 'om'"), 605801);
+	sqlite3_close(db);
+}
+
+/* Add, get, cancel (twice), and what list returns in which order. */
+static void
+test_overrides(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s;
+	struct store_override	*rows, o;
+	sqlite3			*db;
+	long long		 a, b, c, d, e;
+	size_t			 n;
+	char			*role = (char *)"junk";
+
+	s = open_ok(f->db);
+	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), 0);
+	assert_null(rows);
+	assert_int_equal(n, 0);
+
+	a = store_override_add(s, "om", "bob", 3000, 4000, 10, "alice",
+	    "override", "alice");
+	b = store_override_add(s, "om", "carol", 1000, 2000, 11, "carol",
+	    "take", NULL);
+	c = store_override_add(s, "sentry", "dave", 1000, 9000, 12, "dave",
+	    "swap", "erin");
+	d = store_override_add(s, "om", "erin", 1000, 1500, 13, "erin",
+	    "take", NULL);
+	assert_true(a > 0 && b > a && c > b && d > c);
+
+	/* One role: by start, then id (b and d both start at 1000). */
+	assert_int_equal(store_override_list(s, "om", 0, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_true(rows[0].id == b && rows[1].id == d && rows[2].id == a);
+	assert_string_equal(rows[2].role, "om");
+	assert_string_equal(rows[2].person, "bob");
+	assert_int_equal(rows[2].start, 3000);
+	assert_int_equal(rows[2].end, 4000);
+	assert_int_equal(rows[2].created_at, 10);
+	assert_string_equal(rows[2].created_by, "alice");
+	assert_string_equal(rows[2].kind, "override");
+	assert_string_equal(rows[2].covers, "alice");
+	assert_null(rows[0].covers);
+	store_override_free(rows, n);
+
+	/* All roles. */
+	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), 0);
+	assert_int_equal(n, 4);
+	assert_true(rows[0].id == b && rows[1].id == c && rows[2].id == d &&
+	    rows[3].id == a);
+	store_override_free(rows, n);
+
+	/* ends_after: strictly after; an override ending at it is over. */
+	assert_int_equal(store_override_list(s, "om", 1500, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(rows[0].id == b && rows[1].id == a);
+	store_override_free(rows, n);
+	assert_int_equal(store_override_list(s, NULL, 4000, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(rows[0].id == c);
+	store_override_free(rows, n);
+	assert_int_equal(store_override_list(s, "nobody", 0, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+
+	/* get */
+	assert_int_equal(store_override_get(s, c, &o), 1);
+	assert_int_equal(o.id, c);
+	assert_string_equal(o.role, "sentry");
+	assert_string_equal(o.person, "dave");
+	assert_int_equal(o.start, 1000);
+	assert_int_equal(o.end, 9000);
+	assert_int_equal(o.created_at, 12);
+	assert_string_equal(o.created_by, "dave");
+	assert_string_equal(o.kind, "swap");
+	assert_string_equal(o.covers, "erin");
+	store_override_clear(&o);
+	assert_null(o.role);
+	store_override_clear(&o);	/* cleared twice: harmless */
+	store_override_clear(NULL);
+	assert_int_equal(store_override_get(s, 999999, &o), 0);
+	assert_null(o.role);
+
+	/* cancel: once, then it is no longer active. */
+	assert_int_equal(store_override_cancel(s, b, 50, &role), 1);
+	assert_string_equal(role, "om");
+	free(role);
+	assert_int_equal(store_override_cancel(s, b, 60, &role), 0);
+	assert_null(role);
+	assert_int_equal(store_override_cancel(s, 999999, 60, &role), 0);
+	assert_null(role);
+	assert_int_equal(store_override_get(s, b, &o), 0);
+	assert_int_equal(store_override_list(s, "om", 0, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(rows[0].id == d && rows[1].id == a);
+	store_override_free(rows, n);
+
+	/* CHECK (end > start): refused cleanly, nothing stored. */
+	assert_int_equal(store_override_add(s, "om", "bob", 5000, 5000, 20,
+	    "bob", "take", NULL), -1);
+	assert_int_equal(store_override_add(s, "om", "bob", 5000, 4000, 20,
+	    "bob", "take", NULL), -1);
+	assert_int_equal(store_override_add(s, "om", NULL, 1, 2, 20, "bob",
+	    "take", NULL), -1);
+	assert_int_equal(store_override_add(s, "om", "bob", 1, 2, 20, "bob",
+	    NULL, NULL), -1);
+	/* The store still works, and ids go on. */
+	e = store_override_add(s, "om", "bob", 5000, 5001, 21, "bob", "take",
+	    NULL);
+	assert_true(e > d);
+	store_override_free(NULL, 0);
+	store_close(s);
+
+	/* Cancelling keeps the row, with when. */
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM overrides"), 5);
+	assert_int_equal(raw_int(db, "SELECT cancelled_at FROM overrides "
+	    "WHERE kind = 'take' AND person = 'carol'"), 50);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM overrides "
+	    "WHERE cancelled_at IS NOT NULL"), 1);
+	sqlite3_close(db);
+}
+
+/* A failed override add dooms its transaction; later calls fail too. */
+static void
+test_override_in_failed_tx(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s;
+	struct store_override	*rows, o;
+	size_t			 n;
+	char			*member, *role;
+	int			 pos;
+	time_t			 start;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_begin(s), 0);
+	assert_true(store_override_add(s, "om", "bob", 1, 2, 1, "bob",
+	    "take", NULL) > 0);
+	assert_int_equal(store_override_add(s, "om", "bob", 9, 3, 1, "bob",
+	    "take", NULL), -1);
+	/* Every function now refuses with -1. */
+	assert_int_equal(store_rotation_set(s, "om", "a", 0, 1, 1), -1);
+	assert_int_equal(store_rotation_get(s, "om", &member, &pos, &start),
+	    -1);
+	assert_int_equal(store_override_add(s, "om", "bob", 1, 2, 1, "bob",
+	    "take", NULL), -1);
+	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), -1);
+	assert_null(rows);
+	assert_int_equal(store_override_get(s, 1, &o), -1);
+	assert_int_equal(store_override_cancel(s, 1, 1, &role), -1);
+	assert_null(role);
+	assert_int_equal(store_notice_mark(s, "om", "handoff", 1, "a", 1),
+	    -1);
+	assert_int_equal(store_notice_done(s, "om", "handoff", 1), -1);
+	assert_int_equal(store_commit(s), -1);
+	/* Not even the first, valid row survived. */
+	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	store_close(s);
+}
+
+/* Notices: recorded once; a second mark is ignored, the first kept. */
+static void
+test_notices(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	char		*who;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_notice_done(s, "om", "handoff", 1000), 0);
+	assert_int_equal(store_notice_mark(s, "om", "handoff", 1000, "bob",
+	    1001), 0);
+	assert_int_equal(store_notice_done(s, "om", "handoff", 1000), 1);
+	/* Same key again: no error, no change. */
+	assert_int_equal(store_notice_mark(s, "om", "handoff", 1000, "carol",
+	    2002), 0);
+	assert_int_equal(store_notice_done(s, "om", "handoff", 1000), 1);
+	/* Each part of the key counts. */
+	assert_int_equal(store_notice_done(s, "om", "remind", 1000), 0);
+	assert_int_equal(store_notice_done(s, "om", "handoff", 1001), 0);
+	assert_int_equal(store_notice_done(s, "sentry", "handoff", 1000), 0);
+	assert_int_equal(store_notice_mark(s, "om", "remind", 1000, "bob",
+	    900), 0);
+	assert_int_equal(store_notice_done(s, "om", "remind", 1000), 1);
+	assert_int_equal(store_notice_mark(s, "om", NULL, 1, "bob", 1), -1);
+	assert_int_equal(store_notice_mark(s, "om", "remind", 1, NULL, 1),
+	    -1);
+	assert_int_equal(store_notice_done(s, NULL, "remind", 1), -1);
+	store_close(s);
+
+	/* It survives a restart. */
+	s = open_ok(f->db);
+	assert_int_equal(store_notice_done(s, "om", "handoff", 1000), 1);
+	store_close(s);
+
+	db = raw_open(f->db);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM notices"), 2);
+	who = raw_text(db, "SELECT member FROM notices WHERE kind = "
+	    "'handoff'");
+	assert_string_equal(who, "bob");
+	free(who);
+	assert_int_equal(raw_int(db, "SELECT done_at FROM notices WHERE "
+	    "kind = 'handoff'"), 1001);
+	sqlite3_close(db);
+}
+
+/* 100,000 overrides in one transaction; list counts from the middle. */
+static void
+test_override_bulk(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s;
+	struct store_override	*rows;
+	size_t			 n, i;
+	long long		 id, last = 0;
+	time_t			 t;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_begin(s), 0);
+	for (i = 0; i < 100000; i++) {
+		t = (time_t)i * 60;
+		id = store_override_add(s, i % 2 == 0 ? "om" : "sentry",
+		    "bob", t, t + 3600, t, "bob", "take", NULL);
+		if (id <= last)
+			fail_msg("add %zu returned %lld", i, id);
+		last = id;
+	}
+	assert_int_equal(store_commit(s), 0);
+
+	/* end = i*60 + 3600 > 50000*60 + 3600  <=>  i > 50000. */
+	assert_int_equal(store_override_list(s, NULL, 50000 * 60 + 3600,
+	    &rows, &n), 0);
+	assert_int_equal(n, 49999);
+	assert_int_equal(rows[0].start, 50001 * 60);
+	assert_int_equal(rows[n - 1].start, 99999 * 60);
+	for (i = 1; i < n; i++)
+		assert_true(rows[i - 1].start < rows[i].start);
+	store_override_free(rows, n);
+	/* Even i from 50002 to 99998. */
+	assert_int_equal(store_override_list(s, "om", 50000 * 60 + 3600,
+	    &rows, &n), 0);
+	assert_int_equal(n, 24999);
+	assert_int_equal(rows[0].start, 50002 * 60);
+	store_override_free(rows, n);
+	store_close(s);
+}
+
 /* Run the store tests. */
 int
 main(void)
@@ -784,6 +1143,17 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v2, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rotation, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_overrides, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_override_in_failed_tx,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_bulk, setup,
 		    teardown),
 	};
 

@@ -1,0 +1,422 @@
+/*
+ * oncall.c — rotations at run time. For each configured role it loads
+ * the stored state (or starts from the anchor), catches up the handoffs
+ * that are due, stores the new state together with the record of the
+ * announcement, announces in the role's channel, sends the reminder
+ * before a shift, and rewrites the iCal file. One loop timer is armed
+ * for the earliest next event; a second, slow timer notices wall-clock
+ * jumps (the loop's timers run on the monotonic clock) and re-arms.
+ *
+ * Handoffs missed while the bot was down are all applied to the state;
+ * only the latest one is announced (the older ones are history). Every
+ * announcement and reminder is recorded in the store (notices), so a
+ * restart neither repeats nor skips one.
+ *
+ * It never decides who is on call itself: that is rotation.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot.h"
+#include "config.h"
+#include "irc.h"
+#include "log.h"
+#include "loop.h"
+#include "oncall.h"
+#include "rotation.h"
+#include "store.h"
+#include "util.h"
+#include "when.h"
+
+#define ONCALL_CLOCK_MS		10000	/* wall-clock jump check */
+#define ONCALL_JUMP_S		2	/* a jump larger than this re-arms */
+#define ONCALL_WHO_SLOTS	16	/* looked at to find "until" and "next" */
+
+struct oncall {
+	struct bot	*bot;
+	long long	 t_event;
+	long long	 t_clock;
+	long long	 wall_minus_mono;	/* seconds, last seen */
+};
+
+/* A role's rotation as rotation.c wants it. */
+void
+oncall_role(const struct cfg_role *r, struct rot_role *out)
+{
+	memset(out, 0, sizeof *out);
+	out->name = r->name;
+	out->members = r->members;
+	out->nmembers = r->nmembers;
+	out->shift_days = r->shift_days;
+	out->shift_ms = r->shift_ms;
+	out->start = (time_t)r->start;
+	out->tz = r->tz;
+}
+
+/* Load a role's stored state (or the anchor's) without advancing it. */
+static int
+oncall_state_load(struct store *store, const struct rot_role *role,
+    time_t now, struct rot_state *st, int *stored)
+{
+	char	*member = NULL;
+	int	 pos = 0, rc;
+	time_t	 start = 0;
+
+	rc = store_rotation_get(store, role->name, &member, &pos, &start);
+	if (rc < 0)
+		return -1;
+	*stored = rc == 1;
+	if (rc == 0) {
+		rot_state_init(role, now, st);
+		return 0;
+	}
+	memset(st, 0, sizeof *st);
+	strlcpy_ob(st->member, member, sizeof st->member);
+	st->pos = pos;
+	st->shift_start = start;
+	free(member);
+	return 0;
+}
+
+/* A role's state at now and its active overrides. */
+int
+oncall_view_load(struct store *store, const struct cfg_role *r, time_t now,
+    struct oncall_view *v)
+{
+	struct store_override	*rows = NULL;
+	size_t			 n = 0, i;
+	int			 stored;
+
+	memset(v, 0, sizeof *v);
+	oncall_role(r, &v->role);
+	if (oncall_state_load(store, &v->role, now, &v->state, &stored) != 0)
+		return -1;
+	rot_advance(&v->role, &v->state, now, NULL, NULL);
+	if (store_override_list(store, r->name, now, &rows, &n) != 0)
+		return -1;
+	v->rows = rows;
+	v->nrows = n;
+	v->ov = xcalloc(n ? n : 1, sizeof *v->ov);
+	for (i = 0; i < n; i++) {
+		v->ov[i].id = rows[i].id;
+		v->ov[i].person = rows[i].person;
+		v->ov[i].from = rows[i].start;
+		v->ov[i].to = rows[i].end;
+		v->ov[i].created = rows[i].created_at;
+	}
+	v->nov = n;
+	return 0;
+}
+
+/* Free what oncall_view_load allocated. */
+void
+oncall_view_free(struct oncall_view *v)
+{
+	store_override_free(v->rows, v->nrows);
+	free(v->ov);
+	memset(v, 0, sizeof *v);
+}
+
+/* The one-line answer for a role at t. */
+const char *
+oncall_who_line(const struct cfg_role *r, const struct oncall_view *v,
+    time_t t, time_t now, char *buf, size_t bufsz)
+{
+	struct rot_slot	s[ONCALL_WHO_SLOTS];
+	char		until[64], covers[ROT_NAME_MAX + 32] = "";
+	size_t		n;
+
+	n = rot_runs(s, rot_schedule(&v->role, &v->state, v->ov, v->nov, t,
+	    ONCALL_WHO_SLOTS, s));
+	if (n == 0) {
+		snprintf(buf, bufsz, "%s: nobody (no shifts)", r->name);
+		return buf;
+	}
+	if (s[0].covers[0] != '\0')
+		snprintf(covers, sizeof covers, " (covering for %s)",
+		    s[0].covers);
+	when_format(r->tz, s[0].end, now, until, sizeof until);
+	snprintf(buf, bufsz, "%s: %s%s until %s; next: %s", r->name,
+	    s[0].person, covers, until, n > 1 ? s[1].person : "nobody");
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Run time                                                           */
+
+/* Send text to a team person: privately if online, else in channel. */
+static void
+oncall_tell(struct oncall *oc, const struct cfg_role *r, const char *person,
+    const char *text)
+{
+	struct bot	*bot = oc->bot;
+	const char	*nick;
+	char		*line;
+
+	nick = irc_find_person(bot->irc,
+	    bot->cfg->team.identify == CFG_IDENTIFY_ACCOUNT, person);
+	if (nick != NULL) {
+		irc_say(bot->irc, "PRIVMSG", nick, text);
+		return;
+	}
+	line = xasprintf("%s: %s", person, text);
+	irc_say(bot->irc, "PRIVMSG", r->announce_channel, line);
+	free(line);
+}
+
+/* Collects the last handoff of an advance. */
+struct oncall_catch {
+	int			 n;
+	struct rot_handoff	 last;
+};
+
+/* rot_advance callback. */
+static void
+oncall_on_handoff(const struct rot_handoff *h, void *arg)
+{
+	struct oncall_catch	*c = arg;
+
+	c->n++;
+	c->last = *h;
+}
+
+/* Store state and the record of its announcement in one transaction. */
+static int
+oncall_save(struct store *store, const char *role, const struct rot_state *st,
+    time_t handoff, time_t now)
+{
+	if (store_begin(store) != 0)
+		return -1;
+	if (store_rotation_set(store, role, st->member, st->pos,
+	    st->shift_start, now) != 0 ||
+	    (handoff != 0 && store_notice_mark(store, role, "handoff",
+	    handoff, st->member, now) != 0)) {
+		store_rollback(store);
+		return -1;
+	}
+	return store_commit(store);
+}
+
+/*
+ * Bring one role up to now: handoffs, the announcement, the reminder.
+ * Returns the next instant something is due for it (0: none), and sets
+ * *changed when the schedule changed.
+ */
+static time_t
+oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
+    int *changed)
+{
+	struct bot		*bot = oc->bot;
+	struct store		*store = bot->store;
+	struct oncall_view	 v;
+	struct oncall_catch	 c;
+	struct rot_slot		 who;
+	time_t			 next, remind_at;
+	char			 until[64], from[64], *text;
+	int			 stored, done;
+
+	memset(&v, 0, sizeof v);
+	oncall_role(r, &v.role);
+	if (oncall_state_load(store, &v.role, now, &v.state, &stored) != 0)
+		return now + 60;
+	memset(&c, 0, sizeof c);
+	rot_advance(&v.role, &v.state, now, oncall_on_handoff, &c);
+	if (!stored || c.n > 0) {
+		/*
+		 * The first start from the anchor is recorded as announced:
+		 * nothing was handed over. A handoff is announced once.
+		 */
+		done = store_notice_done(store, r->name, "handoff",
+		    v.state.shift_start);
+		if (oncall_save(store, r->name, &v.state, v.state.shift_start,
+		    now) != 0)
+			return now + 60;
+		*changed = 1;
+		if (stored && c.n > 0 && done == 0) {
+			struct oncall_view q;
+
+			if (oncall_view_load(store, r, now, &q) == 0) {
+				rot_who(&q.role, &q.state, q.ov, q.nov, now,
+				    &who);
+				when_format(r->tz, who.end, now, until,
+				    sizeof until);
+				text = xasprintf("%s handoff: %s is on call "
+				    "until %s (after %s%s)", r->name,
+				    who.person, until, c.last.from,
+				    c.last.removed ? ", who left the rotation" :
+				    "");
+				irc_say(bot->irc, "PRIVMSG", r->announce_channel,
+				    text);
+				log_info("oncall", "%s", text);
+				free(text);
+				oncall_view_free(&q);
+			}
+		}
+	}
+	next = rot_shift_end(&v.role, v.state.shift_start);
+	if (r->remind_before_ms <= 0)
+		return next;
+	remind_at = next - (time_t)(r->remind_before_ms / 1000);
+	if (now < remind_at)
+		return remind_at < next ? remind_at : next;
+	if (store_notice_done(store, r->name, "remind", next) != 0)
+		return next;
+	/* Remind whoever will be on call at the handoff, overrides too. */
+	if (oncall_view_load(store, r, now, &v) != 0)
+		return now + 60;
+	rot_who(&v.role, &v.state, v.ov, v.nov, next, &who);
+	when_format(r->tz, next, now, from, sizeof from);
+	when_format(r->tz, who.end, now, until, sizeof until);
+	text = xasprintf("reminder: you are on call for %s from %s until %s",
+	    r->name, from, until);
+	if (store_notice_mark(store, r->name, "remind", next, who.person,
+	    now) == 0) {
+		oncall_tell(oc, r, who.person, text);
+		log_info("oncall", "reminded %s: %s", who.person, text);
+	}
+	free(text);
+	oncall_view_free(&v);
+	return next;
+}
+
+/* Rewrite the calendar file (write a temporary file, then rename). */
+static void
+oncall_write_ical(struct oncall *oc, time_t now)
+{
+	const struct config	*cfg = oc->bot->cfg;
+	struct oncall_view	*views;
+	struct rot_cal		*cal;
+	char			*text, *tmp;
+	size_t			 i, n = 0, len;
+	FILE			*f;
+
+	if (cfg->ical_path == NULL || cfg->nroles == 0)
+		return;
+	views = xcalloc(cfg->nroles, sizeof *views);
+	cal = xcalloc(cfg->nroles, sizeof *cal);
+	for (i = 0; i < cfg->nroles; i++) {
+		if (oncall_view_load(oc->bot->store, &cfg->roles[i], now,
+		    &views[n]) != 0)
+			continue;
+		cal[n].role = &views[n].role;
+		cal[n].state = &views[n].state;
+		cal[n].overrides = views[n].ov;
+		cal[n].noverrides = views[n].nov;
+		n++;
+	}
+	text = rot_ical(cfg->instance, cal, n, now,
+	    now + (time_t)cfg->ical_weeks * 7 * 86400);
+	len = strlen(text);
+	tmp = xasprintf("%s.tmp", cfg->ical_path);
+	f = fopen(tmp, "w");
+	if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0 ||
+	    rename(tmp, cfg->ical_path) != 0) {
+		log_error("oncall", "cannot write %s: %s", cfg->ical_path,
+		    strerror(errno));
+		if (f != NULL)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(text);
+	for (i = 0; i < n; i++)
+		oncall_view_free(&views[i]);
+	free(views);
+	free(cal);
+}
+
+static void	oncall_arm(struct oncall *, time_t next, time_t now);
+
+/* The event timer: something is due. */
+static long long
+oncall_event_timer(struct loop *loop, long long id, void *arg)
+{
+	struct oncall	*oc = arg;
+
+	oc->t_event = 0;
+	oncall_refresh(oc);
+	return LOOP_NOMORE;
+}
+
+/* The clock watch: re-arm when the wall clock jumped. */
+static long long
+oncall_clock_timer(struct loop *loop, long long id, void *arg)
+{
+	struct oncall	*oc = arg;
+	long long	 d = (long long)util_now() -
+	    (long long)(util_mono_ms() / 1000);
+
+	if (d - oc->wall_minus_mono > ONCALL_JUMP_S ||
+	    oc->wall_minus_mono - d > ONCALL_JUMP_S) {
+		log_info("oncall", "the wall clock jumped by %llds; "
+		    "re-arming", d - oc->wall_minus_mono);
+		oncall_refresh(oc);
+	}
+	oc->wall_minus_mono = d;
+	return ONCALL_CLOCK_MS;
+}
+
+/* Arm the event timer for the instant next. */
+static void
+oncall_arm(struct oncall *oc, time_t next, time_t now)
+{
+	long long	delay;
+
+	if (oc->t_event != 0) {
+		loop_timer_del(oc->bot->loop, oc->t_event);
+		oc->t_event = 0;
+	}
+	if (next == 0)
+		return;
+	delay = next > now ? (long long)(next - now) * 1000 : 0;
+	/* Land just after the second turns, never just before it. */
+	oc->t_event = loop_timer_add(oc->bot->loop, delay + 20,
+	    oncall_event_timer, oc);
+}
+
+/* Catch up every role, announce, arm the timers, write the calendar. */
+void
+oncall_refresh(struct oncall *oc)
+{
+	const struct config	*cfg = oc->bot->cfg;
+	time_t			 now = util_now(), next = 0, t;
+	size_t			 i;
+	int			 changed = 0;
+
+	for (i = 0; i < cfg->nroles; i++) {
+		t = oncall_role_tick(oc, &cfg->roles[i], now, &changed);
+		if (t != 0 && (next == 0 || t < next))
+			next = t;
+	}
+	oc->wall_minus_mono = (long long)now -
+	    (long long)(util_mono_ms() / 1000);
+	oncall_write_ical(oc, now);
+	oncall_arm(oc, next, now);
+}
+
+/* Create the run-time part and start it. */
+struct oncall *
+oncall_new(struct bot *bot)
+{
+	struct oncall	*oc = xcalloc(1, sizeof *oc);
+
+	oc->bot = bot;
+	oc->t_clock = loop_timer_add(bot->loop, ONCALL_CLOCK_MS,
+	    oncall_clock_timer, oc);
+	return oc;
+}
+
+/* Stop the timers and free. */
+void
+oncall_free(struct oncall *oc)
+{
+	if (oc == NULL)
+		return;
+	if (oc->t_event != 0)
+		loop_timer_del(oc->bot->loop, oc->t_event);
+	if (oc->t_clock != 0)
+		loop_timer_del(oc->bot->loop, oc->t_clock);
+	free(oc);
+}
