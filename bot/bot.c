@@ -150,7 +150,8 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 	struct ident			 who;
 	struct cmd_ctx			 ctx;
 	struct bot_reply		 r;
-	int				 private;
+	uint64_t			 t0;
+	int				 private, handled;
 
 	/* Never answer a NOTICE: that is how bots loop with each other. */
 	if (strcmp(m->command, "PRIVMSG") != 0)
@@ -185,7 +186,13 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 	ctx.reply = bot_reply;
 	ctx.accepted = bot_accepted;
 	ctx.arg = &r;
-	if (cmd_dispatch(&ctx, cmdtext) && r.dropped > 0) {
+	t0 = util_mono_us();
+	handled = cmd_dispatch(&ctx, cmdtext);
+	if (handled)
+		log_debug("cmd", "%s: handled in %llu us", ctx.entry != NULL ?
+		    ctx.entry->name : "?",
+		    (unsigned long long)(util_mono_us() - t0));
+	if (handled && r.dropped > 0) {
 		char	*more = xasprintf("%s: (%d more line%s not shown here; "
 		    "ask in a private message on IRC)", who.name, r.dropped,
 		    r.dropped == 1 ? "" : "s");

@@ -61,6 +61,8 @@ void	 util_fmt_duration(long long ms, char *, size_t);
 
 /* Monotonic milliseconds (for the loop and timeouts). */
 uint64_t util_mono_ms(void);
+/* Monotonic microseconds (for measuring). */
+uint64_t util_mono_us(void);
 /* Wall-clock seconds since the epoch. */
 time_t	 util_now(void);
 
