@@ -43,7 +43,8 @@ when_read_date(const char **p, int *y, int *mo, int *d)
 	(*p)++;
 	if (when_digits(p, 2, d) != 0)
 		return -1;
-	if (*mo < 1 || *mo > 12 || *d < 1)
+	/* Years outside this range are typos, not plans. */
+	if (*y < 1970 || *mo < 1 || *mo > 12 || *d < 1)
 		return -1;
 	/* The day must exist in that month (2026-02-30 is an error). */
 	{
@@ -169,6 +170,7 @@ when_parse(const char *text, const struct tz *tz, time_t now, time_t *out,
 		return 0;
 	}
 	p = text;
+	h = mi = s = 0;		/* the clock attempt above may have set them */
 	if (when_read_date(&p, &y, &mo, &d) != 0)
 		goto bad;
 	if (*p == ' ' || *p == 'T' || *p == 't') {
