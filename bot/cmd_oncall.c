@@ -22,6 +22,8 @@
 #include "when.h"
 
 #define ONCALL_SCHEDULE_MAX	20
+#define ONCALL_WHO_SHIFTS	3	/* shifts looked at for "until", "next" */
+#define ONCALL_LIST_MAX		20	/* overrides listed at most */
 
 static enum cmd_retval	cmd_who_exec(struct cmd_ctx *, struct cmd_args *);
 static enum cmd_retval	cmd_schedule_exec(struct cmd_ctx *, struct cmd_args *);
@@ -151,12 +153,12 @@ oc_role(struct cmd_ctx *ctx, const char *word)
 	return r;
 }
 
-/* Load a role's view; replies on failure. */
+/* Load a role's view for shifts shifts; replies on failure. */
 static int
 oc_view(struct cmd_ctx *ctx, const struct cfg_role *r, time_t now,
-    struct oncall_view *v)
+    int shifts, struct oncall_view *v)
 {
-	if (oncall_view_load(ctx->bot->store, r, now, v) != 0) {
+	if (oncall_view_load(ctx->bot->store, r, now, shifts, 0, v) != 0) {
 		cmd_reply(ctx, "cannot read the on-call state (see the log)");
 		return -1;
 	}
@@ -230,7 +232,7 @@ cmd_who_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		r = oc_role(ctx, args->argc == 1 ? args->argv[0] : NULL);
 		if (r == NULL)
 			return CMD_RETURN_ERROR;
-		if (oc_view(ctx, r, now, &v) != 0)
+		if (oc_view(ctx, r, now, ONCALL_WHO_SHIFTS, &v) != 0)
 			return CMD_RETURN_ERROR;
 		cmd_reply(ctx, "%s", oncall_who_line(r, &v, now, now, line,
 		    sizeof line));
@@ -239,7 +241,7 @@ cmd_who_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	}
 	for (i = 0; i < cfg->nroles; i++) {
 		r = &cfg->roles[i];
-		if (oc_view(ctx, r, now, &v) != 0)
+		if (oc_view(ctx, r, now, ONCALL_WHO_SHIFTS, &v) != 0)
 			return CMD_RETURN_ERROR;
 		cmd_reply(ctx, "%s", oncall_who_line(r, &v, now, now, line,
 		    sizeof line));
@@ -277,7 +279,7 @@ cmd_schedule_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	}
 	if ((r = oc_role(ctx, role)) == NULL)
 		return CMD_RETURN_ERROR;
-	if (oc_view(ctx, r, now, &v) != 0)
+	if (oc_view(ctx, r, now, (int)count + 1, &v) != 0)
 		return CMD_RETURN_ERROR;
 	n = rot_runs(slots, rot_schedule(&v.role, &v.state, v.ov, v.nov, now,
 	    nitems(slots), slots));
@@ -384,7 +386,7 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	}
 	if ((r = oc_role(ctx, args->argc > 0 ? args->argv[0] : NULL)) == NULL)
 		return CMD_RETURN_ERROR;
-	if (oc_view(ctx, r, now, &v) != 0)
+	if (oc_view(ctx, r, now, 1, &v) != 0)
 		return CMD_RETURN_ERROR;
 	rot_who(&v.role, &v.state, v.ov, v.nov, now, &cur);
 	end = rot_shift_end(&v.role, v.state.shift_start);
@@ -405,6 +407,10 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	}
 	if (end <= now) {
 		cmd_reply(ctx, "that end is in the past");
+		return CMD_RETURN_ERROR;
+	}
+	if ((long long)(end - now) > STORE_OVERRIDE_MAX_S) {
+		cmd_reply(ctx, "an override can last at most 366 days");
 		return CMD_RETURN_ERROR;
 	}
 	id = oc_store_override(ctx, r, me, now, end, "take",
@@ -490,6 +496,10 @@ cmd_override_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	}
 	if (from < now)
 		from = now;
+	if ((long long)(to - from) > STORE_OVERRIDE_MAX_S) {
+		cmd_reply(ctx, "an override can last at most 366 days");
+		return CMD_RETURN_ERROR;
+	}
 	if ((id = oc_store_override(ctx, r, person, from, to, "override",
 	    NULL)) < 0)
 		return CMD_RETURN_ERROR;
@@ -522,7 +532,7 @@ cmd_swap_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		cmd_reply(ctx, "you are not in %s", r->name);
 		return CMD_RETURN_ERROR;
 	}
-	if (oc_view(ctx, r, now, &v) != 0)
+	if (oc_view(ctx, r, now, 1, &v) != 0)
 		return CMD_RETURN_ERROR;
 	if (rot_swap(&v.role, &v.state, me, other, now, out, &cause) != 0) {
 		oncall_view_free(&v);
@@ -570,14 +580,14 @@ cmd_overrides_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	if (args->argc > 0 && (r = oc_role(ctx, args->argv[0])) == NULL)
 		return CMD_RETURN_ERROR;
 	if (store_override_list(ctx->bot->store, r != NULL ? r->name : NULL,
-	    now, &rows, &n) != 0) {
+	    now, 0, ONCALL_LIST_MAX + 1, &rows, &n) != 0) {
 		cmd_reply(ctx, "cannot read the overrides (see the log)");
 		return CMD_RETURN_ERROR;
 	}
 	if (n == 0)
 		cmd_reply(ctx, "no current or upcoming overrides%s%s",
 		    r != NULL ? " in " : "", r != NULL ? r->name : "");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < ONCALL_LIST_MAX; i++) {
 		rr = cfg_role_find(cfg, rows[i].role);
 		if (rr == NULL)
 			continue;	/* a role no longer configured */
@@ -587,6 +597,9 @@ cmd_overrides_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		    rows[i].role, rows[i].person, span, rows[i].kind,
 		    rows[i].created_by);
 	}
+	if (n > ONCALL_LIST_MAX)
+		cmd_reply(ctx, "(more overrides follow; these are the first "
+		    "%d)", ONCALL_LIST_MAX);
 	store_override_free(rows, n);
 	return CMD_RETURN_NORMAL;
 }

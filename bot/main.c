@@ -50,7 +50,8 @@ main_oncall(const struct config *cfg, struct store *store,
 			free(cause);
 			return EX_USAGE;
 		}
-		if (oncall_view_load(store, r, at > now ? at : now, &v) != 0) {
+		if (oncall_view_load(store, r, at > now ? at : now, 3, 0,
+		    &v) != 0) {
 			status = EX_SOFTWARE;
 			continue;
 		}

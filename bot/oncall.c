@@ -81,13 +81,14 @@ oncall_state_load(struct store *store, const struct rot_role *role,
 	return 0;
 }
 
-/* A role's state at now and its active overrides. */
+/* A role's state at now and the overrides of the window asked for. */
 int
 oncall_view_load(struct store *store, const struct cfg_role *r, time_t now,
-    struct oncall_view *v)
+    int shifts, time_t until, struct oncall_view *v)
 {
 	struct store_override	*rows = NULL;
 	size_t			 n = 0, i;
+	time_t			 end;
 	int			 stored;
 
 	memset(v, 0, sizeof *v);
@@ -95,7 +96,14 @@ oncall_view_load(struct store *store, const struct cfg_role *r, time_t now,
 	if (oncall_state_load(store, &v->role, now, &v->state, &stored) != 0)
 		return -1;
 	rot_advance(&v->role, &v->state, now, NULL, NULL);
-	if (store_override_list(store, r->name, now, &rows, &n) != 0)
+	end = v->state.shift_start;
+	while (shifts-- > 0)
+		end = rot_shift_end(&v->role, end);
+	if (until > end)
+		end = until;
+	/* From the shift's start, so its first slot is told right too. */
+	if (store_override_list(store, r->name, v->state.shift_start, end, 0,
+	    &rows, &n) != 0)
 		return -1;
 	v->rows = rows;
 	v->nrows = n;
@@ -238,7 +246,7 @@ oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
 		if (stored && c.n > 0 && done == 0) {
 			struct oncall_view q;
 
-			if (oncall_view_load(store, r, now, &q) == 0) {
+			if (oncall_view_load(store, r, now, 2, 0, &q) == 0) {
 				rot_who(&q.role, &q.state, q.ov, q.nov, now,
 				    &who);
 				when_format(r->tz, who.end, now, until,
@@ -265,7 +273,7 @@ oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
 	if (store_notice_done(store, r->name, "remind", next) != 0)
 		return next;
 	/* Remind whoever will be on call at the handoff, overrides too. */
-	if (oncall_view_load(store, r, now, &v) != 0)
+	if (oncall_view_load(store, r, now, 3, 0, &v) != 0)
 		return now + 60;
 	rot_who(&v.role, &v.state, v.ov, v.nov, next, &who);
 	when_format(r->tz, next, now, from, sizeof from);
@@ -298,8 +306,8 @@ oncall_write_ical(struct oncall *oc, time_t now)
 	views = xcalloc(cfg->nroles, sizeof *views);
 	cal = xcalloc(cfg->nroles, sizeof *cal);
 	for (i = 0; i < cfg->nroles; i++) {
-		if (oncall_view_load(oc->bot->store, &cfg->roles[i], now,
-		    &views[n]) != 0)
+		if (oncall_view_load(oc->bot->store, &cfg->roles[i], now, 1,
+		    now + (time_t)cfg->ical_weeks * 7 * 86400, &views[n]) != 0)
 			continue;
 		cal[n].role = &views[n].role;
 		cal[n].state = &views[n].state;

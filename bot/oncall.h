@@ -26,8 +26,8 @@ void		 oncall_role(const struct cfg_role *, struct rot_role *);
 /*
  * A role's state at now: stored state brought up to now in memory (or
  * from the anchor when none is stored), and its active overrides that
- * end after now. Free the overrides with oncall_overrides_free.
- * Returns 0 or -1.
+ * overlap the current shift and the next (shifts - 1) ones, or up to
+ * until if that is later. Free with oncall_view_free. 0 or -1.
  */
 struct oncall_view {
 	struct rot_role		 role;
@@ -38,7 +38,8 @@ struct oncall_view {
 	size_t			 nrows;
 };
 int		 oncall_view_load(struct store *, const struct cfg_role *,
-		     time_t now, struct oncall_view *);
+		     time_t now, int shifts, time_t until,
+		     struct oncall_view *);
 void		 oncall_view_free(struct oncall_view *);
 
 /*

@@ -99,6 +99,9 @@ static const char *const store_migrations[] = {
 	" member TEXT NOT NULL,"
 	" done_at INTEGER NOT NULL,"
 	" PRIMARY KEY (role, kind, at));",
+
+	/* 3 -> 4: overrides are looked up by the window they overlap. */
+	"CREATE INDEX overrides_role_start ON overrides(role, start, id);",
 };
 
 /* Log the connection's current SQLite error for operation op. */
@@ -887,7 +890,14 @@ store_override_add(struct store *s, const char *role, const char *person,
 	    kind == NULL)
 		return store_missing(s, op, "role, person, created_by and "
 		    "kind are");
-	/* end > start is left to the table's CHECK, the one rule keeper. */
+	/* end > start is left to the table's CHECK, the one rule keeper;
+	 * the length bound keeps store_override_list's window scan exact. */
+	if ((long long)end - (long long)start > STORE_OVERRIDE_MAX_S) {
+		log_error("store", "%s: %s: longer than 366 days", s->path,
+		    op);
+		store_failed(s);
+		return -1;
+	}
 	st = store_prepare(s, "INSERT INTO overrides (role, person, start, "
 	    "\"end\", created_at, created_by, kind, covers) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", op);
@@ -962,10 +972,14 @@ store_override_read(sqlite3_stmt *st, struct store_override *r)
 	r->covers = store_column_text(st, 8);
 }
 
-/* Active overrides of role (NULL: all) ending after ends_after. 0/-1. */
+/*
+ * Active overrides of role (NULL: all) overlapping [from, until), at most
+ * limit of them. No override is longer than STORE_OVERRIDE_MAX_S, so the
+ * (role, start) index bounds the scan on both sides. 0/-1.
+ */
 int
-store_override_list(struct store *s, const char *role, time_t ends_after,
-    struct store_override **rows, size_t *n)
+store_override_list(struct store *s, const char *role, time_t from,
+    time_t until, int limit, struct store_override **rows, size_t *n)
 {
 	static const char	*op = "list overrides";
 	sqlite3_stmt		*st;
@@ -976,19 +990,26 @@ store_override_list(struct store *s, const char *role, time_t ends_after,
 	*rows = NULL;
 	*n = 0;
 	/* Two texts rather than "role = ? OR ? IS NULL", so that the
-	 * (role, end) index serves the per-role query. */
+	 * (role, start) index serves the per-role query. */
 	if (role != NULL)
 		st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS
-		    " FROM overrides WHERE role = ? AND \"end\" > ?"
-		    " AND cancelled_at IS NULL ORDER BY start, id", op);
+		    " FROM overrides WHERE role = ? AND start > ?"
+		    " AND start < ? AND \"end\" > ? AND cancelled_at IS NULL"
+		    " ORDER BY start, id LIMIT ?", op);
 	else
 		st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS
-		    " FROM overrides WHERE ? IS NULL AND \"end\" > ?"
-		    " AND cancelled_at IS NULL ORDER BY start, id", op);
+		    " FROM overrides WHERE ? IS NULL AND start > ?"
+		    " AND start < ? AND \"end\" > ? AND cancelled_at IS NULL"
+		    " ORDER BY start, id LIMIT ?", op);
 	if (st == NULL)
 		return -1;
 	if (store_bind_text(st, 1, role) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)ends_after) != SQLITE_OK)
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)from -
+	    STORE_OVERRIDE_MAX_S - 1) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, until != 0 ? (sqlite3_int64)until :
+	    INT64_MAX) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)from) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 5, limit > 0 ? limit : -1) != SQLITE_OK)
 		return store_bind_failed(s, st, op);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (nv == cap) {

@@ -124,14 +124,17 @@ long long	 store_override_add(struct store *, const char *role,
  */
 int		 store_override_cancel(struct store *, long long id,
 		     time_t now, char **role);
+/* The longest override the store holds (store_override_add refuses more). */
+#define STORE_OVERRIDE_MAX_S	(366LL * 86400)
 /*
  * The active (not cancelled) overrides of role, or of all roles when
- * role is NULL, that end after ends_after, ordered by start then id.
- * 0 and *rows, *n (free with store_override_free; NULL when none), or -1.
+ * role is NULL, that overlap [from, until) (until 0: no end), ordered by
+ * start then id, at most limit (0: no limit). 0 and *rows, *n (free
+ * with store_override_free; NULL when none), or -1.
  */
 int		 store_override_list(struct store *, const char *role,
-		     time_t ends_after, struct store_override **rows,
-		     size_t *n);
+		     time_t from, time_t until, int limit,
+		     struct store_override **rows, size_t *n);
 void		 store_override_free(struct store_override *, size_t);
 /*
  * The active override id: 1 and *out filled (free its fields with

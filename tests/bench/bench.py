@@ -7,9 +7,13 @@ Starts a throwaway ngircd on a free loopback port, then measures:
 
   1. the relay floor: a ping-pong between two plain clients through the
      server (A -> server -> B, B answers at once, B -> server -> A);
-  2. the bot's round trip for BENCH_COMMAND from several clients in turn,
-     as a ratio to that floor;
-  3. the bot's memory next to a "libraries only" floor (floor.c).
+  2. the bot's round trip for BENCH_COMMAND (and "!version" as a second
+     row) from several clients in turn, as a ratio to that floor;
+  3. the bot's memory next to a "libraries only" floor (floor.c);
+  4. "!oncall schedule 10" from a second bot instance whose database holds
+     100,000 overrides: client round trip, the bot's own handling time
+     (from its debug log), its memory, and whether the replies agree with
+     an independent model of the schedule.
 
 It prints figures and targets side by side and asserts nothing: a high
 number never fails it. Exit status: 0 when every figure was measured,
@@ -18,9 +22,10 @@ number never fails it. Exit status: 0 when every figure was measured,
 then printed all the same, with a warning).
 
 Environment (all optional):
-  BENCH_COMMAND   command sent to the bot (default "!version"; switch to
-                  "!who-is-on-call" once that command exists)
+  BENCH_COMMAND   command sent to the bot (default "!who-is-on-call";
+                  "!version" is always measured as well, as a second row)
   BENCH_N         round trips per measurement (default 2000)
+  BENCH_OV_N      "!oncall schedule 10" requests in section 4 (default 50)
   BENCH_KEEP=1    keep the work directory (configs, logs) afterwards
 
 Python 3 standard library only. Everything it starts is stopped on exit,
@@ -28,24 +33,32 @@ on error, on Ctrl-C and on SIGTERM; children also get SIGKILL from the
 kernel if this script dies without cleaning up (PR_SET_PDEATHSIG).
 """
 
+import bisect
 import ctypes
+import datetime
 import math
 import os
 import platform
+import random
+import re
 import select
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import zoneinfo
 
-BENCH_COMMAND = os.environ.get("BENCH_COMMAND", "!version")
+BENCH_COMMAND = os.environ.get("BENCH_COMMAND", "!who-is-on-call")
+EXTRA_COMMAND = "!version"
 try:
     N = max(1, int(os.environ.get("BENCH_N", "2000")))
+    OV_N = max(1, int(os.environ.get("BENCH_OV_N", "50")))
 except ValueError:
-    sys.exit("bench: BENCH_N must be a number")
+    sys.exit("bench: BENCH_N and BENCH_OV_N must be numbers")
 WARMUP = 100
 CHANNEL = "#bench"
 BOT_NICK = "outagebot"
@@ -60,6 +73,25 @@ MAX_LOST = 3                # give up on the bot after this many timeouts
 DEADLINE = 170              # seconds for the whole run (brief: < 3 min)
 MEM_SAMPLE_EVERY = 250      # sample the bot's /proc status every k requests
 PKGS = ["libcurl", "openssl", "sqlite3", "jansson", "libconfig"]
+# The on-call role of both bot configs (DESIGN.md section 6).
+ROLE = "outage-master"
+ROLE_MEMBERS = ["alice", "c1", "c2"]
+ROLE_START = (2026, 11, 23, 9, 0)       # handoff anchor, local time
+ROLE_TZ = "Europe/Prague"
+ROLE_SHIFT_DAYS = 7                     # shift = "1w"
+# Section 4: a second bot instance with many stored overrides.
+OV_ROWS = 100000
+OV_COUNT = 10                           # "!oncall schedule 10"
+OV_WARMUP = 2
+OV_CHANNEL = "#bench-ov"
+OV_NICK = "ovbot"
+OV_REPLY_TIMEOUT = 30.0     # seconds for all lines of one reply
+OV_BUDGET = 80              # seconds for section 4's requests
+OV_SEED = 20261123          # the same overrides on every run
+OV_SLOT = 600               # one override starts every ~10 minutes
+OV_PAST = 200               # overrides placed before now (most ended)
+OV_LONG_MAX = 24 * 3600     # longest override
+OV_MAX_REPLY_LINES = 20
 HERE = os.path.dirname(os.path.abspath(__file__))
 # build/bench of this work tree: floor binary and per-run work directories
 # (never next to the bot binary, which may live anywhere).
@@ -413,8 +445,10 @@ def floor_pingpong(port, listeners):
             c.close()
 
 
-def write_bot_conf(work, port):
-    path = os.path.join(work, "bench.conf")
+def write_bot_conf(path, port, nick, channel, db, max_reply_lines):
+    """A bot config: one channel, the huge flood bucket, the team and the
+    on-call role of the benchmark, storage at db."""
+    y, mo, d, h, mi = ROLE_START
     with open(path, "w") as f:
         f.write(
             'instance = "bench";\n'
@@ -422,60 +456,292 @@ def write_bot_conf(work, port):
             '  server = "127.0.0.1"; port = %d; tls = false;\n'
             '  nick = "%s"; channels = ( "%s" );\n'
             '  flood = { burst = %d; interval = "%s"; };\n'
-            '  max_reply_lines = 4;\n'
+            '  max_reply_lines = %d;\n'
             '};\n'
             'team = { identify = "hostmask"; admins = ( "alice!*@*" );\n'
-            '  members = ( "alice!*@*" ); };\n'
+            '  members = ( %s ); };\n'
+            'roles = ( { name = "%s"; members = ( %s );\n'
+            '  shift = "%dd"; start = "%04d-%02d-%02d %02d:%02d";'
+            ' timezone = "%s"; } );\n'
             'storage = { path = "%s"; };\n'
-            % (port, BOT_NICK, CHANNEL, FLOOD_BURST, FLOOD_INTERVAL,
-               os.path.join(work, "bench.db")))
+            % (port, nick, channel, FLOOD_BURST, FLOOD_INTERVAL,
+               max_reply_lines,
+               ", ".join('"%s!*@*"' % c for c in BOT_CLIENTS),
+               ROLE, ", ".join('"%s"' % m for m in ROLE_MEMBERS),
+               ROLE_SHIFT_DAYS, y, mo, d, h, mi, ROLE_TZ, db))
     return path
 
 
-def bot_roundtrips(bot, port, work, result):
-    """Start the bot, then K clients ask BENCH_COMMAND in turn.
+def start_bot(argv, log, watcher, channel, nick, timeout=20):
+    """Spawn the bot and wait until watcher (a client in channel) sees it
+    join. Returns (proc, nick it got, seconds from spawn to JOIN)."""
+    t0 = time.monotonic()
+    proc = spawn(argv, log)
+    try:
+        joined = watcher.expect(
+            lambda p: p[1] == "JOIN" and p[0].lower().startswith(nick)
+            and p[2][:1] and p[2][0].lower() == channel, timeout,
+            "JOIN of the bot to " + channel, proc)
+    except BenchError as e:
+        st = exit_status(proc)
+        state = ("exited with status %s" % st if st is not None
+                 else "still running")
+        stop(proc)
+        raise BenchError("%s (bot %s); its log:\n%s" % (e, state, tail(log)))
+    return proc, joined[0], time.monotonic() - t0
 
-    Fills result with latency stats, memory samples and problems; the bot
-    process is left running for the memory reading."""
+
+# ------------------------------------------- the on-call model (checks)
+
+_TZ = None
+
+
+def role_tz():
+    global _TZ
+    if _TZ is None:
+        _TZ = zoneinfo.ZoneInfo(ROLE_TZ)
+    return _TZ
+
+
+def handoff(k):
+    """UTC seconds of the k-th handoff after the anchor (local wall time,
+    so a week across a DST change is 167 or 169 hours)."""
+    y, mo, d, h, mi = ROLE_START
+    day = datetime.date(y, mo, d) + datetime.timedelta(days=ROLE_SHIFT_DAYS
+                                                       * k)
+    return int(datetime.datetime(day.year, day.month, day.day, h, mi,
+                                 tzinfo=role_tz()).timestamp())
+
+
+def shift_index(t):
+    """k such that handoff(k) <= t < handoff(k + 1)."""
+    k = (t - handoff(0)) // (ROLE_SHIFT_DAYS * 86400)
+    while handoff(k) > t:
+        k -= 1
+    while handoff(k + 1) <= t:
+        k += 1
+    return k
+
+
+def member_at(t):
+    """The rotation member at t, by arithmetic from the anchor (what a
+    fresh database starts from; no member list edits in this run)."""
+    return ROLE_MEMBERS[shift_index(t) % len(ROLE_MEMBERS)]
+
+
+class Overrides:
+    """The stored overrides, indexed by start, for label_at."""
+
+    def __init__(self, rows):
+        # rows: (id, person, start, end, created_at)
+        self.rows = sorted(rows, key=lambda r: r[2])
+        self.starts = [r[2] for r in self.rows]
+        self.longest = max((r[3] - r[2] for r in self.rows), default=0)
+        self.bounds = sorted({r[2] for r in self.rows}
+                             | {r[3] for r in self.rows})
+
+    def winner(self, t, ends_after):
+        """Newest (created_at, id) override covering t among those ending
+        after ends_after; None if none."""
+        best = None
+        j = bisect.bisect_right(self.starts, t) - 1
+        while j >= 0 and self.starts[j] > t - self.longest - 1:
+            r = self.rows[j]
+            if r[3] > t and r[3] > ends_after and (
+                    best is None or (r[4], r[0]) > (best[4], best[0])):
+                best = r
+            j -= 1
+        return best
+
+    def label_at(self, t, ends_after):
+        """(person, covers) at instant t."""
+        m = member_at(t)
+        w = self.winner(t, ends_after)
+        if w is None:
+            return (m, "")
+        return (w[1], "" if w[1] == m else m)
+
+    def runs(self, now, count, ends_after):
+        """The first count runs of equal (person, covers) from the run
+        that holds now, each (start, end, person, covers). The first
+        run's start is looked up backwards, no earlier than the start of
+        the shift holding now (where the bot's schedule begins)."""
+        label = self.label_at(now, ends_after)
+        floor = handoff(shift_index(now))
+        cuts = set(self.bounds)
+        k = shift_index(now)
+        # handoffs far enough ahead for any count (overrides are short)
+        for i in range(k - 1, k + 3 + count):
+            cuts.add(handoff(i))
+        cuts = sorted(cuts)
+        # backwards: the run holding now starts where the label changes
+        start = floor
+        i = bisect.bisect_right(cuts, now) - 1
+        while i >= 0 and cuts[i] > floor:
+            if self.label_at(cuts[i] - 1, ends_after) != label:
+                start = cuts[i]
+                break
+            i -= 1
+        out = []
+        i = bisect.bisect_right(cuts, now)
+        while len(out) < count and i < len(cuts):
+            lab = self.label_at(cuts[i], ends_after)
+            if lab != label:
+                out.append((start, cuts[i]) + label)
+                start, label = cuts[i], lab
+            i += 1
+        return out
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+           "Oct", "Nov", "Dec"]
+_WHEN = re.compile(r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2}) "
+                   r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                   r"(?: (\d{4}))? (\d{2}):(\d{2}) (\S+)$")
+
+
+def parse_when(text, now):
+    """UTC seconds of "Wed 25 Nov 10:00 CET" (year: now's unless given);
+    None if it does not parse."""
+    m = _WHEN.match(text)
+    if not m:
+        return None
+    year = int(m.group(3)) if m.group(3) else datetime.datetime.fromtimestamp(
+        now, role_tz()).year
+    for fold in (0, 1):
+        dt = datetime.datetime(year, _MONTHS.index(m.group(2)) + 1,
+                               int(m.group(1)), int(m.group(4)),
+                               int(m.group(5)), tzinfo=role_tz(), fold=fold)
+        if dt.tzname() == m.group(6):
+            return int(dt.timestamp())
+    return None
+
+
+_SLOT = re.compile(r"^(\S+): " + re.escape(ROLE) + r": (.+?) \u2013 (.+?): "
+                   r"(\S+)(?: \(covering for (\S+)\))?$")
+
+
+def parse_schedule_line(text, now):
+    """(start, end, person, covers) of one schedule reply line (without
+    the IRC prefix), or None."""
+    m = _SLOT.match(text)
+    if not m:
+        return None
+    a, b = parse_when(m.group(2), now), parse_when(m.group(3), now)
+    if a is None or b is None:
+        return None
+    return (a, b, m.group(4), m.group(5) or "")
+
+
+def fmt_utc(t):
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(t)) + "Z"
+
+
+def fmt_run(r):
+    return "%s - %s %s%s" % (fmt_utc(r[0]), fmt_utc(r[1]), r[2],
+                             " (covering for %s)" % r[3] if r[3] else "")
+
+
+def check_schedule(lines, ovs, t_lo, t_hi):
+    """Compare parsed reply lines with the model for a bot "now" in
+    [t_lo, t_hi]. Returns (problems, notes): problems are wrong future
+    slots, notes concern only the part of the first slot before now."""
+    best = None
+    for now in sorted({t_lo, t_hi}):
+        want = ovs.runs(now, OV_COUNT, now)      # what the bot can see
+        full = ovs.runs(now, OV_COUNT, -1)       # with ended overrides too
+        probs = []
+        if len(lines) != len(want):
+            probs.append("%d lines, the model has %d" % (len(lines),
+                                                         len(want)))
+        for i, (got, exp) in enumerate(zip(lines, want)):
+            if got is None:
+                probs.append("line %d does not parse" % (i + 1))
+            elif got != exp:
+                probs.append("line %d: got %s, model %s"
+                             % (i + 1, fmt_run(got), fmt_run(exp)))
+        notes = []
+        if want and full and want[0][0] != full[0][0] and lines and \
+                lines[0] is not None and lines[0][0] == want[0][0]:
+            notes.append("first slot shown from %s, but overrides that "
+                         "ended before now covered part of that (the "
+                         "run really starts %s)"
+                         % (fmt_utc(want[0][0]), fmt_utc(full[0][0])))
+        if best is None or len(probs) < len(best[0]):
+            best = (probs, notes)
+    return best
+
+
+# ------------------------------------------------- section 2: round trips
+
+def who_expect(reply, now_lo, now_hi):
+    """None if a !who-is-on-call reply (no overrides) names the member
+    the rotation arithmetic gives, else what is wrong."""
+    text = parse(reply)[2][-1]
+    m = re.match(r"^\S+: " + re.escape(ROLE) + r": (\S+) until .+; "
+                 r"next: .+$", text)
+    if not m:
+        return "does not read \"NICK: %s: PERSON until ...; next: ...\"" % (
+            ROLE)
+    want = {member_at(now_lo), member_at(now_hi)}
+    if m.group(1) not in want:
+        return "names %s, the rotation gives %s" % (m.group(1),
+                                                   "/".join(sorted(want)))
+    return None
+
+
+def bot_roundtrips(bot, port, work, result):
+    """Start the bot, then K clients ask each command in turn.
+
+    Fills result with one entry per command (latency stats, problems),
+    memory samples over the whole run; the bot process is left running
+    for the memory reading."""
     clients = [Client(port, n) for n in BOT_CLIENTS]
     result["clients"] = clients
     for c in clients:
         c.join(CHANNEL)
     log = os.path.join(work, "bot.log")
-    conf = write_bot_conf(work, port)
-    proc = spawn([bot, "-c", conf], log)
+    conf = write_bot_conf(os.path.join(work, "bench.conf"), port, BOT_NICK,
+                          CHANNEL, os.path.join(work, "bench.db"), 4)
+    proc, nick, started = start_bot([bot, "-c", conf], log, clients[0],
+                                    CHANNEL, BOT_NICK)
     result["proc"] = proc
     result["log"] = log
-    alice = clients[0]
-    try:
-        joined = alice.expect(
-            lambda p: p[1] == "JOIN" and p[0].lower().startswith(BOT_NICK)
-            and p[2][:1] and p[2][0].lower() == CHANNEL, 20,
-            "JOIN of the bot to " + CHANNEL, proc)
-    except BenchError as e:
-        st = exit_status(proc)
-        state = ("exited with status %s" % st if st is not None
-                 else "still running")
-        raise BenchError("%s (bot %s); its log:\n%s" % (e, state, tail(log)))
-    nick = joined[0]
     result["nick"] = nick
+    result["started"] = started
     for c in clients:
         c.drain()
+    commands = [BENCH_COMMAND]
+    if BENCH_COMMAND != EXTRA_COMMAND:
+        commands.append(EXTRA_COMMAND)
+    result["runs"] = []
+    result["samples"] = []
+    for command in commands:
+        run = {"command": command}
+        result["runs"].append(run)
+        one_command(proc, log, nick, clients, command, run,
+                    result["samples"])
+    result["samples"].append(proc_status(proc.pid))
 
-    cmd = BENCH_COMMAND.encode()
+
+def one_command(proc, log, nick, clients, command, run, samples):
+    cmd = command.encode()
     req = [("PRIVMSG %s :" % CHANNEL).encode() + cmd + b"\r\n"] * len(clients)
     # A reply is addressed to the asker: "NICK: ..." in the channel, or
     # anything the bot sends to the asker privately (PRIVMSG or NOTICE).
     src = (":" + nick + "!").encode()
     chan_mark = [(" %s :%s: " % (CHANNEL, c.nick)).encode() for c in clients]
-    req_mark = (" PRIVMSG %s :%s" % (CHANNEL, BENCH_COMMAND)).encode()
+    req_mark = (" PRIVMSG %s :%s" % (CHANNEL, command)).encode()
+    is_who = command.split()[0] in ("!who-is-on-call", "!oncall", "!who") \
+        and len(command.split()) == 1
     clock = time.monotonic_ns
-    out, lost, samples = [], [], []
+    out, lost, wrong = [], [], []
     unsettled = 0
     first_reply = None
     for i in range(WARMUP + N):
         k = i % len(clients)
         c = clients[k]
+        w0 = int(time.time())
         t0 = clock()
         c.sock.sendall(req[k])
         try:
@@ -497,17 +763,22 @@ def bot_roundtrips(bot, port, work, result):
                                  "its log:\n%s" % (exit_status(proc), i,
                                                    tail(log)))
             if len(lost) > MAX_LOST:
-                result["lost"] = lost
+                run["lost"] = lost
                 raise BenchError(
-                    "the bot did not answer %d requests within %gs each "
-                    "(first: request %d from %s); its log:\n%s"
-                    % (len(lost), REPLY_TIMEOUT, lost[0][0], lost[0][1],
-                       tail(log)))
+                    "the bot did not answer %d requests for %s within %gs "
+                    "each (first: request %d from %s); its log:\n%s"
+                    % (len(lost), command, REPLY_TIMEOUT, lost[0][0],
+                       lost[0][1], tail(log)))
             for o in clients:           # a late reply must not count
                 o.drain()
             continue
         if first_reply is None:
             first_reply = raw.decode("utf-8", "replace")
+        if is_who and (i < 5 or i % 97 == 0):   # a sample, not every one
+            why = who_expect(raw, w0, int(time.time()))
+            if why is not None:
+                wrong.append("#%d: %s: %s" % (i, why, raw.decode(
+                    "utf-8", "replace")))
         if i >= WARMUP:
             out.append((t1 - t0) / 1000.0)
             if (i - WARMUP) % MEM_SAMPLE_EVERY == 0:
@@ -520,14 +791,263 @@ def bot_roundtrips(bot, port, work, result):
         for o in clients:
             if o is not c and not o.settle(marks):
                 unsettled += 1
-    samples.append(proc_status(proc.pid))
-    result["lost"] = lost
-    result["unsettled"] = unsettled
-    result["first_reply"] = first_reply
-    result["samples"] = samples
+    run["lost"] = lost
+    run["unsettled"] = unsettled
+    run["first_reply"] = first_reply
+    run["wrong"] = wrong
     if not out:
-        raise BenchError("no request got a reply")
-    result["stats"] = stats(out)
+        raise BenchError("no %s request got a reply" % command)
+    run["stats"] = stats(out)
+
+
+# ------------------------------------- section 4: 100,000 stored overrides
+
+def make_overrides(now):
+    """OV_ROWS overrides of ROLE in insertion order: (person, start, end).
+    One starts about every OV_SLOT seconds from OV_PAST slots before now
+    for ~2 years, on whole minutes; most are short, one in seven runs for
+    hours (overlapping many); the order is shuffled, so that creation
+    order (precedence) is not start order."""
+    rng = random.Random(OV_SEED)
+    base = (now // 60) * 60 - OV_PAST * OV_SLOT
+    rows = []
+    for i in range(OV_ROWS):
+        start = base + i * OV_SLOT + rng.randrange(0, 5) * 60
+        if rng.random() < 1 / 7:
+            length = rng.randrange(10, OV_LONG_MAX // 60 + 1) * 60
+        else:
+            length = rng.randrange(2, 10) * 60
+        rows.append((rng.choice(ROLE_MEMBERS), start, start + length))
+    rng.shuffle(rows)
+    return rows
+
+
+def fill_overrides(db, now):
+    """Insert the overrides in one transaction. Returns the model and
+    (user_version, seconds taken)."""
+    rows = make_overrides(now)
+    t0 = time.monotonic()
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        cols = [r[1] for r in con.execute("PRAGMA table_info(overrides)")]
+        need = ["id", "role", "person", "start", "end", "created_at",
+                "created_by", "kind", "covers", "cancelled_at"]
+        if [c for c in need if c not in cols]:
+            raise BenchError("%s: table overrides has columns %s, expected "
+                             "%s" % (db, cols, need))
+        if con.execute("SELECT count(*) FROM overrides").fetchone()[0]:
+            raise BenchError("%s: overrides is not empty" % db)
+        created0 = now - 2 * OV_ROWS
+        with con:
+            con.executemany(
+                'INSERT INTO overrides (id, role, person, start, "end", '
+                'created_at, created_by, kind, covers, cancelled_at) '
+                'VALUES (?, ?, ?, ?, ?, ?, \'alice\', \'override\', NULL, '
+                'NULL)',
+                ((i + 1, ROLE, p, a, b, created0 + i)
+                 for i, (p, a, b) in enumerate(rows)))
+        model = Overrides([(i + 1, p, a, b, created0 + i)
+                           for i, (p, a, b) in enumerate(rows)])
+    except sqlite3.Error as e:
+        raise BenchError("%s: cannot insert the overrides: %s" % (db, e))
+    finally:
+        con.close()
+    return model, version, time.monotonic() - t0
+
+
+_HANDLED = re.compile(rb" debug cmd: (.+?): handled in (\d+) us\s*$")
+
+
+def handled_times(log, name):
+    """The bot's own "handled in N us" figures for command name, in log
+    order."""
+    out = []
+    try:
+        with open(log, "rb") as f:
+            for line in f:
+                m = _HANDLED.search(line)
+                if m and m.group(1).decode("utf-8", "replace") == name:
+                    out.append(int(m.group(2)))
+    except OSError:
+        pass
+    return out
+
+
+def overrides_run(bot, port, work, watcher, result):
+    """Section 4. watcher: a connected client named alice."""
+    ovdir = os.path.join(work, "ov")
+    os.makedirs(ovdir, exist_ok=True)
+    db = os.path.join(ovdir, "ov.db")
+    log = os.path.join(ovdir, "bot.log")
+    conf = write_bot_conf(os.path.join(ovdir, "ov.conf"), port, OV_NICK,
+                          OV_CHANNEL, db, OV_MAX_REPLY_LINES)
+    result["log"] = log
+    watcher.join(OV_CHANNEL)
+    # 1. a first start creates the database at the current schema
+    proc, _, t_empty = start_bot([bot, "-c", conf], log, watcher,
+                                 OV_CHANNEL, OV_NICK)
+    stop(proc)
+    result["first_exit"] = proc.returncode
+    result["start_empty"] = t_empty
+    # 2. the overrides
+    now = int(time.time())
+    model, version, t_fill = fill_overrides(db, now)
+    result["user_version"] = version
+    result["fill_s"] = t_fill
+    con = sqlite3.connect(db)
+    try:
+        result["loaded_rows"] = con.execute(
+            'SELECT count(*) FROM overrides WHERE role = ? AND "end" > ? '
+            'AND cancelled_at IS NULL', (ROLE, now)).fetchone()[0]
+    finally:
+        con.close()
+    result["db_mib"] = os.path.getsize(db) / MIB / MIB
+    # 3. the bot again, debug log on
+    watcher.drain()
+    with open(log, "ab") as f:
+        f.write(b"---- bench: second start, -d, %d overrides ----\n"
+                % OV_ROWS)
+    proc, nick, t_full = start_bot([bot, "-d", "-c", conf], log, watcher,
+                                   OV_CHANNEL, OV_NICK, timeout=60)
+    result["proc"] = proc
+    result["start_full"] = t_full
+    result["mem_start"] = proc_status(proc.pid)
+    watcher.drain()
+    src = (":" + nick + "!").encode()
+    chan_mark = (" %s :%s: " % (OV_CHANNEL, watcher.nick)).encode()
+    notice_mark = (" NOTICE %s :" % watcher.nick).encode()
+    clock = time.monotonic_ns
+
+    def ask(command, want_lines):
+        """Send command, collect want_lines reply lines (fewer when a
+        line is not a schedule line or on a timeout). Returns
+        (first-line us, last-line us, [texts], wall now at send, wall
+        now after, timed out)."""
+        w0 = int(time.time())
+        t0 = clock()
+        watcher.send("PRIVMSG %s :%s" % (OV_CHANNEL, command))
+        got, t_first = [], None
+        t_end = time.monotonic() + OV_REPLY_TIMEOUT
+        timed_out = False
+        while len(got) < want_lines:
+            left = t_end - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            watcher.sock.settimeout(left)
+            try:
+                raw = watcher.readline()
+            except socket.timeout:
+                timed_out = True
+                break
+            finally:
+                watcher.sock.settimeout(REPLY_TIMEOUT)
+            if not raw.startswith(src):
+                continue
+            if chan_mark not in raw and notice_mark not in raw:
+                continue
+            if t_first is None:
+                t_first = clock()
+            text = parse(raw)[2][-1]
+            got.append(text)
+            if want_lines > 1 and _SLOT.match(text) is None:
+                break                   # an error line ends the reply
+        t1 = clock()
+        return ((t_first - t0) / 1000.0 if t_first else None,
+                (t1 - t0) / 1000.0, got, w0, int(time.time()), timed_out)
+
+    sched = "!oncall schedule %d" % OV_COUNT
+    first_us, last_us, problems, notes = [], [], [], []
+    replies = {}
+    lost = 0
+    t_budget = time.monotonic() + OV_BUDGET
+    done = 0
+    for i in range(OV_WARMUP + OV_N):
+        if time.monotonic() > t_budget:
+            result["cut"] = i
+            break
+        f_us, l_us, got, w0, w1, timed_out = ask(sched, OV_COUNT)
+        if timed_out:
+            lost += 1
+            if exit_status(proc) is not None:
+                raise BenchError("the bot exited (status %s) during "
+                                 "!oncall schedule; its log:\n%s"
+                                 % (exit_status(proc), tail(log)))
+            if lost > MAX_LOST:
+                break
+            watcher.drain()
+            continue
+        done += 1
+        if i >= OV_WARMUP:
+            first_us.append(f_us)
+            last_us.append(l_us)
+        key = tuple(got)
+        if key not in replies:
+            replies[key] = (w0, w1)
+    result["lost"] = lost
+    result["done"] = done
+    result["mem_after"] = proc_status(proc.pid)
+    # the replies against the model (each distinct reply once)
+    for key, (w0, w1) in replies.items():
+        parsed = [parse_schedule_line(t, w0) for t in key]
+        p, n = check_schedule(parsed, model, w0, w1)
+        for x in p:
+            problems.append(x)
+        for x in n:
+            if x not in notes:
+                notes.append(x)
+    result["replies"] = list(replies)
+    result["problems"] = problems
+    result["notes"] = notes
+    # !who-is-on-call with the same overrides, a few times (information)
+    who_us, who_wrong = [], []
+    who_done = 0
+    for i in range(OV_WARMUP + 20):
+        if time.monotonic() > t_budget + 20:
+            break
+        f_us, l_us, got, w0, w1, timed_out = ask("!who-is-on-call", 1)
+        if timed_out or not got:
+            continue
+        who_done += 1
+        if i >= OV_WARMUP:
+            who_us.append(l_us)
+        m = re.match(r"^\S+: " + re.escape(ROLE) + r": (\S+)"
+                     r"(?: \(covering for (\S+)\))? until ", got[0])
+        ok = False
+        if m:
+            for t in (w0, w1):
+                if (m.group(1), m.group(2) or "") == model.label_at(t, t):
+                    ok = True
+        if not ok and len(who_wrong) < 3:
+            who_wrong.append("%s (model: %s)" % (
+                got[0], " / ".join("%s%s" % (lab[0], " covering for "
+                                             + lab[1] if lab[1] else "")
+                                   for lab in {model.label_at(w0, w0),
+                                               model.label_at(w1, w1)})))
+        result["who_first"] = got[0]
+    result["who_us"] = who_us
+    result["who_wrong"] = who_wrong
+    result["mem_end"] = proc_status(proc.pid)
+    # the bot's own figures: its log line follows its reply, so wait a bit
+    t_end = time.monotonic() + 3
+    while True:
+        bot_us = handled_times(log, "oncall schedule")
+        who_bot = handled_times(log, "who-is-on-call")
+        if (len(bot_us) >= done and len(who_bot) >= who_done) or \
+                time.monotonic() > t_end:
+            break
+        time.sleep(0.05)
+    result["bot_us"] = bot_us[OV_WARMUP:]
+    result["bot_us_n_all"] = len(bot_us)
+    result["who_bot_us"] = who_bot[OV_WARMUP:]
+    if not last_us:
+        raise BenchError("no !oncall schedule request got a full reply; "
+                         "the bot's log:\n" + tail(log))
+    result["first"] = stats(first_us)
+    result["last"] = stats(last_us)
+    result["model_example"] = model.runs(int(time.time()), OV_COUNT,
+                                         int(time.time()))
 
 
 def floor_memory(build, work):
@@ -635,6 +1155,7 @@ def main():
     keep = os.environ.get("BENCH_KEEP") == "1"
     ngircd = None
     bot_run = {}
+    ov_run = {}
     status = 0
 
     def on_signal(signum, frame):
@@ -673,6 +1194,13 @@ def main():
         row("floor, 2 in %s" % CHANNEL, floor2)
         floor6 = floor_pingpong(port, len(BOT_CLIENTS) - 1)
         row("floor, 6 in %s" % CHANNEL, floor6)
+        for name, f in (("2", floor2), ("6", floor6)):
+            if f["p99"] > 5 * f["p50"]:
+                print("   note: floor, %s in %s: p99 is %.0fx its p50 - "
+                      "other work on this machine" % (name, CHANNEL,
+                                                      f["p99"] / f["p50"]))
+                print("   disturbed it; p99 ratios below are unreliable "
+                      "in this run")
         print("   The second row adds 4 idle members, so that the server "
               "sends each line")
         print("   to as many clients as in the bot run. Targets use the "
@@ -680,38 +1208,61 @@ def main():
         print()
 
         # 2. bot
-        print('2. Bot round trip: "%s"%s' % (
-            BENCH_COMMAND, " (stands in for !who-is-on-call until that "
-            "exists)" if BENCH_COMMAND == "!version" else ""))
+        print('2. Bot round trip: "%s" (the target row)%s' % (
+            BENCH_COMMAND, ', then "%s" (information)' % EXTRA_COMMAND
+            if BENCH_COMMAND != EXTRA_COMMAND else ""))
         print("   %d clients (%s) take turns: send the command, wait for "
               "the bot's" % (len(BOT_CLIENTS), ", ".join(BOT_CLIENTS)))
         print("   reply addressed to the sender; one request outstanding; "
               "%d requests" % N)
-        print("   after %d warm-up. Between requests every client first "
-              "receives the" % WARMUP)
-        print("   previous request and reply (not timed).")
+        print("   after %d warm-up per command. Between requests every "
+              "client first" % WARMUP)
+        print("   receives the previous request and reply (not timed). "
+              "Role %s:" % ROLE)
+        y, mo, d, h, mi = ROLE_START
+        print("   members %s, shift %dd from %04d-%02d-%02d %02d:%02d %s, "
+              "no overrides." % (", ".join(ROLE_MEMBERS), ROLE_SHIFT_DAYS,
+                                 y, mo, d, h, mi, ROLE_TZ))
         bot_roundtrips(bot, port, work, bot_run)
-        s = bot_run["stats"]
         header()
         row("floor, 2 in %s (from 1.)" % CHANNEL, floor2)
-        row("bot %s" % BENCH_COMMAND, s)
-        print("   first reply: %s" % bot_run["first_reply"])
-        print("   ratio to floor, 2 in %s:  p50 %5.2fx  (target <= 1.2x)"
-              "   p99 %5.2fx  (target <= 1.5x)"
-              % (CHANNEL, s["p50"] / floor2["p50"], s["p99"] / floor2["p99"]))
-        print("   ratio to floor, 6 in %s:  p50 %5.2fx  (information)"
-              "      p99 %5.2fx  (information)"
-              % (CHANNEL, s["p50"] / floor6["p50"], s["p99"] / floor6["p99"]))
-        if bot_run["lost"]:
-            status = 2
-            print("   WARNING: %d request(s) got no reply within %gs and are "
-                  "not in the figures: %s" % (
-                      len(bot_run["lost"]), REPLY_TIMEOUT,
-                      ", ".join("#%d %s" % x for x in bot_run["lost"])))
-        if bot_run["unsettled"]:
-            print("   note: %d time(s) a client did not see the previous "
-                  "request or reply within %gs"
-                  % (bot_run["unsettled"], REPLY_TIMEOUT))
+        for run in bot_run["runs"]:
+            row("bot %s" % run["command"], run["stats"])
+        for i, run in enumerate(bot_run["runs"]):
+            s = run["stats"]
+            target = i == 0
+            print("   %s" % run["command"])
+            print("     first reply: %s" % run["first_reply"])
+            print("     ratio to floor, 2 in %s:  p50 %5.2fx  %-17s"
+                  "p99 %5.2fx  %s"
+                  % (CHANNEL, s["p50"] / floor2["p50"],
+                     "(target <= 1.2x)" if target else "(information)",
+                     s["p99"] / floor2["p99"],
+                     "(target <= 1.5x)" if target else "(information)"))
+            print("     ratio to floor, 6 in %s:  p50 %5.2fx  %-17s"
+                  "p99 %5.2fx  (information)"
+                  % (CHANNEL, s["p50"] / floor6["p50"], "(information)",
+                     s["p99"] / floor6["p99"]))
+            if run["lost"]:
+                status = 2
+                print("     WARNING: %d request(s) got no reply within %gs "
+                      "and are not in the figures: %s" % (
+                          len(run["lost"]), REPLY_TIMEOUT,
+                          ", ".join("#%d %s" % x for x in run["lost"])))
+            if run["wrong"]:
+                status = 2
+                print("     WARNING: %d sampled repl%s disagree with the "
+                      "rotation: %s" % (len(run["wrong"]),
+                                        "y" if len(run["wrong"]) == 1
+                                        else "ies", run["wrong"][0]))
+            elif run["command"] == BENCH_COMMAND and BENCH_COMMAND == \
+                    "!who-is-on-call":
+                print("     check: sampled replies name the member the "
+                      "rotation arithmetic gives")
+            if run["unsettled"]:
+                print("     note: %d time(s) a client did not see the "
+                      "previous request or reply within %gs"
+                      % (run["unsettled"], REPLY_TIMEOUT))
         print("   not yet measured: the same while 500 HTTP health probes "
               "hang (target <= 2x)")
         print()
@@ -731,7 +1282,8 @@ def main():
                 mib(m["RssFile"])))
         mrow("libraries-only floor (floor.c)", fm)
         mrow("bot, start of timed requests", samples[0])
-        mrow("bot, after %d requests" % (N + WARMUP), mem)
+        mrow("bot, after %d requests" % ((N + WARMUP) * len(bot_run["runs"])),
+             mem)
         mrow("bot - floor", {k: mem[k] - fm[k] for k in mem}, "%+8.2f")
         print("   total:     bot %5.2f MiB = floor %+.2f MiB   "
               "(target <= floor + 2 MiB)"
@@ -741,9 +1293,131 @@ def main():
               % (mib(mem["RssAnon"]), len(samples),
                  mib(max(x["RssAnon"] for x in samples))))
         print("   not yet measured: RSS with 10,000 outages in history and "
-              "all plugins loaded,")
-        print("   and !oncall schedule with 100,000 overrides: these come "
-              "with later features.")
+              "all plugins loaded")
+        print("   (those come with later features); RSS with 100,000 "
+              "overrides: see 4.")
+        print()
+
+        # the first bot is done: stop it before the second one starts
+        proc = bot_run.pop("proc")
+        if exit_status(proc) is not None:
+            print("bench: note: the bot had exited (status %s) before the "
+                  "end of 3." % exit_status(proc), file=sys.stderr)
+        stop(proc)
+
+        # 4. overrides
+        print("4. !oncall schedule with %s stored overrides (a second bot "
+              "instance, own" % format(OV_ROWS, ","))
+        print("   database; %s, nick %s, max_reply_lines = %d)"
+              % (OV_CHANNEL, OV_NICK, OV_MAX_REPLY_LINES))
+        ov = {}
+        ov_run["r"] = ov
+        overrides_run(bot, port, work, bot_run["clients"][0], ov)
+        print("   setup: started once on an empty database (JOIN after "
+              "%.0f ms), stopped" % (ov["start_empty"] * 1000))
+        print("          (exit status %s), schema user_version %s; "
+              "inserted %s rows in one" % (ov["first_exit"],
+                                           ov["user_version"],
+                                           format(OV_ROWS, ",")))
+        print("          transaction (%.2f s), database %.1f MiB. Rows: "
+              "role %s, person one" % (ov["fill_s"], ov["db_mib"], ROLE))
+        print("          of %s, a start about every %d min on whole "
+              "minutes from %d slots" % ("/".join(ROLE_MEMBERS),
+                                         OV_SLOT // 60, OV_PAST))
+        print("          ago for ~%.1f years, 6 in 7 last 2-9 min, 1 in 7 "
+              "10 min-%d h (overlapping)," % (
+                  OV_ROWS * OV_SLOT / (365.25 * 86400), OV_LONG_MAX // 3600))
+        print("          inserted in shuffled order with created_at "
+              "increasing (precedence is")
+        print("          not start order), created_by alice, kind "
+              "override. %s end after now" % format(ov["loaded_rows"], ","))
+        print("          (the bot loads these for every request).")
+        print("   restarted with -d: JOIN after %.0f ms. \"!oncall schedule "
+              "%d\" from alice, %d times"
+              % (ov["start_full"] * 1000, OV_COUNT, OV_N))
+        print("   after %d warm-up, one outstanding; a round trip ends "
+              "with the last of the %d" % (OV_WARMUP, OV_COUNT))
+        print("   reply lines.%s" % (
+            "  Cut short by the %d s budget after %d requests."
+            % (OV_BUDGET, ov["cut"]) if "cut" in ov else ""))
+        print("  %-29s %5s %8s %8s %8s %8s %8s %8s"
+              % ("milliseconds (ms)", "n", "p50", "p99", "p99.9", "mean",
+                 "min", "max"))
+
+        def msrow(label, s):
+            print("  %-29s %5d %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f"
+                  % (label, s["n"], s["p50"] / 1000, s["p99"] / 1000,
+                     s["p999"] / 1000, s["mean"] / 1000, s["min"] / 1000,
+                     s["max"] / 1000))
+        msrow("floor, 2 in %s (from 1.)" % CHANNEL, floor2)
+        msrow("client: first reply line", ov["first"])
+        msrow("client: all %d lines" % OV_COUNT, ov["last"])
+        if ov["bot_us"]:
+            msrow("bot log: handled in", stats(ov["bot_us"]))
+        else:
+            print("   bot log: no \"cmd: oncall schedule: handled in N us\" "
+                  "lines found (%d in all)" % ov["bot_us_n_all"])
+        if ov["who_us"]:
+            msrow("client: !who-is-on-call", stats(ov["who_us"]))
+        if ov["who_bot_us"]:
+            msrow("bot log: who-is-on-call", stats(ov["who_bot_us"]))
+        s = ov["last"]
+        print("   ratio to floor, 2 in %s: p50 %.0fx, p99 %.0fx (no target "
+              "in DESIGN 11; information)"
+              % (CHANNEL, s["p50"] / floor2["p50"],
+                 s["p99"] / floor2["p99"]))
+        if ov["bot_us"]:
+            b = stats(ov["bot_us"])
+            print("   bot-side: p50 %.2f ms, p99 %.2f ms, max %.2f ms per "
+                  "request (%d log lines)" % (b["p50"] / 1000,
+                                               b["p99"] / 1000,
+                                               b["max"] / 1000, b["n"]))
+        print("   first reply (%d lines):" % len(ov["replies"][0]))
+        for t in ov["replies"][0]:
+            print("     | %s" % t)
+        if ov["lost"]:
+            status = 2
+            print("   WARNING: %d request(s) got no full reply within %gs"
+                  % (ov["lost"], OV_REPLY_TIMEOUT))
+        if ov["problems"]:
+            status = 2
+            print("   WARNING: replies disagree with the model (newest "
+                  "override covering an instant")
+            print("   wins; rotation by arithmetic from the anchor), "
+                  "%d distinct repl%s:"
+                  % (len(ov["replies"]),
+                     "y" if len(ov["replies"]) == 1 else "ies"))
+            for p in ov["problems"][:12]:
+                print("     - %s" % p)
+        else:
+            print("   check: %d distinct repl%s, each equal to the model "
+                  "(newest override covering" % (
+                      len(ov["replies"]),
+                      "y" if len(ov["replies"]) == 1 else "ies"))
+            print("   an instant wins; rotation by arithmetic from the "
+                  "anchor), slot by slot")
+        for n in ov["notes"]:
+            print("   note: %s" % n)
+        if ov["who_wrong"]:
+            status = 2
+            print("   WARNING: !who-is-on-call disagrees with the model: %s"
+                  % ov["who_wrong"][0])
+        elif "who_first" in ov:
+            print("   !who-is-on-call: %s  (agrees with the model)"
+                  % ov["who_first"])
+        print("  %-36s %8s %8s %8s %8s" % ("MiB", "VmHWM", "VmRSS", "RssAnon",
+                                           "RssFile"))
+        mrow("bot 1 (no overrides), end of 3.", mem)
+        mrow("bot 2, after start (100k stored)", ov["mem_start"])
+        mrow("bot 2, after the schedule requests", ov["mem_after"])
+        mrow("bot 2, at the end of 4.", ov["mem_end"])
+        e = ov["mem_end"]
+        print("   bot 2: VmHWM %.2f MiB (floor %+.2f MiB), RssAnon %.2f MiB "
+              "(information: the" % (mib(e["VmHWM"]),
+                                     mib(e["VmHWM"] - fm["VmHWM"]),
+                                     mib(e["RssAnon"])))
+        print("   memory targets of DESIGN 11 are set for 10,000 outages "
+              "and all plugins)")
     except BenchError as e:
         print("\nbench: cannot run: %s" % e, file=sys.stderr)
         status = 1
@@ -771,6 +1445,12 @@ def main():
                 and exit_status(proc) is not None):
             print("bench: note: the bot had exited (status %s) before the "
                   "end" % exit_status(proc), file=sys.stderr)
+        stop(proc)
+        proc = ov_run.get("r", {}).get("proc")
+        if (proc is not None and status in (0, 2)
+                and exit_status(proc) is not None):
+            print("bench: note: the second bot had exited (status %s) "
+                  "before the end" % exit_status(proc), file=sys.stderr)
         stop(proc)
         stop(ngircd)
         if keep:

@@ -165,7 +165,7 @@ test_open_fresh(void **state)
 	long long	 v;
 	char		*mode;
 
-	assert_int_equal(store_schema_version(), 3);
+	assert_int_equal(store_schema_version(), 4);
 	s = open_ok(f->db);
 	assert_int_equal(store_version(s), store_schema_version());
 	assert_int_equal(store_test_pragma(s, "foreign_keys", &v), 0);
@@ -759,7 +759,7 @@ test_disk_full(void **state)
 	store_close(s);
 }
 
-/* A version-2 database (v1 plus meta) migrates to 3 and keeps its rows. */
+/* A version-2 database (v1 plus meta) migrates to the latest and keeps its rows. */
 static void
 test_migrate_from_v2(void **state)
 {
@@ -782,7 +782,7 @@ test_migrate_from_v2(void **state)
 	sqlite3_close(db);
 
 	s = open_ok(f->db);
-	assert_int_equal(store_version(s), 3);
+	assert_int_equal(store_version(s), 4);
 	assert_int_equal(audit_count(s), 1);
 	assert_int_equal(store_meta_get(s, "instance", &v), 1);
 	assert_string_equal(v, "packit");
@@ -803,7 +803,7 @@ test_migrate_from_v2(void **state)
 	store_close(s);
 
 	db = raw_open(f->db);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema "
 	    "WHERE name = 'overrides_role_end' AND type = 'index'"), 1);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit"), 1);
@@ -882,7 +882,7 @@ test_overrides(void **state)
 	char			*role = (char *)"junk";
 
 	s = open_ok(f->db);
-	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, NULL, 0, 0, 0, &rows, &n), 0);
 	assert_null(rows);
 	assert_int_equal(n, 0);
 
@@ -897,7 +897,7 @@ test_overrides(void **state)
 	assert_true(a > 0 && b > a && c > b && d > c);
 
 	/* One role: by start, then id (b and d both start at 1000). */
-	assert_int_equal(store_override_list(s, "om", 0, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, "om", 0, 0, 0, &rows, &n), 0);
 	assert_int_equal(n, 3);
 	assert_true(rows[0].id == b && rows[1].id == d && rows[2].id == a);
 	assert_string_equal(rows[2].role, "om");
@@ -912,22 +912,22 @@ test_overrides(void **state)
 	store_override_free(rows, n);
 
 	/* All roles. */
-	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, NULL, 0, 0, 0, &rows, &n), 0);
 	assert_int_equal(n, 4);
 	assert_true(rows[0].id == b && rows[1].id == c && rows[2].id == d &&
 	    rows[3].id == a);
 	store_override_free(rows, n);
 
 	/* ends_after: strictly after; an override ending at it is over. */
-	assert_int_equal(store_override_list(s, "om", 1500, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, "om", 1500, 0, 0, &rows, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(rows[0].id == b && rows[1].id == a);
 	store_override_free(rows, n);
-	assert_int_equal(store_override_list(s, NULL, 4000, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, NULL, 4000, 0, 0, &rows, &n), 0);
 	assert_int_equal(n, 1);
 	assert_true(rows[0].id == c);
 	store_override_free(rows, n);
-	assert_int_equal(store_override_list(s, "nobody", 0, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, "nobody", 0, 0, 0, &rows, &n), 0);
 	assert_int_equal(n, 0);
 	assert_null(rows);
 
@@ -958,7 +958,7 @@ test_overrides(void **state)
 	assert_int_equal(store_override_cancel(s, 999999, 60, &role), 0);
 	assert_null(role);
 	assert_int_equal(store_override_get(s, b, &o), 0);
-	assert_int_equal(store_override_list(s, "om", 0, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, "om", 0, 0, 0, &rows, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(rows[0].id == d && rows[1].id == a);
 	store_override_free(rows, n);
@@ -1013,7 +1013,7 @@ test_override_in_failed_tx(void **state)
 	    -1);
 	assert_int_equal(store_override_add(s, "om", "bob", 1, 2, 1, "bob",
 	    "take", NULL), -1);
-	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), -1);
+	assert_int_equal(store_override_list(s, NULL, 0, 0, 0, &rows, &n), -1);
 	assert_null(rows);
 	assert_int_equal(store_override_get(s, 1, &o), -1);
 	assert_int_equal(store_override_cancel(s, 1, 1, &role), -1);
@@ -1023,7 +1023,7 @@ test_override_in_failed_tx(void **state)
 	assert_int_equal(store_notice_done(s, "om", "handoff", 1), -1);
 	assert_int_equal(store_commit(s), -1);
 	/* Not even the first, valid row survived. */
-	assert_int_equal(store_override_list(s, NULL, 0, &rows, &n), 0);
+	assert_int_equal(store_override_list(s, NULL, 0, 0, 0, &rows, &n), 0);
 	assert_int_equal(n, 0);
 	store_close(s);
 }
@@ -1099,7 +1099,7 @@ test_override_bulk(void **state)
 	assert_int_equal(store_commit(s), 0);
 
 	/* end = i*60 + 3600 > 50000*60 + 3600  <=>  i > 50000. */
-	assert_int_equal(store_override_list(s, NULL, 50000 * 60 + 3600,
+	assert_int_equal(store_override_list(s, NULL, 50000 * 60 + 3600, 0, 0,
 	    &rows, &n), 0);
 	assert_int_equal(n, 49999);
 	assert_int_equal(rows[0].start, 50001 * 60);
@@ -1108,7 +1108,7 @@ test_override_bulk(void **state)
 		assert_true(rows[i - 1].start < rows[i].start);
 	store_override_free(rows, n);
 	/* Even i from 50002 to 99998. */
-	assert_int_equal(store_override_list(s, "om", 50000 * 60 + 3600,
+	assert_int_equal(store_override_list(s, "om", 50000 * 60 + 3600, 0, 0,
 	    &rows, &n), 0);
 	assert_int_equal(n, 24999);
 	assert_int_equal(rows[0].start, 50002 * 60);
@@ -1117,10 +1117,55 @@ test_override_bulk(void **state)
 }
 
 /* Run the store tests. */
+/* The window: overrides overlapping [from, until), a limit, the length cap. */
+static void
+test_override_window(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s = open_ok(f->db);
+	struct store_override	*rows;
+	size_t			 n;
+
+	/* [100,200) [150,400) [500,600) */
+	assert_true(store_override_add(s, "om", "bob", 100, 200, 1, "a",
+	    "override", NULL) > 0);
+	assert_true(store_override_add(s, "om", "carol", 150, 400, 2, "a",
+	    "override", NULL) > 0);
+	assert_true(store_override_add(s, "om", "dave", 500, 600, 3, "a",
+	    "override", NULL) > 0);
+	assert_int_equal(store_override_list(s, "om", 180, 450, 0, &rows,
+	    &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].person, "bob");
+	assert_string_equal(rows[1].person, "carol");
+	store_override_free(rows, n);
+	assert_int_equal(store_override_list(s, "om", 200, 501, 0, &rows,
+	    &n), 0);
+	assert_int_equal(n, 2);		/* carol and dave; bob ended at 200 */
+	assert_string_equal(rows[0].person, "carol");
+	store_override_free(rows, n);
+	assert_int_equal(store_override_list(s, "om", 0, 0, 2, &rows, &n), 0);
+	assert_int_equal(n, 2);		/* the limit */
+	store_override_free(rows, n);
+	/* Longer than 366 days is refused. */
+	assert_int_equal(store_override_add(s, "om", "bob", 0,
+	    STORE_OVERRIDE_MAX_S + 1, 4, "a", "override", NULL), -1);
+	assert_true(store_override_add(s, "om", "bob", 1000,
+	    1000 + STORE_OVERRIDE_MAX_S, 5, "a", "override", NULL) > 0);
+	/* ... which keeps the window's lower bound exact. */
+	assert_int_equal(store_override_list(s, "om", 1000 +
+	    STORE_OVERRIDE_MAX_S - 1, 0, 0, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	store_override_free(rows, n);
+	store_close(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_override_window, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_open_fresh, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
