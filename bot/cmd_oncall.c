@@ -165,6 +165,24 @@ oc_view(struct cmd_ctx *ctx, const struct cfg_role *r, time_t now,
 	return 0;
 }
 
+/* The configured spelling of a team person's name (any case). 0/-1. */
+static int
+oc_canonical(const struct config *cfg, const char *name, char *out,
+    size_t outsz)
+{
+	char	buf[ROT_NAME_MAX];
+	size_t	i;
+
+	for (i = 0; i < cfg->team.nmembers; i++) {
+		cfg_entry_name(cfg, cfg->team.members[i], buf, sizeof buf);
+		if (strpbrk(buf, "*?") == NULL && util_strcaseeq(buf, name)) {
+			strlcpy_ob(out, buf, outsz);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /*
  * The team person meant by name: a team person's name, or (with
  * identify = account) the nick of someone logged in as a team person.
@@ -176,20 +194,23 @@ oc_person(struct cmd_ctx *ctx, const char *name, char *out, size_t outsz)
 	const struct config	*cfg = oc_cfg(ctx);
 	const char		*acct;
 
-	if (ident_person_level(cfg, name) >= ACCESS_MEMBER) {
-		strlcpy_ob(out, name, outsz);
+	if (oc_canonical(cfg, name, out, outsz) == 0)
 		return 0;
-	}
 	if (cfg->team.identify == CFG_IDENTIFY_ACCOUNT) {
 		acct = irc_account(ctx->bot->irc, name);
-		if (acct != NULL && ident_person_level(cfg, acct) >=
-		    ACCESS_MEMBER) {
-			strlcpy_ob(out, acct, outsz);
+		if (acct != NULL && oc_canonical(cfg, acct, out, outsz) == 0)
 			return 0;
-		}
 	}
 	cmd_reply(ctx, "%.40s is not a team member", name);
 	return -1;
+}
+
+/* The asker as a team person, in the configured spelling. */
+static void
+oc_me(struct cmd_ctx *ctx, char *out, size_t outsz)
+{
+	if (oc_canonical(oc_cfg(ctx), ctx->who->person, out, outsz) != 0)
+		strlcpy_ob(out, ctx->who->person, outsz);
 }
 
 /* Is person in the role's member list? */
@@ -373,13 +394,14 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	const struct cfg_role	*r;
 	const char		*dur = cmd_opt(args, "for");
 	const char		*until = cmd_opt(args, "until");
-	const char		*me = ctx->who->person;
+	char			 me[ROT_NAME_MAX];
 	struct oncall_view	 v;
 	struct rot_slot		 cur;
 	time_t			 now = util_now(), end;
 	long long		 ms, id;
 	char			*cause = NULL, when[64];
 
+	oc_me(ctx, me, sizeof me);
 	if (dur != NULL && until != NULL) {
 		cmd_reply(ctx, "give --for or --until, not both");
 		return CMD_RETURN_ERROR;
@@ -515,7 +537,7 @@ static enum cmd_retval
 cmd_swap_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	const struct cfg_role	*r;
-	const char		*me = ctx->who->person;
+	char			 me[ROT_NAME_MAX];
 	struct oncall_view	 v;
 	struct rot_slot		 out[2];
 	char			 other[ROT_NAME_MAX], *cause = NULL;
@@ -524,6 +546,7 @@ cmd_swap_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	long long		 a, b = -1;
 	struct store		*store = ctx->bot->store;
 
+	oc_me(ctx, me, sizeof me);
 	if (oc_person(ctx, args->argv[0], other, sizeof other) != 0)
 		return CMD_RETURN_ERROR;
 	if ((r = oc_role(ctx, args->argc > 1 ? args->argv[1] : NULL)) == NULL)

@@ -2070,3 +2070,11 @@ irc_find_person(struct irc *irc, int by_account, const char *person)
 	}
 	return NULL;
 }
+
+/* Registered and in chan? */
+int
+irc_in_channel(struct irc *irc, const char *chan)
+{
+	return irc->state == IRC_REGISTERED &&
+	    irc_list_find(irc->joined, irc->njoined, chan) >= 0;
+}

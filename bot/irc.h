@@ -69,6 +69,8 @@ const char	*irc_account(struct irc *, const char *nick);
  */
 const char	*irc_find_person(struct irc *, int by_account,
 		     const char *person);
+/* 1 if registered and in chan (our JOIN was seen). */
+int		 irc_in_channel(struct irc *, const char *chan);
 /* Lines waiting in the flood queue. */
 size_t		 irc_queued(struct irc *);
 

@@ -33,10 +33,20 @@
 
 #define ONCALL_CLOCK_MS		10000	/* wall-clock jump check */
 #define ONCALL_JUMP_S		2	/* a jump larger than this re-arms */
+#define ONCALL_RETRY_S		5	/* not in the channel yet: retry */
 #define ONCALL_WHO_SLOTS	16	/* looked at to find "until" and "next" */
 
+/* A handoff made but not yet announced: whom it was after. */
+struct oncall_pending {
+	char	role[ROT_NAME_MAX];
+	char	from[ROT_NAME_MAX];
+	int	removed;
+};
+
 struct oncall {
-	struct bot	*bot;
+	struct bot		*bot;
+	struct oncall_pending	*pending;
+	size_t			 npending;
 	long long	 t_event;
 	long long	 t_clock;
 	long long	 wall_minus_mono;	/* seconds, last seen */
@@ -191,90 +201,97 @@ oncall_on_handoff(const struct rot_handoff *h, void *arg)
 	c->last = *h;
 }
 
-/* Store state and the record of its announcement in one transaction. */
+/* Store state; with mark, also record its handoff as announced. */
 static int
 oncall_save(struct store *store, const char *role, const struct rot_state *st,
-    time_t handoff, time_t now)
+    int mark, time_t now)
 {
 	if (store_begin(store) != 0)
 		return -1;
 	if (store_rotation_set(store, role, st->member, st->pos,
 	    st->shift_start, now) != 0 ||
-	    (handoff != 0 && store_notice_mark(store, role, "handoff",
-	    handoff, st->member, now) != 0)) {
+	    (mark && store_notice_mark(store, role, "handoff",
+	    st->shift_start, st->member, now) != 0)) {
 		store_rollback(store);
 		return -1;
 	}
 	return store_commit(store);
 }
 
-/*
- * Bring one role up to now: handoffs, the announcement, the reminder.
- * Returns the next instant something is due for it (0: none), and sets
- * *changed when the schedule changed.
- */
-static time_t
-oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
-    int *changed)
+/* The pending "after whom" of a role's unannounced handoff, or NULL. */
+static struct oncall_pending *
+oncall_pending(struct oncall *oc, const char *role, int create)
 {
-	struct bot		*bot = oc->bot;
-	struct store		*store = bot->store;
-	struct oncall_view	 v;
-	struct oncall_catch	 c;
-	struct rot_slot		 who;
-	time_t			 next, remind_at;
-	char			 until[64], from[64], *text;
-	int			 stored, done;
+	size_t	i;
 
-	memset(&v, 0, sizeof v);
-	oncall_role(r, &v.role);
-	if (oncall_state_load(store, &v.role, now, &v.state, &stored) != 0)
-		return now + 60;
-	memset(&c, 0, sizeof c);
-	rot_advance(&v.role, &v.state, now, oncall_on_handoff, &c);
-	if (!stored || c.n > 0) {
-		/*
-		 * The first start from the anchor is recorded as announced:
-		 * nothing was handed over. A handoff is announced once.
-		 */
-		done = store_notice_done(store, r->name, "handoff",
-		    v.state.shift_start);
-		if (oncall_save(store, r->name, &v.state, v.state.shift_start,
-		    now) != 0)
-			return now + 60;
-		*changed = 1;
-		if (stored && c.n > 0 && done == 0) {
-			struct oncall_view q;
-
-			if (oncall_view_load(store, r, now, 2, 0, &q) == 0) {
-				rot_who(&q.role, &q.state, q.ov, q.nov, now,
-				    &who);
-				when_format(r->tz, who.end, now, until,
-				    sizeof until);
-				text = xasprintf("%s handoff: %s is on call "
-				    "until %s (after %s%s)", r->name,
-				    who.person, until, c.last.from,
-				    c.last.removed ? ", who left the rotation" :
-				    "");
-				irc_say(bot->irc, "PRIVMSG", r->announce_channel,
-				    text);
-				log_info("oncall", "%s", text);
-				free(text);
-				oncall_view_free(&q);
-			}
-		}
+	for (i = 0; i < oc->npending; i++) {
+		if (strcmp(oc->pending[i].role, role) == 0)
+			return &oc->pending[i];
 	}
-	next = rot_shift_end(&v.role, v.state.shift_start);
-	if (r->remind_before_ms <= 0)
-		return next;
-	remind_at = next - (time_t)(r->remind_before_ms / 1000);
-	if (now < remind_at)
-		return remind_at < next ? remind_at : next;
-	if (store_notice_done(store, r->name, "remind", next) != 0)
-		return next;
+	if (!create)
+		return NULL;
+	oc->pending = xreallocarray(oc->pending, oc->npending + 1,
+	    sizeof *oc->pending);
+	memset(&oc->pending[oc->npending], 0, sizeof *oc->pending);
+	strlcpy_ob(oc->pending[oc->npending].role, role, ROT_NAME_MAX);
+	return &oc->pending[oc->npending++];
+}
+
+/*
+ * Announce the handoff that began the current shift. The previous
+ * person is known from the advance that made it; after a restart it is
+ * the member before in the list.
+ */
+static void
+oncall_announce(struct oncall *oc, const struct cfg_role *r,
+    const struct rot_state *st, time_t now)
+{
+	struct store		*store = oc->bot->store;
+	struct oncall_pending	*p = oncall_pending(oc, r->name, 0);
+	struct oncall_view	 q;
+	struct rot_slot		 who;
+	char			 until[64], after[ROT_NAME_MAX * 2], *text;
+	size_t			 i, n = r->nmembers;
+
+	if (oncall_view_load(store, r, now, 2, 0, &q) != 0)
+		return;
+	if (p != NULL && p->from[0] != '\0')
+		snprintf(after, sizeof after, "%s%s", p->from, p->removed ?
+		    ", who left the rotation" : "");
+	else {
+		for (i = 0; i < n && strcmp(r->members[i], st->member) != 0;
+		    i++)
+			;
+		strlcpy_ob(after, r->members[(i + n - 1) % n], sizeof after);
+	}
+	rot_who(&q.role, &q.state, q.ov, q.nov, now, &who);
+	when_format(r->tz, who.end, now, until, sizeof until);
+	text = xasprintf("%s handoff: %s is on call until %s (after %s)",
+	    r->name, who.person, until, after);
+	if (store_notice_mark(store, r->name, "handoff", st->shift_start,
+	    st->member, now) == 0) {
+		irc_say(oc->bot->irc, "PRIVMSG", r->announce_channel, text);
+		log_info("oncall", "%s", text);
+		if (p != NULL)
+			p->from[0] = '\0';
+	}
+	free(text);
+	oncall_view_free(&q);
+}
+
+/* Send the reminder for the handoff at next, if it is due. */
+static void
+oncall_remind(struct oncall *oc, const struct cfg_role *r, time_t next,
+    time_t now)
+{
+	struct store		*store = oc->bot->store;
+	struct oncall_view	 v;
+	struct rot_slot		 who;
+	char			 from[64], until[64], *text;
+
 	/* Remind whoever will be on call at the handoff, overrides too. */
 	if (oncall_view_load(store, r, now, 3, 0, &v) != 0)
-		return now + 60;
+		return;
 	rot_who(&v.role, &v.state, v.ov, v.nov, next, &who);
 	when_format(r->tz, next, now, from, sizeof from);
 	when_format(r->tz, who.end, now, until, sizeof until);
@@ -287,6 +304,66 @@ oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
 	}
 	free(text);
 	oncall_view_free(&v);
+}
+
+/*
+ * Bring one role up to now: handoffs, the announcement, the reminder.
+ * Returns the next instant something is due for it, and sets *changed
+ * when the schedule changed. Announcements and reminders wait until the
+ * bot is in the role's channel (where it also sees who is online), and
+ * are recorded only when made.
+ */
+static time_t
+oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
+    int *changed)
+{
+	struct bot		*bot = oc->bot;
+	struct store		*store = bot->store;
+	struct rot_role		 role;
+	struct rot_state	 st;
+	struct oncall_catch	 c;
+	struct oncall_pending	*p;
+	time_t			 next, remind_at;
+	int			 stored, ready, wait = 0;
+
+	oncall_role(r, &role);
+	if (oncall_state_load(store, &role, now, &st, &stored) != 0)
+		return now + 60;
+	memset(&c, 0, sizeof c);
+	rot_advance(&role, &st, now, oncall_on_handoff, &c);
+	if (!stored || c.n > 0) {
+		/* The first start from the anchor hands nothing over. */
+		if (oncall_save(store, r->name, &st, !stored, now) != 0)
+			return now + 60;
+		*changed = 1;
+		if (c.n > 0) {
+			p = oncall_pending(oc, r->name, 1);
+			strlcpy_ob(p->from, c.last.from, sizeof p->from);
+			p->removed = c.last.removed;
+		}
+	}
+	ready = irc_in_channel(bot->irc, r->announce_channel);
+	if (store_notice_done(store, r->name, "handoff", st.shift_start) == 0) {
+		if (ready)
+			oncall_announce(oc, r, &st, now);
+		else
+			wait = 1;
+	}
+	next = rot_shift_end(&role, st.shift_start);
+	if (r->remind_before_ms > 0) {
+		remind_at = next - (time_t)(r->remind_before_ms / 1000);
+		if (now < remind_at)
+			next = remind_at;
+		else if (store_notice_done(store, r->name, "remind",
+		    next) == 0) {
+			if (ready)
+				oncall_remind(oc, r, next, now);
+			else
+				wait = 1;
+		}
+	}
+	if (wait && next > now + ONCALL_RETRY_S)
+		next = now + ONCALL_RETRY_S;
 	return next;
 }
 
@@ -426,5 +503,6 @@ oncall_free(struct oncall *oc)
 		loop_timer_del(oc->bot->loop, oc->t_event);
 	if (oc->t_clock != 0)
 		loop_timer_del(oc->bot->loop, oc->t_clock);
+	free(oc->pending);
 	free(oc);
 }
