@@ -34,11 +34,21 @@
 
 #define STORE_BUSY_MS	5000
 
+#define STORE_CACHE	48	/* prepared statements kept for reuse */
+
+/* A prepared statement kept for reuse. */
+struct store_cached {
+	sqlite3_stmt	*st;
+	int		 busy;		/* handed out, not released yet */
+};
+
 struct store {
-	sqlite3	*db;
-	char	*path;
-	int	 in_tx;		/* store_begin succeeded, no commit/rollback */
-	int	 doomed;	/* an operation in this transaction failed */
+	sqlite3			*db;
+	char			*path;
+	int			 in_tx;	/* store_begin succeeded, no commit */
+	int			 doomed; /* an operation in this tx failed */
+	struct store_cached	 cache[STORE_CACHE];
+	size_t			 ncache;
 };
 
 /*
@@ -163,15 +173,52 @@ store_prepare(struct store *s, const char *sql, const char *op)
 {
 	sqlite3_stmt	*st = NULL;
 
+	size_t		 i;
+
 	if (store_usable(s, op) != 0)
 		return NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+	/*
+	 * Statements are kept by their SQL text: preparing costs more than
+	 * most of the bot's queries do. (The text, not its address: a
+	 * caller may build SQL in a buffer.)
+	 */
+	for (i = 0; i < s->ncache; i++) {
+		if (!s->cache[i].busy &&
+		    strcmp(sqlite3_sql(s->cache[i].st), sql) == 0) {
+			s->cache[i].busy = 1;
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
 		store_log_sqlite(s, op);
 		sqlite3_finalize(st);
 		store_failed(s);
 		return NULL;
 	}
+	if (s->ncache < STORE_CACHE) {
+		s->cache[s->ncache].st = st;
+		s->cache[s->ncache].busy = 1;
+		s->ncache++;
+	}
 	return st;
+}
+
+/* Done with a statement from store_prepare: reset it for reuse. */
+static void
+store_release(struct store *s, sqlite3_stmt *st)
+{
+	size_t	i;
+
+	for (i = 0; i < s->ncache; i++) {
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			s->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 /* Bind a C string or NULL to parameter i. */
@@ -188,7 +235,7 @@ static int
 store_bind_failed(struct store *s, sqlite3_stmt *st, const char *op)
 {
 	store_log_sqlite(s, op);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	store_failed(s);
 	return -1;
 }
@@ -202,11 +249,11 @@ store_step_done(struct store *s, sqlite3_stmt *st, const char *op)
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		store_log_sqlite(s, op);
-		sqlite3_finalize(st);
+		store_release(s, st);
 		store_failed(s);
 		return -1;
 	}
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return 0;
 }
 
@@ -224,7 +271,7 @@ store_step_row(struct store *s, sqlite3_stmt *st, const char *op)
 		return 1;
 	if (rc != SQLITE_DONE)
 		store_log_sqlite(s, op);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	if (rc != SQLITE_DONE) {
 		store_failed(s);
 		return -1;
@@ -265,7 +312,7 @@ store_query_int(struct store *s, const char *sql, const char *op,
 		return -1;
 	}
 	*value = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return 0;
 }
 
@@ -386,7 +433,7 @@ store_set_wal(struct store *s, char **cause)
 		goto fail;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		store_log_sqlite(s, "set journal_mode");
-		sqlite3_finalize(st);
+		store_release(s, st);
 		goto fail;
 	}
 	mode = (const char *)sqlite3_column_text(st, 0);
@@ -396,12 +443,12 @@ store_set_wal(struct store *s, char **cause)
 	if (!ok) {
 		log_error("store", "%s: journal_mode is %s, not wal", s->path,
 		    mode != NULL ? mode : "(none)");
-		sqlite3_finalize(st);
+		store_release(s, st);
 		*cause = xasprintf("cannot put database %s in WAL mode",
 		    s->path);
 		return -1;
 	}
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return 0;
 
 fail:
@@ -535,6 +582,8 @@ store_close(struct store *s)
 			    "rolled back", s->path);
 			store_abort_sqlite(s);
 		}
+		while (s->ncache > 0)
+			sqlite3_finalize(s->cache[--s->ncache].st);
 		if (sqlite3_close_v2(s->db) != SQLITE_OK)
 			store_log_sqlite(s, "close");
 	}
@@ -677,12 +726,12 @@ store_audit_list(struct store *s, int limit, struct store_audit **rows,
 	}
 	if (rc != SQLITE_DONE) {
 		store_log_sqlite(s, op);
-		sqlite3_finalize(st);
+		store_release(s, st);
 		store_audit_free(v, n);
 		store_failed(s);
 		return -1;
 	}
-	sqlite3_finalize(st);
+	store_release(s, st);
 	*rows = v;
 	*nrows = n;
 	return 0;
@@ -727,7 +776,7 @@ store_sts_get(struct store *s, const char *host, time_t now, int *port,
 		return rc;
 	*port = sqlite3_column_int(st, 0);
 	*expires = (time_t)sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return 1;
 }
 
@@ -781,7 +830,7 @@ store_meta_get(struct store *s, const char *key, char **value)
 	if ((rc = store_step_row(s, st, op)) != 1)
 		return rc;
 	*value = store_column_text(st, 0);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return *value != NULL ? 1 : 0;
 }
 
@@ -840,7 +889,7 @@ store_rotation_get(struct store *s, const char *role, char **member,
 	*member = store_column_text(st, 0);
 	*pos = sqlite3_column_int(st, 1);
 	*shift_start = (time_t)sqlite3_column_int64(st, 2);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	if (*member == NULL) {
 		log_error("store", "%s: %s: no member for %s", s->path, op,
 		    role);
@@ -942,13 +991,13 @@ store_override_cancel(struct store *s, long long id, time_t now,
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		store_log_sqlite(s, op);
-		sqlite3_finalize(st);
+		store_release(s, st);
 		free(*role);
 		*role = NULL;
 		store_failed(s);
 		return -1;
 	}
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return 1;
 }
 
@@ -1020,12 +1069,12 @@ store_override_list(struct store *s, const char *role, time_t from,
 	}
 	if (rc != SQLITE_DONE) {
 		store_log_sqlite(s, op);
-		sqlite3_finalize(st);
+		store_release(s, st);
 		store_override_free(v, nv);
 		store_failed(s);
 		return -1;
 	}
-	sqlite3_finalize(st);
+	store_release(s, st);
 	*rows = v;
 	*n = nv;
 	return 0;
@@ -1076,7 +1125,7 @@ store_override_get(struct store *s, long long id, struct store_override *out)
 	if ((rc = store_step_row(s, st, op)) != 1)
 		return rc;
 	store_override_read(st, out);
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return 1;
 }
 
@@ -1101,7 +1150,7 @@ store_notice_done(struct store *s, const char *role, const char *kind,
 		return store_bind_failed(s, st, op);
 	if ((rc = store_step_row(s, st, op)) != 1)
 		return rc;
-	sqlite3_finalize(st);
+	store_release(s, st);
 	return 1;
 }
 
