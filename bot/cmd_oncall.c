@@ -455,15 +455,15 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
  * words. Advances *i. 0, or replies and returns -1.
  */
 static int
-oc_time_arg(struct cmd_ctx *ctx, struct cmd_args *args, int *i,
+oc_time_arg(struct cmd_ctx *ctx, struct cmd_args *args, int argc, int *i,
     const struct cfg_role *r, time_t now, time_t *out)
 {
 	char	*text, *cause = NULL;
 	int	 rc;
 
-	if (*i >= args->argc)
+	if (*i >= argc)
 		return -2;
-	if (when_is_date(args->argv[*i]) && *i + 1 < args->argc &&
+	if (when_is_date(args->argv[*i]) && *i + 1 < argc &&
 	    when_is_clock(args->argv[*i + 1])) {
 		text = xasprintf("%s %s", args->argv[*i], args->argv[*i + 1]);
 		*i += 2;
@@ -488,23 +488,20 @@ cmd_override_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	char			 person[ROT_NAME_MAX], span[160];
 	time_t			 now = util_now(), from, to;
 	long long		 id;
-	int			 i = 1, rc;
+	int			 i = 1, rc, argc = args->argc;
 
 	if (oc_person(ctx, args->argv[0], person, sizeof person) != 0)
 		return CMD_RETURN_ERROR;
 	/* The role, if named, is the last word and not a time. */
-	if (cfg->nroles > 0 && cfg_role_find(cfg,
-	    args->argv[args->argc - 1]) != NULL) {
-		r = cfg_role_find(cfg, args->argv[args->argc - 1]);
-		args->argc--;
-	}
+	if ((r = cfg_role_find(cfg, args->argv[argc - 1])) != NULL)
+		argc--;
 	if (r == NULL && (r = oc_role(ctx, NULL)) == NULL)
 		return CMD_RETURN_ERROR;
-	if ((rc = oc_time_arg(ctx, args, &i, r, now, &from)) != 0)
+	if ((rc = oc_time_arg(ctx, args, argc, &i, r, now, &from)) != 0)
 		return rc == -2 ? CMD_RETURN_USAGE : CMD_RETURN_ERROR;
-	if ((rc = oc_time_arg(ctx, args, &i, r, now, &to)) != 0)
+	if ((rc = oc_time_arg(ctx, args, argc, &i, r, now, &to)) != 0)
 		return rc == -2 ? CMD_RETURN_USAGE : CMD_RETURN_ERROR;
-	if (i != args->argc) {
+	if (i != argc) {
 		(void)oc_role(ctx, args->argv[i]);	/* replies "no role" */
 		return CMD_RETURN_ERROR;
 	}

@@ -896,7 +896,10 @@ rot_runs(struct rot_slot *s, size_t n)
 	size_t	i, out = 0;
 
 	for (i = 0; i < n; i++) {
+		/* Two plain shifts stay apart: a handoff is news even when
+		 * it is to the same person (a one-member rotation). */
 		if (out > 0 && s[out - 1].end == s[i].start &&
+		    (s[out - 1].override_id != 0 || s[i].override_id != 0) &&
 		    strcmp(s[out - 1].person, s[i].person) == 0 &&
 		    strcmp(s[out - 1].covers, s[i].covers) == 0) {
 			s[out - 1].end = s[i].end;

@@ -109,7 +109,8 @@ size_t	rot_schedule(const struct rot_role *, const struct rot_state *,
 /*
  * Merge adjacent slots with the same person and the same covers (an
  * override of one's own shift, a take inside it) into one, for people
- * to read. Returns the new count.
+ * to read; two plain rotation shifts are never merged. Returns the new
+ * count.
  */
 size_t	rot_runs(struct rot_slot *, size_t n);
 

@@ -13,7 +13,6 @@ Europe/Prague, anchored at 2026-11-23 09:00 (alice's shift). So:
 Identity is by hostmask: alice (admin), bob, carol and dave are team
 members (dave is in no role), eve and mallory are public."""
 
-import os
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -91,9 +90,11 @@ def is_handoff(line):
             and " handoff: " in line.body)
 
 
-def private_lines(client, text, quiet=1.5, timeout=10.0):
+def private_lines(client, text, quiet=2.0, timeout=10.0):
     """Send `text` to the bot in private; the bodies of its NOTICE replies
-    (all of them: collected until none came for `quiet` seconds)."""
+    (all of them: collected until none came for `quiet` seconds, longer
+    than the flood interval of 1 s the bot paces lines at once its burst
+    is spent)."""
     start = client.mark()
     client.say(BOT_NICK, text)
     pred = notice_from(BOT_NICK, client.nick)
@@ -135,11 +136,22 @@ def test_handoff_announced_at_the_instant(t):
     srv, bot, (alice,) = setup(t, "2026-11-30 07:59:50")
     ask_ok(alice, "!who-is-on-call",
            who_rx("alice", "Mon 30 Nov 09:00 CET", "bob"))
+    ics = wait_ics(t.path("oncall.ics"))
+    first = rotation_events(parse_ics(ics), ROLE)[0]
+    check((first["DTSTART"], first["SUMMARY"]) ==
+          ("20261123T080000Z", ROLE + ": alice"),
+          "calendar before the handoff starts with %r" % first)
     line = alice.wait_for(privmsg_from(BOT_NICK, "#test", " handoff: "),
                           timeout=20, start=0, what="the handoff line")
     check(re.search(handoff_rx("bob", "Mon 7 Dec 09:00 CET", "alice"),
                     line.body), "wrong handoff line: %r" % line.body)
     arrived_between(line, bot, 8, 14, "the handoff announcement")
+    # the calendar is rewritten at the handoff: alice's shift is over
+    first = rotation_events(parse_ics(wait_ics(t.path("oncall.ics"),
+                                               differs_from=ics)), ROLE)[0]
+    check((first["DTSTART"], first["SUMMARY"]) ==
+          ("20261130T080000Z", ROLE + ": bob"),
+          "calendar after the handoff starts with %r" % first)
     ask_ok(alice, "!who-is-on-call",
            who_rx("bob", "Mon 7 Dec 09:00 CET", "carol"))
     # the aliases, the role by name and by alias
@@ -155,6 +167,65 @@ def test_handoff_announced_at_the_instant(t):
 
 
 test_handoff_announced_at_the_instant.timeout = 60
+
+
+def test_handoff_while_disconnected_is_delivered(t):
+    # the IRC server is down at the handoff instant (08:00:00 UTC); the
+    # announcement reaches the channel once the bot is back
+    srv, bot, (alice,) = setup(t, "2026-11-30 07:59:50")
+    time.sleep(max(0.0, bot.started_at + 4 - time.monotonic()))
+    srv.stop()
+    time.sleep(max(0.0, bot.started_at + 12 - time.monotonic()))
+    srv.restart(down=0)
+    alice2 = t.client(srv, "alice", name="alice2")
+    alice2.join("#test")
+    check(not alice.matching(is_handoff), "handoff seen before the server "
+          "went down?")
+    # the bot may be back before alice2 has joined: its own log says what
+    # it sent on the new connection
+    rx = re.compile(r">> PRIVMSG #test :(outage-master handoff: .*)")
+    deadline = time.monotonic() + 20 * slow_factor()
+    sent = []
+    while not sent and time.monotonic() < deadline:
+        text = bot.log_text()
+        parts = text.split("info irc: registered as")
+        if len(parts) >= 3:
+            sent = rx.findall("".join(parts[2:]))
+        if not sent:
+            time.sleep(0.2)
+    check(sent, "no handoff line sent after the reconnection\n"
+          + bot.log_tail())
+    check(len(sent) == 1 and re.search(
+        handoff_rx("bob", "Mon 7 Dec 09:00 CET", "alice"), sent[0]),
+        "handoff lines sent after the reconnection: %r" % sent)
+    if alice2.matching(lambda l: l.command == "JOIN" and l.nick == BOT_NICK):
+        alice2.wait_for(is_handoff, 5, start=0, what="the handoff line")
+
+
+test_handoff_while_disconnected_is_delivered.timeout = 60
+
+
+def test_handoff_while_disconnected_survives_restart(t):
+    # the server is down at the handoff, and the bot is restarted before
+    # it could deliver the announcement: the restarted bot still makes it
+    # (a restart neither repeats nor skips one)
+    srv, bot, (alice,) = setup(t, "2026-11-30 07:59:50")
+    time.sleep(max(0.0, bot.started_at + 4 - time.monotonic()))
+    srv.stop()
+    time.sleep(max(0.0, bot.started_at + 12 - time.monotonic()))
+    bot.stop()
+    srv.restart(down=0)
+    alice2 = t.client(srv, "alice", name="alice2")
+    alice2.join("#test")
+    start_bot(t, bot, "2026-11-30 08:00:30", alice2)
+    line = alice2.wait_for(privmsg_from(BOT_NICK, "#test", " handoff: "),
+                           timeout=10, start=0,
+                           what="the handoff the first run could not deliver")
+    check(re.search(handoff_rx("bob", "Mon 7 Dec 09:00 CET", "alice"),
+                    line.body), "wrong handoff line: %r" % line.body)
+
+
+test_handoff_while_disconnected_survives_restart.timeout = 60
 
 
 # ------------------------------------------------------------ 2. DST weeks
@@ -201,6 +272,20 @@ def test_autumn_dst_week_is_169_hours(t):
           % (events[:1],))
 
 
+def test_hour_shifts_are_absolute_across_dst(t):
+    # 12h shifts from Sat 27 Mar 2027 21:00 CET (20:00 UTC): the night of
+    # the change lasts 12 real hours, so it ends at 10:00 CEST (08:00 UTC)
+    srv, bot, (alice,) = setup(t, "2027-03-28 05:00:00", shift="12h",
+                               start="2027-03-27 21:00")
+    ask_ok(alice, "!who-is-on-call",
+           who_rx("alice", "Sun 28 Mar 10:00 CEST", "bob"))
+    got = private_lines(alice, "!oncall schedule 2")
+    want = ["%s: Sat 27 Mar 21:00 CET – Sun 28 Mar 10:00 CEST: alice" % ROLE,
+            "%s: Sun 28 Mar 10:00 CEST – Sun 28 Mar 22:00 CEST: bob" % ROLE]
+    check(got == want, "!oncall schedule 2 of 12h shifts:\n  got  %r\n"
+          "  want %r" % (got, want))
+
+
 # ---------------------------------------------------------- 3. overrides
 
 def test_take_override_swap_cancel(t):
@@ -208,8 +293,9 @@ def test_take_override_swap_cancel(t):
     srv, bot, (alice, dave, eve) = setup(t, "2026-12-01 10:00:00",
                                          nicks=("alice", "dave", "eve"))
     overrides = lambda: sorted(private_lines(alice, "!oncall overrides"))
-    check(overrides() == ["no current or upcoming overrides"],
-          "overrides at the start: %r" % overrides())
+    listed = overrides()
+    check(listed == ["no current or upcoming overrides"],
+          "overrides at the start: %r" % listed)
 
     # take --until, shown by !who-is-on-call, cancelled
     a = ask_ok(alice, "!oncall take --until 15:00",
@@ -337,8 +423,9 @@ def test_take_override_swap_cancel(t):
     for i in [idb, sid1, sid2] + [v[0] for v in ids.values()]:
         ask_ok(alice, "!oncall cancel %s" % i,
                r"cancelled override #%s in outage-master" % i)
-    check(overrides() == ["no current or upcoming overrides"],
-          "overrides after cancelling all: %r" % overrides())
+    listed = overrides()
+    check(listed == ["no current or upcoming overrides"],
+          "overrides after cancelling all: %r" % listed)
     ask_ok(alice, "!who-is-on-call",
            who_rx("bob", "Mon 7 Dec 09:00 CET", "carol"))
     # a member taking the shift to its end
@@ -659,6 +746,22 @@ def test_reminder_private_once(t):
 test_reminder_private_once.timeout = 60
 
 
+def test_reminder_due_at_start_is_sent(t):
+    # the bot starts after the reminder's instant (07:59:00) but before
+    # the handoff: the reminder is late, not skipped, and still private
+    srv, bot, (alice, bob) = setup(t, "2026-11-30 07:59:30",
+                                   nicks=("alice", "bob"), remind="1m")
+    line = bob.wait_for(lambda l: l.nick == BOT_NICK and "reminder" in l.body,
+                        timeout=10, start=0, what="the late reminder")
+    check(line.command == "PRIVMSG" and line.target == "bob"
+          and line.body == REMINDER_BOB,
+          "late reminder: %s\n  want PRIVMSG bob :%s" % (line.text, REMINDER_BOB))
+    # due at start: made once the bot is in #test (it retries every 5 s)
+    arrived_between(line, bot, 0, 8, "the late reminder")
+    check(not alice.matching(privmsg_from(BOT_NICK, "#test", "reminder")),
+          "the late reminder went to the channel")
+
+
 def test_reminder_in_channel_when_offline(t):
     # handoff to carol at Mon 7 Dec 08:00:00 UTC; carol is not online
     srv, bot, (alice,) = setup(t, "2026-12-07 07:58:50", remind="1m")
@@ -741,3 +844,31 @@ def test_schedule_and_roles(t):
             R + "Tue 22 Dec 18:00 CET – Mon 28 Dec 09:00 CET: bob"]
     check(got == want, "!oncall schedule 4 with an override:\n  got  %s\n"
           "  want %s" % ("\n       ".join(got), "\n       ".join(want)))
+
+
+# ------------------------------------------------ nicks are case-insensitive
+
+def test_nick_case_names_the_team_person(t):
+    # Tue 8 Dec: carol's week (Mon 7 Dec - Mon 14 Dec); IRC nicks are
+    # case-insensitive, so CAROL is the team person carol
+    srv, bot, (alice,) = setup(t, "2026-12-08 10:00:00")
+    ask_ok(alice, "!oncall override CAROL 2026-12-15 09:00 2026-12-15 18:00",
+           r"carol covers outage-master Tue 15 Dec 09:00 CET – "
+           r"Tue 15 Dec 18:00 CET \(override #\d+\)")
+    listed = private_lines(alice, "!oncall overrides")
+    check(len(listed) == 1 and re.fullmatch(
+        r"#\d+ outage-master: carol Tue 15 Dec 09:00 CET – Tue 15 Dec 18:00 "
+        r"CET \(override by alice\)", listed[0]),
+        "!oncall overrides: %r" % listed)
+    # in her own week she covers nobody
+    ask_ok(alice, "!oncall override Carol 2026-12-09 09:00 2026-12-09 18:00",
+           r"carol covers outage-master .*")
+    sched = private_lines(alice, "!oncall schedule 2")
+    check(not any("covering for carol" in l or "Carol" in l for l in sched),
+          "carol shown covering for herself (or under another spelling): %r"
+          % sched)
+    ask_ok(alice, "!oncall swap CAROL",
+           r"swapped in outage-master: carol takes alice's shift "
+           r"Mon 14 Dec 09:00 CET – Mon 21 Dec 09:00 CET \(#\d+\); alice takes "
+           r"carol's shift Mon 28 Dec 09:00 CET – Mon 4 Jan 2027 09:00 CET "
+           r"\(#\d+\)")

@@ -1102,6 +1102,16 @@ test_runs(void **state)
 	slot(&s[3], 30, 40, "bob", "carol", 3);
 	slot(&s[4], 45, 50, "bob", "carol", 3);
 	assert_int_equal(rot_runs(s, 5), 4);
+	/* Two plain shifts of a one-member rotation stay two. */
+	slot(&s[0], 0, 10, "alice", "", 0);
+	slot(&s[1], 10, 20, "alice", "", 0);
+	assert_int_equal(rot_runs(s, 2), 2);
+	slot(&s[0], 0, 10, "alice", "", 0);
+	slot(&s[1], 10, 20, "alice", "", 7);
+	slot(&s[2], 20, 30, "bob", "", 0);
+	slot(&s[3], 30, 40, "bob", "carol", 3);
+	slot(&s[4], 45, 50, "bob", "carol", 3);
+	assert_int_equal(rot_runs(s, 5), 4);
 	assert_int_equal(s[0].end, 20);
 	assert_int_equal(s[0].override_id, 7);
 	assert_string_equal(s[1].person, "bob");
