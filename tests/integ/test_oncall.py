@@ -18,7 +18,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from harness import (BOT_NICK, TestFailure, check, notice_from, privmsg_from,
+from harness import (BOT_NICK, TestFailure, check, faketime_env, notice_from,
+                     privmsg_from,
                      slow_factor)
 
 ROLE = "outage-master"
@@ -872,3 +873,44 @@ def test_nick_case_names_the_team_person(t):
            r"Mon 14 Dec 09:00 CET – Mon 21 Dec 09:00 CET \(#\d+\); alice takes "
            r"carol's shift Mon 28 Dec 09:00 CET – Mon 4 Jan 2027 09:00 CET "
            r"\(#\d+\)")
+
+
+def test_wall_clock_jump_rearms_the_handoff(t):
+    """The wall clock jumps forward (an NTP step, a resumed VM) while the
+    monotonic clock runs on: the handoff timer was armed for an hour
+    later, so only noticing the jump gets the handoff announced on time.
+    libfaketime reads the wall time from a file here, and the test
+    rewrites the file; the monotonic clock stays real."""
+    stamp = t.path("faketime.txt")
+    with open(stamp, "w") as f:
+        f.write("@2026-11-30 07:00:00\n")
+    srv = t.ngircd()
+    alice = t.client(srv, "alice")
+    alice.join("#test")
+    bot = t.bot(oncall_config(t, srv), start=False)
+    bot.extra_env.update({"LD_PRELOAD": faketime_env("x")["LD_PRELOAD"],
+                          "TZ": "UTC", "FAKETIME_TIMESTAMP_FILE": stamp,
+                          "FAKETIME_NO_CACHE": "1",
+                          "FAKETIME_DONT_FAKE_MONOTONIC": "1"})
+    bot.start()
+    bot.wait_joined(alice, "#test")
+    ask_ok(alice, "!who-is-on-call",
+           who_rx("alice", "Mon 30 Nov 09:00 CET", "bob"))
+    # 08:59:45 CET: the handoff is 15 s away on the new wall clock
+    with open(stamp, "w") as f:
+        f.write("@2026-11-30 07:59:45\n")
+    jumped = time.monotonic()
+    line = alice.wait_for(privmsg_from(BOT_NICK, "#test", " handoff: "),
+                          timeout=40, start=0, what="the handoff line")
+    check(re.search(handoff_rx("bob", "Mon 7 Dec 09:00 CET", "alice"),
+                    line.body), "wrong handoff line: %r" % line.body)
+    waited = line.t - jumped
+    check(13.0 <= waited <= 27.0,
+          "the handoff came %.1f s after the jump (due 15 s after it, "
+          "the jump noticed within 10 s)" % waited)
+    check(re.search(r"wall clock jumped", open(bot.stderr_path).read()),
+          "the bot did not log the jump")
+    bot.assert_alive()
+
+
+test_wall_clock_jump_rearms_the_handoff.timeout = 80
