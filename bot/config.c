@@ -1272,6 +1272,34 @@ load_bridge(struct load *l, config_setting_t *g, struct config *cfg,
 	pairs_member(l, g, "map", cfg, 0, &br->map, &br->nmap);
 }
 
+/*
+ * The length of s if it is a list of groups, else -1 with an error that
+ * shows an example ("nick = \"tg-bridge\";").
+ */
+static int
+group_list(struct load *l, config_setting_t *s, const char *example)
+{
+	if (!config_setting_is_list(s)) {
+		lerr(l, s, NULL, "expected a list of groups such as "
+		    "( { %s } )", example);
+		return -1;
+	}
+	return config_setting_length(s);
+}
+
+/* Element i of a group list, or NULL with an error if not a group. */
+static config_setting_t *
+group_elem(struct load *l, config_setting_t *s, int i, const char *key)
+{
+	config_setting_t	*e = config_setting_get_elem(s, (unsigned int)i);
+
+	if (!config_setting_is_group(e)) {
+		lerr(l, e, NULL, "expected a group { %s = ...; }", key);
+		return NULL;
+	}
+	return e;
+}
+
 /* Validate the bridges list. */
 static void
 load_bridges(struct load *l, config_setting_t *s, struct config *cfg)
@@ -1279,20 +1307,12 @@ load_bridges(struct load *l, config_setting_t *s, struct config *cfg)
 	config_setting_t	*e;
 	int			 i, len;
 
-	if (!config_setting_is_list(s)) {
-		lerr(l, s, NULL, "expected a list of groups such as "
-		    "( { nick = \"tg-bridge\"; } )");
+	if ((len = group_list(l, s, "nick = \"tg-bridge\";")) < 0)
 		return;
-	}
-	len = config_setting_length(s);
 	cfg->bridges = xcalloc((size_t)len + 1, sizeof *cfg->bridges);
 	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(s, (unsigned int)i);
-		if (!config_setting_is_group(e)) {
-			lerr(l, e, NULL, "expected a group { nick = ...; }");
-			continue;
-		}
-		load_bridge(l, e, cfg, &cfg->bridges[cfg->nbridges++]);
+		if ((e = group_elem(l, s, i, "nick")) != NULL)
+			load_bridge(l, e, cfg, &cfg->bridges[cfg->nbridges++]);
 	}
 }
 
@@ -1603,20 +1623,12 @@ load_roles(struct load *l, config_setting_t *s, struct config *cfg)
 	config_setting_t	*e;
 	int			 i, len;
 
-	if (!config_setting_is_list(s)) {
-		lerr(l, s, NULL, "expected a list of groups such as "
-		    "( { name = \"outage-master\"; ... } )");
+	if ((len = group_list(l, s, "name = \"outage-master\"; ...")) < 0)
 		return;
-	}
-	len = config_setting_length(s);
 	cfg->roles = xcalloc((size_t)len + 1, sizeof *cfg->roles);
 	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(s, (unsigned int)i);
-		if (!config_setting_is_group(e)) {
-			lerr(l, e, NULL, "expected a group { name = ...; }");
-			continue;
-		}
-		load_role(l, e, cfg, &cfg->roles[cfg->nroles++]);
+		if ((e = group_elem(l, s, i, "name")) != NULL)
+			load_role(l, e, cfg, &cfg->roles[cfg->nroles++]);
 	}
 }
 
