@@ -561,20 +561,13 @@ check_name(struct load *l, config_setting_t *s, const char *v)
 	return -1;
 }
 
-/* Element check for channel lists; refuses bad names and duplicates. */
+/* -1 with an error if string v stands earlier in e's list (any case). */
 static int
-check_channel(struct load *l, config_setting_t *e, const char *v,
-    struct config *cfg)
+listed_before(struct load *l, config_setting_t *e, const char *v)
 {
 	config_setting_t	*list = config_setting_parent(e), *o;
 	int			 i, idx = config_setting_index(e);
 
-	if (!valid_channel(v)) {
-		lerr(l, e, NULL, "%s is not a channel name (it starts with "
-		    "# or & and has no spaces, commas or control characters)",
-		    lq(l, v));
-		return -1;
-	}
 	for (i = 0; i < idx; i++) {
 		o = config_setting_get_elem(list, (unsigned int)i);
 		if (config_setting_type(o) == CONFIG_TYPE_STRING &&
@@ -584,6 +577,20 @@ check_channel(struct load *l, config_setting_t *e, const char *v,
 		}
 	}
 	return 0;
+}
+
+/* Element check for channel lists; refuses bad names and duplicates. */
+static int
+check_channel(struct load *l, config_setting_t *e, const char *v,
+    struct config *cfg)
+{
+	if (!valid_channel(v)) {
+		lerr(l, e, NULL, "%s is not a channel name (it starts with "
+		    "# or & and has no spaces, commas or control characters)",
+		    lq(l, v));
+		return -1;
+	}
+	return listed_before(l, e, v);
 }
 
 /* Element check for announce_channels: a channel the bot also joins. */
@@ -1040,9 +1047,7 @@ static int
 check_entry(struct load *l, config_setting_t *e, const char *v,
     struct config *cfg)
 {
-	config_setting_t	*list = config_setting_parent(e), *o;
 	const char		*bang, *at;
-	int			 i, idx = config_setting_index(e);
 
 	if (!l->identify_ok)
 		return 0;
@@ -1073,15 +1078,7 @@ check_entry(struct load *l, config_setting_t *e, const char *v,
 			return -1;
 		}
 	}
-	for (i = 0; i < idx; i++) {
-		o = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(o) == CONFIG_TYPE_STRING &&
-		    util_strcaseeq(config_setting_get_string(o), v)) {
-			lerr(l, e, NULL, "%s is listed twice", lq(l, v));
-			return -1;
-		}
-	}
-	return 0;
+	return listed_before(l, e, v);
 }
 
 /* 1 if name is a team person (the name of some team.members entry). */
