@@ -279,6 +279,42 @@ store_step_row(struct store *s, sqlite3_stmt *st, const char *op)
 	return 0;
 }
 
+/*
+ * Step st to its end, reading each row with read into a growing array of
+ * size-byte items. 0 with *rows (caller frees; NULL when none) and *n,
+ * or -1 after freeing the rows read so far with drop. st is released.
+ */
+static int
+store_collect(struct store *s, sqlite3_stmt *st, const char *op,
+    size_t size, void (*read)(sqlite3_stmt *, void *),
+    void (*drop)(void *, size_t), void **rows, size_t *n)
+{
+	char	*v = NULL;
+	size_t	 nv = 0, cap = 0;
+	int	 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xreallocarray(v, cap, size);
+		}
+		memset(v + nv * size, 0, size);
+		read(st, v + nv * size);
+		nv++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_log_sqlite(s, op);
+		store_release(s, st);
+		drop(v, nv);
+		store_failed(s);
+		return -1;
+	}
+	store_release(s, st);
+	*rows = v;
+	*n = nv;
+	return 0;
+}
+
 /* A copy of a text column, or NULL for SQL NULL; caller frees. */
 static char *
 store_column_text(sqlite3_stmt *st, int i)
@@ -686,6 +722,29 @@ store_audit_add(struct store *s, time_t at, const char *who,
 	return store_step_done(s, st, op);
 }
 
+/* Read one audit row (store_collect). */
+static void
+store_audit_read(sqlite3_stmt *st, void *item)
+{
+	struct store_audit	*r = item;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->at = (time_t)sqlite3_column_int64(st, 1);
+	r->who = store_column_text(st, 2);
+	r->level = store_column_text(st, 3);
+	r->via = store_column_text(st, 4);
+	r->place = store_column_text(st, 5);
+	r->command = store_column_text(st, 6);
+	r->args = store_column_text(st, 7);
+}
+
+/* Free audit rows read so far (store_collect). */
+static void
+store_audit_drop(void *rows, size_t n)
+{
+	store_audit_free(rows, n);
+}
+
 /* Newest audit rows first, at most limit (> 0); free with audit_free. */
 int
 store_audit_list(struct store *s, int limit, struct store_audit **rows,
@@ -693,9 +752,6 @@ store_audit_list(struct store *s, int limit, struct store_audit **rows,
 {
 	static const char	*op = "list audit rows";
 	sqlite3_stmt		*st;
-	struct store_audit	*v = NULL, *r;
-	size_t			 n = 0, cap = 0;
-	int			 rc;
 
 	*rows = NULL;
 	*nrows = 0;
@@ -709,32 +765,8 @@ store_audit_list(struct store *s, int limit, struct store_audit **rows,
 		return -1;
 	if (sqlite3_bind_int(st, 1, limit) != SQLITE_OK)
 		return store_bind_failed(s, st, op);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		r = &v[n++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->at = (time_t)sqlite3_column_int64(st, 1);
-		r->who = store_column_text(st, 2);
-		r->level = store_column_text(st, 3);
-		r->via = store_column_text(st, 4);
-		r->place = store_column_text(st, 5);
-		r->command = store_column_text(st, 6);
-		r->args = store_column_text(st, 7);
-	}
-	if (rc != SQLITE_DONE) {
-		store_log_sqlite(s, op);
-		store_release(s, st);
-		store_audit_free(v, n);
-		store_failed(s);
-		return -1;
-	}
-	store_release(s, st);
-	*rows = v;
-	*nrows = n;
-	return 0;
+	return store_collect(s, st, op, sizeof **rows, store_audit_read,
+	    store_audit_drop, (void **)rows, nrows);
 }
 
 /* Free rows returned by store_audit_list; NULL is a no-op. */
@@ -1021,6 +1053,20 @@ store_override_read(sqlite3_stmt *st, struct store_override *r)
 	r->covers = store_column_text(st, 8);
 }
 
+/* Read one override row (store_collect). */
+static void
+store_override_item(sqlite3_stmt *st, void *item)
+{
+	store_override_read(st, item);
+}
+
+/* Free override rows read so far (store_collect). */
+static void
+store_override_drop(void *rows, size_t n)
+{
+	store_override_free(rows, n);
+}
+
 /*
  * Active overrides of role (NULL: all) overlapping [from, until), at most
  * limit of them. No override is longer than STORE_OVERRIDE_MAX_S, so the
@@ -1032,9 +1078,6 @@ store_override_list(struct store *s, const char *role, time_t from,
 {
 	static const char	*op = "list overrides";
 	sqlite3_stmt		*st;
-	struct store_override	*v = NULL;
-	size_t			 nv = 0, cap = 0;
-	int			 rc;
 
 	*rows = NULL;
 	*n = 0;
@@ -1060,24 +1103,8 @@ store_override_list(struct store *s, const char *role, time_t from,
 	    sqlite3_bind_int64(st, 4, (sqlite3_int64)from) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 5, limit > 0 ? limit : -1) != SQLITE_OK)
 		return store_bind_failed(s, st, op);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nv == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		store_override_read(st, &v[nv++]);
-	}
-	if (rc != SQLITE_DONE) {
-		store_log_sqlite(s, op);
-		store_release(s, st);
-		store_override_free(v, nv);
-		store_failed(s);
-		return -1;
-	}
-	store_release(s, st);
-	*rows = v;
-	*n = nv;
-	return 0;
+	return store_collect(s, st, op, sizeof **rows, store_override_item,
+	    store_override_drop, (void **)rows, n);
 }
 
 /* Free the strings of one override row and zero it; NULL is a no-op. */
