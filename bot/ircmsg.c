@@ -44,11 +44,27 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* rfc1459 lower-case: A-Z and []\^ map to a-z and {}|~. */
+/*
+ * Lower-case one byte under a case mapping: ascii folds A-Z only,
+ * strict-rfc1459 adds []\ (to {}|), rfc1459 adds ^ (to ~) as well.
+ */
 static unsigned char
-irc_fold(unsigned char c)
+irc_fold(enum irc_casemap map, unsigned char c)
 {
-	if (c >= 'A' && c <= '^')
+	unsigned char	 top;
+
+	switch (map) {
+	case IRC_CASEMAP_ASCII:
+		top = 'Z';
+		break;
+	case IRC_CASEMAP_STRICT_RFC1459:
+		top = ']';
+		break;
+	default:
+		top = '^';
+		break;
+	}
+	if (c >= 'A' && c <= top)
 		return c + ('a' - 'A');
 	return c;
 }
@@ -500,26 +516,51 @@ irc_split_len(const char *text, size_t len, size_t max)
 	return pos;
 }
 
+/* The mapping an ISUPPORT CASEMAPPING value names; rfc1459 otherwise. */
+enum irc_casemap
+irc_casemap_parse(const char *value)
+{
+	if (value != NULL && strcmp(value, "ascii") == 0)
+		return IRC_CASEMAP_ASCII;
+	if (value != NULL && strcmp(value, "strict-rfc1459") == 0)
+		return IRC_CASEMAP_STRICT_RFC1459;
+	return IRC_CASEMAP_RFC1459;
+}
+
 /* Compare two names under rfc1459 case mapping, like strcmp. */
 int
 irc_casecmp(const char *a, const char *b)
 {
+	return irc_casecmp_map(IRC_CASEMAP_RFC1459, a, b);
+}
+
+/* Compare two names under a case mapping, like strcmp. */
+int
+irc_casecmp_map(enum irc_casemap map, const char *a, const char *b)
+{
 	const unsigned char *x = (const unsigned char *)a;
 	const unsigned char *y = (const unsigned char *)b;
 
-	while (*x != '\0' && irc_fold(*x) == irc_fold(*y)) {
+	while (*x != '\0' && irc_fold(map, *x) == irc_fold(map, *y)) {
 		x++;
 		y++;
 	}
-	return (int)irc_fold(*x) - (int)irc_fold(*y);
+	return (int)irc_fold(map, *x) - (int)irc_fold(map, *y);
 }
 
 /* Lower-case s in place under rfc1459 case mapping. */
 void
 irc_lower(char *s)
 {
+	irc_lower_map(IRC_CASEMAP_RFC1459, s);
+}
+
+/* Lower-case s in place under a case mapping. */
+void
+irc_lower_map(enum irc_casemap map, char *s)
+{
 	for (; *s != '\0'; s++)
-		*s = (char)irc_fold((unsigned char)*s);
+		*s = (char)irc_fold(map, (unsigned char)*s);
 }
 
 /*
@@ -531,6 +572,13 @@ irc_lower(char *s)
 int
 irc_glob(const char *pattern, const char *str)
 {
+	return irc_glob_map(IRC_CASEMAP_RFC1459, pattern, str);
+}
+
+/* irc_glob under a case mapping. */
+int
+irc_glob_map(enum irc_casemap map, const char *pattern, const char *str)
+{
 	const char	*p = pattern, *s = str;
 	const char	*star = NULL, *mark = NULL;
 
@@ -541,7 +589,8 @@ irc_glob(const char *pattern, const char *str)
 			continue;
 		}
 		if (*p != '\0' && (*p == '?' ||
-		    irc_fold((unsigned char)*p) == irc_fold((unsigned char)*s))) {
+		    irc_fold(map, (unsigned char)*p) ==
+		    irc_fold(map, (unsigned char)*s))) {
 			p++;
 			s++;
 			continue;

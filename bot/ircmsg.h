@@ -72,11 +72,26 @@ size_t		 irc_split_len(const char *text, size_t len, size_t max);
  */
 char		*irc_utf8_repair(const char *s);
 
-/* rfc1459 case mapping: compare/lower nicks and channels. */
+/*
+ * Case mappings (ISUPPORT CASEMAPPING). Nicks and channels on a
+ * connected server are compared with the server's mapping (the _map
+ * forms); the plain forms use rfc1459, the default until the server
+ * says otherwise.
+ */
+enum irc_casemap {
+	IRC_CASEMAP_RFC1459 = 0,	/* A-Z []\^ = a-z {}|~ */
+	IRC_CASEMAP_ASCII,		/* A-Z = a-z only */
+	IRC_CASEMAP_STRICT_RFC1459	/* A-Z []\ = a-z {}| */
+};
+enum irc_casemap irc_casemap_parse(const char *value);
 int		 irc_casecmp(const char *, const char *);
+int		 irc_casecmp_map(enum irc_casemap, const char *, const char *);
 void		 irc_lower(char *);
+void		 irc_lower_map(enum irc_casemap, char *);
 /* Case-insensitive glob with * and ? (rfc1459), e.g. "alice!*@*". */
 int		 irc_glob(const char *pattern, const char *str);
+int		 irc_glob_map(enum irc_casemap, const char *pattern,
+		     const char *str);
 
 /*
  * Token bucket for outgoing lines: at most burst lines at once, then one
