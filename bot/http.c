@@ -468,7 +468,7 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 		loop_fd_events(h->loop, fd, events);
 		return 0;
 	}
-	if (loop_fd_set(h->loop, fd, events, http_on_fd, h) != 0) {
+	if (loop_fd_set(h->loop, h, fd, events, http_on_fd, h) != 0) {
 		log_warn("http", "cannot watch socket %d", fd);
 		return -1;
 	}
@@ -491,7 +491,8 @@ http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	}
 	if (timeout_ms < 0 || h->closing)
 		return 0;
-	h->timer_id = loop_timer_add(h->loop, timeout_ms, http_on_timer, h);
+	h->timer_id = loop_timer_add(h->loop, h, timeout_ms, http_on_timer,
+	    h);
 	return 0;
 }
 

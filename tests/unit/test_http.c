@@ -148,7 +148,7 @@ conn_answer(struct conn *c, int status, const char *extra,
 	    "Connection: close\r\n%s\r\n", status, len, extra);
 	buf_add(&c->out, body, len);
 	c->answered = 1;
-	loop_fd_set(c->srv->loop, c->fd, LOOP_WRITE, conn_on_write, c);
+	loop_fd_set(c->srv->loop, NULL, c->fd, LOOP_WRITE, conn_on_write, c);
 }
 
 /* Answer one complete request (head is NUL-terminated, body follows). */
@@ -254,7 +254,7 @@ srv_on_accept(struct loop *loop, int fd, int events, void *arg)
 		buf_init(&c->out);
 		c->next = s->conns;
 		s->conns = c;
-		loop_fd_set(loop, cfd, LOOP_READ, conn_on_read, c);
+		loop_fd_set(loop, NULL, cfd, LOOP_READ, conn_on_read, c);
 	}
 }
 
@@ -285,8 +285,8 @@ srv_start(struct srv *s, struct loop *loop)
 	s->loop = loop;
 	s->lfd = bind_any(&s->port);
 	assert_int_equal(listen(s->lfd, 64), 0);
-	assert_int_equal(loop_fd_set(loop, s->lfd, LOOP_READ, srv_on_accept,
-	    s), 0);
+	assert_int_equal(loop_fd_set(loop, NULL, s->lfd, LOOP_READ,
+	    srv_on_accept, s), 0);
 }
 
 /* Stop the server and close every connection. */
@@ -547,7 +547,7 @@ test_hang_timeout(void **state)
 	long long	 tid;
 	uint64_t	 t0;
 
-	tid = loop_timer_add(f->loop, 20, on_tick, &ticks);
+	tid = loop_timer_add(f->loop, NULL, 20, on_tick, &ticks);
 	t0 = util_mono_ms();
 	get(f, "/hang", 0, 300, &r);
 	assert_int_equal(run_until(f->loop, &r.called, 1, 5000), 0);
