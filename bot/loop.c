@@ -7,6 +7,11 @@
  * across one, so a callback may delete anything, including itself, and
  * add new watches and timers.
  *
+ * A watch also gets a serial number when it is created (not when an
+ * existing watch is replaced): if a callback deletes a watch, closes its
+ * fd and a new watch lands on the same fd number within one iteration,
+ * the serial tells that poll()'s results belong to the old one.
+ *
  * Timer ids only grow and are never reused. A pass over the timers runs
  * only those whose id was handed out before the pass began (ae's maxId):
  * a slot index cannot tell, since a timer added from a callback may land
@@ -31,6 +36,7 @@ struct loop_fd {
 	loop_fd_cb	*cb;
 	void		*arg;
 	void		*owner;
+	uint64_t	 serial;
 };
 
 struct loop_timer {
@@ -50,7 +56,9 @@ struct loop {
 	uint64_t		 now;
 	int			 stop;
 	struct pollfd		*pfd;
+	uint64_t		*pserial;	/* serial of each pfd entry */
 	size_t			 pfdcap;
+	uint64_t		 next_serial;
 	loop_hook_cb		*before_sleep;
 	void			*before_sleep_arg;
 };
@@ -75,6 +83,7 @@ loop_free(struct loop *l)
 	free(l->fds);
 	free(l->timers);
 	free(l->pfd);
+	free(l->pserial);
 	free(l);
 }
 
@@ -101,11 +110,14 @@ loop_fd_set(struct loop *l, void *owner, int fd, int events, loop_fd_cb *cb,
 	if (fd < 0)
 		return -1;
 	w = loop_find_fd(l, fd);
-	if (w == NULL)
-		w = loop_find_fd(l, -1);
 	if (w == NULL) {
-		l->fds = xreallocarray(l->fds, l->nfds + 1, sizeof *l->fds);
-		w = &l->fds[l->nfds++];
+		w = loop_find_fd(l, -1);
+		if (w == NULL) {
+			l->fds = xreallocarray(l->fds, l->nfds + 1,
+			    sizeof *l->fds);
+			w = &l->fds[l->nfds++];
+		}
+		w->serial = ++l->next_serial;
 	}
 	w->fd = fd;
 	w->events = events;
@@ -302,6 +314,8 @@ loop_once(struct loop *l, int max_wait_ms)
 	l->now = util_mono_ms();
 	if (l->pfdcap < l->nfds) {
 		l->pfd = xreallocarray(l->pfd, l->nfds, sizeof *l->pfd);
+		l->pserial = xreallocarray(l->pserial, l->nfds,
+		    sizeof *l->pserial);
 		l->pfdcap = l->nfds;
 	}
 	for (i = 0; i < l->nfds; i++) {
@@ -314,6 +328,7 @@ loop_once(struct loop *l, int max_wait_ms)
 		if (l->fds[i].events & LOOP_WRITE)
 			l->pfd[n].events |= POLLOUT;
 		l->pfd[n].revents = 0;
+		l->pserial[n] = l->fds[i].serial;
 		n++;
 	}
 	timeout = loop_wait_ms(l, max_wait_ms);
@@ -327,9 +342,12 @@ loop_once(struct loop *l, int max_wait_ms)
 
 		if (l->pfd[i].revents == 0)
 			continue;
-		/* The watch may have been deleted or replaced meanwhile. */
+		/*
+		 * The watch may have been deleted or replaced meanwhile, or
+		 * deleted and a new one made on a reused fd number.
+		 */
 		w = loop_find_fd(l, l->pfd[i].fd);
-		if (w == NULL || w->cb == NULL)
+		if (w == NULL || w->cb == NULL || w->serial != l->pserial[i])
 			continue;
 		if (l->pfd[i].revents & POLLIN)
 			ev |= LOOP_READ;

@@ -4,8 +4,8 @@
  * return value, deletion is safe inside callbacks (own and others'), fd
  * watches report readiness and can be removed from their own callback, a
  * timer added during a pass waits for the next pass, the before-sleep
- * hook runs before every poll, and loop_release drops one owner's
- * watches and timers.
+ * hook runs before every poll, loop_release drops one owner's watches
+ * and timers, and a reused fd number never gets a stale poll() result.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -469,6 +469,69 @@ test_release_inside(void **state)
 	loop_free(l);
 }
 
+/* State of the reused fd number test. */
+struct reuse {
+	int	 first[2];	/* two pipes, both ready */
+	int	 second[2];
+	int	 fresh[2];	/* made in a callback, on second[0]'s number */
+	int	 calls;
+	int	 stale;		/* calls of the watch on the fresh pipe */
+};
+
+/* The watch on the fresh pipe: nothing was ever written to it. */
+static void
+fresh_cb(struct loop *l, int fd, int ev, void *arg)
+{
+	((struct reuse *)arg)->stale++;
+}
+
+/*
+ * The first ready pipe's callback releases its owner, closes the second
+ * pipe's read end and watches a new pipe that gets the same fd number.
+ */
+static void
+reuse_cb(struct loop *l, int fd, int ev, void *arg)
+{
+	struct reuse	*z = arg;
+	int		 old = z->second[0];
+
+	z->calls++;
+	loop_release(l, z);
+	close(z->second[0]);
+	assert_int_equal(pipe(z->fresh), 0);
+	assert_int_equal(z->fresh[0], old);
+	loop_fd_set(l, NULL, z->fresh[0], LOOP_READ, fresh_cb, z);
+}
+
+/*
+ * poll()'s result for a deleted watch is not handed to a new watch that
+ * a callback made on the same fd number in the same iteration.
+ */
+static void
+test_reused_fd_number(void **state)
+{
+	struct loop	*l = loop_new();
+	struct reuse	 z;
+
+	memset(&z, 0, sizeof z);
+	assert_int_equal(pipe(z.first), 0);
+	assert_int_equal(pipe(z.second), 0);
+	loop_fd_set(l, &z, z.first[0], LOOP_READ, reuse_cb, &z);
+	loop_fd_set(l, &z, z.second[0], LOOP_READ, reuse_cb, &z);
+	assert_int_equal(write(z.first[1], "1", 1), 1);
+	assert_int_equal(write(z.second[1], "2", 1), 1);
+	loop_once(l, 100);
+	assert_int_equal(z.calls, 1);
+	loop_once(l, 20);
+	assert_int_equal(z.stale, 0);
+	close(z.first[0]);
+	close(z.first[1]);
+	close(z.second[1]);
+	close(z.fresh[0]);
+	close(z.fresh[1]);
+	loop_free(l);
+}
+
 int
 main(void)
 {
@@ -483,6 +546,7 @@ main(void)
 		cmocka_unit_test(test_before_sleep),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_release_inside),
+		cmocka_unit_test(test_reused_fd_number),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
