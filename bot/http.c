@@ -1041,7 +1041,7 @@ http_retry_after(const char *v, time_t now, long long *ms)
 
 	if (v == NULL)
 		return -1;
-	if (util_strtonum(v, 0, HTTP_WAIT_MAX_MS, &n) == 0) {
+	if (util_strtonum(v, 0, LLONG_MAX / 1000, &n) == 0) {
 		*ms = n * 1000;
 		return 0;
 	}
