@@ -1112,10 +1112,12 @@ http_server_wait(const struct http_response *resp, json_t *j, time_t now)
 	    ms > best)
 		best = ms;
 	ra = json_object_get(json_object_get(j, "parameters"), "retry_after");
-	if (json_is_integer(ra) && json_integer_value(ra) >= 0 &&
-	    json_integer_value(ra) <= HTTP_WAIT_MAX_MS / 1000 &&
-	    json_integer_value(ra) * 1000 > best)
-		best = json_integer_value(ra) * 1000;
+	if (json_is_integer(ra) && json_integer_value(ra) >= 0) {
+		ms = json_integer_value(ra) > HTTP_WAIT_MAX_MS / 1000 ?
+		    HTTP_WAIT_MAX_MS : json_integer_value(ra) * 1000;
+		if (ms > best)
+			best = ms;
+	}
 	return best > HTTP_WAIT_MAX_MS ? HTTP_WAIT_MAX_MS : best;
 }
 

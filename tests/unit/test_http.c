@@ -1153,6 +1153,10 @@ static const struct ccase ccases[] = {
 	  "Requests: retry after 34\",\"parameters\":{\"retry_after\":34}}",
 	  { NULL }, 1, HTTP_RETRY, 34000, 0, 0,
 	  "429 Too Many Requests: retry after 34" },
+	{ "telegram absurd retry_after", 429, NULL, 0,
+	  "{\"ok\":false,\"error_code\":429,\"parameters\":"
+	  "{\"retry_after\":9000000000}}", { NULL }, 1, HTTP_RETRY,
+	  HTTP_WAIT_MAX_MS, 0, 0, "429 Too Many Requests" },
 	{ "telegram chat not found", 400, NULL, 0,
 	  "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: "
 	  "chat not found\"}", { NULL }, 1, HTTP_PERMANENT, 0, 0, 0,
