@@ -286,6 +286,50 @@ refused(const char *account, const char *password, const char *want)
 	err_has(err, want, account);
 }
 
+/* A small deterministic pseudo-random generator (64-bit LCG). */
+static unsigned long
+lcg(unsigned long *seed)
+{
+	*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
+	return *seed >> 17;
+}
+
+/*
+ * Hostile servers: a server-first-message with random bytes changed is
+ * refused or, if accepted, binds a different AuthMessage, so the genuine
+ * server signature must no longer pass.
+ */
+static void
+test_scram_mutated_server(void **state)
+{
+	struct sasl_mech	*m;
+	unsigned char		 msg[sizeof V_SFIRST - 1], *out;
+	unsigned long		 seed = 12345;
+	size_t			 outlen, i, k, pos, accepted = 0;
+	char			*err = NULL;
+	enum sasl_status	 st;
+
+	for (i = 0; i < 200; i++) {
+		memcpy(msg, V_SFIRST, sizeof msg);
+		for (k = 0; k < 1 + i % 3; k++) {
+			pos = lcg(&seed) % sizeof msg;
+			msg[pos] = (unsigned char)lcg(&seed);
+		}
+		m = scram_started();
+		st = sasl_step(m, msg, sizeof msg, &out, &outlen, &err);
+		free(out);
+		free(err);
+		err = NULL;
+		if (st == SASL_CONTINUE &&
+		    memcmp(msg, V_SFIRST, sizeof msg) != 0) {
+			step_fails(m, V_SFINAL, "signature is wrong");
+			accepted++;
+		}
+		sasl_free(m);
+	}
+	assert_true(accepted > 10);	/* the property was exercised */
+}
+
 static void
 test_scram_ascii_only(void **state)
 {
@@ -519,6 +563,7 @@ main(void)
 		cmocka_unit_test(test_scram_malformed_first),
 		cmocka_unit_test(test_scram_nul_and_order),
 		cmocka_unit_test(test_scram_escaping_and_nonce),
+		cmocka_unit_test(test_scram_mutated_server),
 		cmocka_unit_test(test_scram_ascii_only),
 		cmocka_unit_test(test_b64),
 		cmocka_unit_test(test_ecdsa_sign),
