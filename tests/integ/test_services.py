@@ -3,6 +3,7 @@ identify = "account" (account tag), bridges and their spoofing, nick
 takeover without the account. Accounts are registered by
 tests/net/services-net.sh; test clients log in with SASL."""
 
+import base64
 import re
 
 from harness import BOT_NICK, any_message_from, check, connect_all, sleep
@@ -54,8 +55,16 @@ def test_sasl_login_and_account_identity(t):
               r"!reload needs admin access \(you are not identified to services\)$")
     bob.ask("#test", "!reload", r"!reload needs admin access \(you are not an admin\)$")
     alice.ask("#test", "!reload", r"configuration reloaded$")
-    # the password never reaches the log
-    check(ACCOUNTS["outagebot"] not in bot.log_text(), "SASL password in the log")
+    # the password never reaches the debug log (the bot runs with -d), in
+    # plain or in the base64 form that went on the wire
+    log = bot.log_text()
+    check(re.search(r"(?m)>> NICK ", log), "no debug lines in the bot log")
+    check(ACCOUNTS["outagebot"] not in log, "SASL password in the log")
+    payload = base64.b64encode(("outagebot\0outagebot\0%s"
+                                % ACCOUNTS["outagebot"]).encode()).decode()
+    check(payload not in log, "the SASL PLAIN payload (base64) is in the log")
+    check(">> AUTHENTICATE <redacted>" in log,
+          "the debug log has no '>> AUTHENTICATE <redacted>'\n" + bot.log_tail())
 
 
 def test_sasl_wrong_password_required_never_joins(t):
