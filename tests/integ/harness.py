@@ -848,6 +848,20 @@ class ServicesNet:
         self._read_env()
         return self
 
+    def registered_clients(self):
+        """[(nick, user, host, realname)] of every client that InspIRCd
+        registered (sent 001), from its own log ("CONNECT: Client
+        connecting ..."): what the server did, whatever a client logs."""
+        rx = re.compile(r"CONNECT: Client connecting on port \d+ "
+                        r"\(class [^)]*\): ([^!\s]+)!([^@\s]+)@(\S+) "
+                        r"\([^)]*\) \[(.*)\]$")
+        try:
+            with open(os.path.join(self.dir, "inspircd", "ircd.log"),
+                      encoding="utf-8", errors="replace") as f:
+                return [m.groups() for m in map(rx.search, f) if m]
+        except FileNotFoundError:
+            return []
+
     def restart_ircd(self, down=2.0):
         res = self._run("restart-ircd", self.dir, str(down))
         check(res.returncode == 0, "services-net.sh restart-ircd failed:\n%s"
