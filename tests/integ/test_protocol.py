@@ -554,7 +554,8 @@ def sts_rows(db):
     try:
         con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
         try:
-            return con.execute("SELECT host, port, expires FROM sts").fetchall()
+            return con.execute(
+                "SELECT host, port, expires FROM sts").fetchall()
         finally:
             con.close()
     except sqlite3.Error as e:

@@ -69,8 +69,8 @@ def test_sasl_login_and_account_identity(t):
     payload = base64.b64encode(("outagebot\0outagebot\0%s"
                                 % ACCOUNTS["outagebot"]).encode()).decode()
     check(payload not in log, "the SASL PLAIN payload (base64) is in the log")
-    check(">> AUTHENTICATE <redacted>" in log,
-          "the debug log has no '>> AUTHENTICATE <redacted>'\n" + bot.log_tail())
+    check(">> AUTHENTICATE <redacted>" in log, "the debug log has no "
+          "'>> AUTHENTICATE <redacted>'\n" + bot.log_tail())
 
 
 def test_sasl_wrong_password_required_never_joins(t):

@@ -336,7 +336,8 @@ if [ "$CMD" = restart-ircd ]; then
   IRC_PORT=$(env_value IRC_PORT) IRC_TLS_PORT=$(env_value IRC_TLS_PORT)
   IRC_LINK_PORT=$(env_value IRC_LINK_PORT) TLS_CERT=$(env_value TLS_CERT)
   ATHEME_PID=$(env_value ATHEME_PID)
-  alive "$ATHEME_PID" || { say "Atheme (pid $ATHEME_PID) is not running"; exit 1; }
+  alive "$ATHEME_PID" ||
+    { say "Atheme (pid $ATHEME_PID) is not running"; exit 1; }
   halt_pid "$(env_value INSPIRCD_PID)" || true
   synced=$(grep -c 'finished synching with uplink' "$WORKDIR/atheme/atheme.log" || true)
   sleep "${ARG3:-0}"
