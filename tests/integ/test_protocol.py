@@ -489,6 +489,15 @@ def test_bot_mode_set_on_inspircd(t):
     alice.join("#test")
     bot = t.bot(t.bot_config(net))
     bot.wait_joined(alice, "#test", timeout=20)
+    # The bot joins on 001 and sets +B once 005 names BOT=B, so its JOIN
+    # can reach alice before the mode is set: wait for the server to
+    # confirm the mode to the bot (its -d log), then ask. Without that
+    # confirmation, WHOIS below says what is missing.
+    try:
+        bot.wait_log(r"<< (?:@\S+ )?:%s!\S+ MODE %s :?\+B"
+                     % (re.escape(BOT_NICK), re.escape(BOT_NICK)), 10)
+    except TestFailure:
+        pass
     lines = whois(alice, BOT_NICK)
     check(numeric(lines, "311"), "WHOIS %s: no 311 reply: %s" % (BOT_NICK, lines))
     bot_lines = numeric(lines, "335")
