@@ -1,9 +1,10 @@
 /*
  * store.h — the bot's state in SQLite: WAL, foreign keys, a busy timeout,
  * schema migrations by PRAGMA user_version, a transaction helper. Only
- * store.c includes sqlite3.h; other modules call the typed functions here.
- * Errors come back as -1 with a short *cause (caller frees) where a caller
- * may show it; the detail is logged once here.
+ * store.c includes sqlite3.h; the queries live in store_*.c by the module
+ * they serve, and other modules call the typed functions here. Errors come
+ * back as -1 with a short *cause (caller frees) where a caller may show
+ * it; the detail is logged once here.
  */
 #ifndef OB_STORE_H
 #define OB_STORE_H

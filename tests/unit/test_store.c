@@ -2,12 +2,14 @@
  * test_store.c — the SQLite store through store.h: opening and settings,
  * migrations (fresh, from hand-made versions 1 and 2, a failed step, a
  * newer database), transactions, the audit/sts/meta tables, rotation
- * state, overrides (also 100,000 of them) and notices, backup, and a
- * simulated full disk. Every test works in its own mkdtemp directory and
- * checks the file with sqlite3 directly where the store's word is not
- * enough.
+ * state, overrides (also 100,000 of them) and notices, backup, a
+ * simulated full disk, and the query runner of store_int.h that every
+ * table file uses. Every test works in its own
+ * mkdtemp directory and checks the file with sqlite3 directly where the
+ * store's word is not enough.
  */
-/* deps: store util log */
+/* deps: store store_schema store_audit store_meta store_oncall */
+/* deps: store_sts util log */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 struct fixture {
@@ -759,7 +762,8 @@ test_disk_full(void **state)
 	store_close(s);
 }
 
-/* A version-2 database (v1 plus meta) migrates to the latest and keeps its rows. */
+/* A version-2 database (v1 plus meta) migrates to the latest, keeping
+ * its rows. */
 static void
 test_migrate_from_v2(void **state)
 {
@@ -1116,7 +1120,141 @@ test_override_bulk(void **state)
 	store_close(s);
 }
 
-/* Run the store tests. */
+/* A row (k, n) of test_runner's scratch table t. */
+struct kv {
+	char		*k;
+	long long	 n;
+};
+
+/* Read one kv row (store_list). */
+static void
+kv_read(struct store_row *row, void *item)
+{
+	struct kv	*r = item;
+
+	store_row_read(row, "sI", &r->k, &r->n);
+}
+
+/* Read one kv row with a format that does not fit (store_list). */
+static void
+kv_read_bad(struct store_row *row, void *item)
+{
+	struct kv	*r = item;
+
+	store_row_read(row, "s", &r->k);
+}
+
+/* Free kv rows (store_list). */
+static void
+kv_free(void *rows, size_t n)
+{
+	struct kv	*r = rows;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		free(r[i].k);
+	free(rows);
+}
+
+/*
+ * The runner every table file uses (store_int.h): values bound by letter,
+ * one-row reads, lists, RETURNING, and a format that does not fit the
+ * statement refused before anything runs, dooming a transaction.
+ */
+static void
+test_runner(void **state)
+{
+	struct fixture		*f = *state;
+	static const struct store_rows kv = { sizeof (struct kv), kv_read,
+					      kv_free };
+	static const struct store_rows bad = { sizeof (struct kv),
+					       kv_read_bad, kv_free };
+	struct store		*s;
+	struct kv		*rows;
+	size_t			 n;
+	char			*k = NULL;
+	long long		 v = -1;
+	time_t			 t = 0;
+	int			 i = 0;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_exec(s, "CREATE TABLE t (k TEXT, n INTEGER)",
+	    "create t"), 0);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "sI", "a", 1LL << 40), 0);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "si", NULL, 7), 0);
+	assert_int_equal(store_last_id(s), 2);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "sT", "c", (time_t)3), 0);
+
+	/* One row: each read letter. */
+	assert_int_equal(store_get(s, "get", "SELECT k, n, n, n FROM t "
+	    "WHERE n = ?", "I>sITi", 1LL << 40, &k, &v, &t, &i), 1);
+	assert_string_equal(k, "a");
+	free(k);
+	assert_true(v == 1LL << 40 && t == (time_t)(1LL << 40));
+	assert_int_equal(store_get(s, "get", "SELECT k, n FROM t WHERE n = ?",
+	    "i>si", 7, &k, &i), 1);
+	assert_null(k);			/* SQL NULL reads as NULL */
+	assert_int_equal(i, 7);
+	k = (char *)"untouched";
+	assert_int_equal(store_get(s, "get", "SELECT k FROM t WHERE n = ?",
+	    "i>s", 99, &k), 0);
+	assert_string_equal(k, "untouched");
+
+	/* A second row is an error, and the text read is not leaked. */
+	k = NULL;
+	assert_int_equal(store_get(s, "get", "SELECT k FROM t WHERE n > ?",
+	    "i>s", 0, &k), -1);
+	assert_null(k);
+	/* RETURNING through store_get; a row from store_run is an error. */
+	assert_int_equal(store_get(s, "upd", "UPDATE t SET n = n + 1 "
+	    "WHERE k = ? RETURNING n", "s>I", "c", &v), 1);
+	assert_int_equal(v, 4);
+	assert_int_equal(store_run(s, "sel", "SELECT 1", ""), -1);
+
+	/* Lists. */
+	assert_int_equal(store_list(s, &kv, (void **)&rows, &n, "list",
+	    "SELECT k, n FROM t WHERE n > ? ORDER BY n", "i", 3), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].n, 4);
+	assert_null(rows[1].k);
+	assert_string_equal(rows[2].k, "a");
+	kv_free(rows, n);
+	assert_int_equal(store_list(s, &bad, (void **)&rows, &n, "list",
+	    "SELECT k, n FROM t ORDER BY n", ""), -1);
+	assert_null(rows);
+	assert_int_equal(n, 0);
+
+	/* Formats that do not fit: refused, nothing written. */
+	k = (char *)"untouched";
+	assert_int_equal(store_run(s, "few", "INSERT INTO t VALUES (?, ?)",
+	    "s", "x"), -1);
+	assert_int_equal(store_run(s, "many", "INSERT INTO t VALUES (?, ?)",
+	    "sii", "x", 1, 2), -1);
+	assert_int_equal(store_run(s, "letter", "INSERT INTO t VALUES (?, ?)",
+	    "sd", "x", 1), -1);
+	assert_int_equal(store_get(s, "cols", "SELECT k, n FROM t "
+	    "WHERE n = ?", "i>s", 7, &k), -1);
+	assert_string_equal(k, "untouched");
+	assert_int_equal(store_get(s, "one", "SELECT count(*) FROM t", ">I",
+	    &v), 1);
+	assert_int_equal(v, 3);
+
+	/* In a transaction, a misfit dooms it like any failure. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "si", "d", 5), 0);
+	assert_int_equal(store_run(s, "few", "INSERT INTO t VALUES (?, ?)",
+	    "s", "x"), -1);
+	assert_int_equal(store_commit(s), -1);
+	assert_int_equal(store_get(s, "one", "SELECT count(*) FROM t", ">I",
+	    &v), 1);
+	assert_int_equal(v, 3);
+	store_close(s);
+}
+
 /* The window: overrides overlapping [from, until), a limit, the length cap. */
 static void
 test_override_window(void **state)
@@ -1200,6 +1338,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_bulk, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
 	};
 
 	log_set_level(LOG_ERROR);
