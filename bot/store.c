@@ -27,6 +27,10 @@
  * refused, and store_commit returns -1. So a disk-full error half-way
  * through a state change can never be committed as half a change, even by
  * a caller that forgot to check a return value.
+ *
+ * The bot runs every query on its one event loop, so a query must never
+ * wait long (DESIGN §2): the busy timeout is short (STORE_BUSY_MS) and the
+ * checkpoint is PASSIVE.
  */
 #include <sys/stat.h>
 
@@ -45,7 +49,22 @@
 #include "store_int.h"
 #include "util.h"
 
-#define STORE_BUSY_MS	5000
+/*
+ * How long a statement waits for another connection's lock (an `outagebot
+ * oncall` or `backup` run beside the bot, an operator's sqlite3 shell)
+ * before it fails with SQLITE_BUSY. The loop is blocked while it waits:
+ * PINGs go unanswered, replies and timers wait. 250 ms rides out the
+ * few-millisecond write transactions of the bot's own tools, yet keeps the
+ * loop far from stalling the keepalive even when one command makes several
+ * writes (a transaction that failed once refuses the rest at once). A
+ * write that fails returns -1, which every caller handles already.
+ */
+#define STORE_BUSY_MS		250
+/*
+ * Opening happens once, before the loop runs, and a migration may wait for
+ * another process's: there the old, longer timeout stays.
+ */
+#define STORE_BUSY_OPEN_MS	5000
 
 #define STORE_CACHE	48	/* prepared statements kept for reuse */
 
@@ -538,7 +557,7 @@ store_settings(struct store *s, char **cause)
 {
 	long long	fk;
 
-	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_OPEN_MS) != SQLITE_OK) {
 		store_log_sqlite(s, "set busy timeout");
 		goto fail;
 	}
@@ -667,6 +686,18 @@ store_use_wal(struct store *s, char **cause)
 	    "set synchronous") != 0 ||
 	    store_exec(s, "PRAGMA wal_autocheckpoint = 0",
 	    "set wal_autocheckpoint") != 0) {
+		*cause = xasprintf("cannot set up database %s", s->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Opened and migrated: from now on waits are short (STORE_BUSY_MS). */
+int
+store_ready(struct store *s, char **cause)
+{
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+		store_log_sqlite(s, "set busy timeout");
 		*cause = xasprintf("cannot set up database %s", s->path);
 		return -1;
 	}
@@ -904,4 +935,15 @@ store_test_pragma(struct store *s, const char *name, long long *value)
 	}
 	snprintf(sql, sizeof sql, "PRAGMA %s", allowed[i]);
 	return store_query_int(s, sql, "read pragma", value);
+}
+
+/* Test hook: wait up to ms for other connections' locks. 0 or -1. */
+int
+store_test_busy_timeout(struct store *s, int ms)
+{
+	if (sqlite3_busy_timeout(s->db, ms) != SQLITE_OK) {
+		store_log_sqlite(s, "set busy timeout");
+		return -1;
+	}
+	return 0;
 }

@@ -127,12 +127,14 @@ extern const struct store_step store_sts_steps[];
 
 /*
  * Connection set-up, for store_schema.c's store_open: store_connect opens
- * path and applies the per-connection settings (busy timeout, foreign
- * keys) and checks it is a database; store_use_wal switches to WAL with
- * our synchronous and checkpoint settings. NULL or -1 with *cause.
+ * path and applies the per-connection settings (busy timeout for opening,
+ * foreign keys) and checks it is a database; store_use_wal switches to WAL
+ * with our synchronous and checkpoint settings; store_ready sets the busy
+ * timeout for running on the loop. NULL or -1 with *cause.
  */
 struct store	*store_connect(const char *path, char **cause);
 int		 store_use_wal(struct store *, char **cause);
+int		 store_ready(struct store *, char **cause);
 /* The database file's path, for messages. */
 const char	*store_path(struct store *);
 /* Roll back whatever SQLite has open (a failed migration step). */

@@ -152,7 +152,8 @@ store_open(const char *path, char **cause)
 	/* Refuse a newer schema before changing anything in the file. */
 	if (store_refuse_newer(s, cause) < 0 ||
 	    store_use_wal(s, cause) != 0 ||
-	    store_migrate(s, cause) != 0) {
+	    store_migrate(s, cause) != 0 ||
+	    store_ready(s, cause) != 0) {
 		store_close(s);
 		return NULL;
 	}

@@ -3,17 +3,21 @@
  * migrations (fresh, from hand-made versions 1 and 2, a failed step, a
  * newer database), transactions, the audit/sts/meta tables, rotation
  * state, overrides (also 100,000 of them) and notices, backup, a
- * simulated full disk, and the query runner of store_int.h that every
- * table file uses. Every test works in its own
+ * simulated full disk, a lock held by another connection (a write fails
+ * fast), the passive checkpoint beside a reader, and the query runner of
+ * store_int.h that every table file uses. Every test works in its own
  * mkdtemp directory and checks the file with sqlite3 directly where the
  * store's word is not enough.
  */
 /* deps: store store_schema store_audit store_meta store_oncall */
 /* deps: store_sts util log */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,7 +178,7 @@ test_open_fresh(void **state)
 	assert_int_equal(store_test_pragma(s, "foreign_keys", &v), 0);
 	assert_int_equal(v, 1);
 	assert_int_equal(store_test_pragma(s, "busy_timeout", &v), 0);
-	assert_int_equal(v, 5000);
+	assert_int_equal(v, 250);	/* short: the loop must not stall */
 	assert_int_equal(store_test_pragma(s, "synchronous", &v), 0);
 	assert_int_equal(v, 1);		/* NORMAL */
 	assert_int_equal(store_test_pragma(s, "journal_mode", &v), -1);
@@ -1120,6 +1124,121 @@ test_override_bulk(void **state)
 	store_close(s);
 }
 
+/* Milliseconds since start_us (util_mono_us). */
+static double
+elapsed_ms(uint64_t start_us)
+{
+	return (double)(util_mono_us() - start_us) / 1000.0;
+}
+
+/*
+ * Another connection holding the write lock makes a write fail after the
+ * short busy timeout (250 ms), not after seconds: the loop must keep
+ * answering PINGs. The bound is generous; the point is "not seconds".
+ */
+static void
+test_busy_write_fails_fast(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	uint64_t	 t0;
+	double		 ms;
+
+	s = open_ok(f->db);
+	db = raw_open(f->db);
+	raw_exec(db, "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('x', 'y');");
+
+	t0 = util_mono_us();
+	assert_int_equal(store_audit_add(s, 1, "alice", "admin", NULL, NULL,
+	    "open", NULL), -1);
+	ms = elapsed_ms(t0);
+	if (ms >= 2000 || ms < 200)
+		fail_msg("write waited %.0f ms for the lock", ms);
+
+	/* A transaction cannot start either, and says so as fast. */
+	t0 = util_mono_us();
+	assert_int_equal(store_begin(s), -1);
+	ms = elapsed_ms(t0);
+	if (ms >= 2000)
+		fail_msg("begin waited %.0f ms for the lock", ms);
+	/* Reading is not blocked by a writer in WAL mode. */
+	assert_int_equal(audit_count(s), 0);
+
+	/* Once the lock is gone, the store works as before. */
+	raw_exec(db, "ROLLBACK");
+	assert_int_equal(store_audit_add(s, 1, "alice", "admin", NULL, NULL,
+	    "open", NULL), 0);
+	assert_int_equal(store_tx(s, tx_add_one, &(int){ 0 }), 0);
+	assert_int_equal(audit_count(s), 2);
+	sqlite3_close(db);
+	store_close(s);
+}
+
+/* Size in bytes of the file at path. */
+static long long
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return (long long)sb.st_size;
+}
+
+/*
+ * The periodic checkpoint is PASSIVE: with a reader holding an old
+ * snapshot (which a FULL, RESTART or TRUNCATE checkpoint would wait for)
+ * and even a long busy timeout, it returns at once, having copied what it
+ * could into the database file.
+ */
+static void
+test_checkpoint_passive(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*reader;
+	char		 big[1024];
+	uint64_t	 t0;
+	long long	 before;
+	double		 ms;
+	int		 i;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	s = open_ok(f->db);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(store_audit_add(s, i, "alice", "admin", NULL,
+		    NULL, "bulk", big), 0);
+	reader = raw_open(f->db);
+	raw_exec(reader, "BEGIN; SELECT count(*) FROM audit;");
+	for (i = 0; i < 50; i++)
+		assert_int_equal(store_audit_add(s, i, "bob", "admin", NULL,
+		    NULL, "bulk", big), 0);
+	assert_int_equal(store_test_busy_timeout(s, 10000), 0);
+
+	before = file_size(f->db);
+	t0 = util_mono_us();
+	assert_int_equal(store_checkpoint(s), 0);
+	ms = elapsed_ms(t0);
+	if (ms >= 2000)
+		fail_msg("checkpoint waited %.0f ms for a reader", ms);
+	/* The rows the reader's snapshot holds reached the file. */
+	assert_true(file_size(f->db) > before + 50 * 1024);
+	assert_int_equal(raw_int(reader, "SELECT count(*) FROM audit"), 50);
+	raw_exec(reader, "COMMIT");
+	sqlite3_close(reader);
+
+	/* Without the reader, the rest follows. */
+	before = file_size(f->db);
+	assert_int_equal(store_checkpoint(s), 0);
+	assert_true(file_size(f->db) > before + 40 * 1024);
+	/* Inside a transaction it does nothing and is no error. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_checkpoint(s), 0);
+	store_rollback(s);
+	store_close(s);
+}
+
 /* A row (k, n) of test_runner's scratch table t. */
 struct kv {
 	char		*k;
@@ -1337,6 +1456,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_bulk, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_busy_write_fails_fast,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_passive, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
 	};
