@@ -290,6 +290,18 @@ store_q_bind(struct store_row *q, const char **fmt, va_list *ap)
 	return 0;
 }
 
+/* Release the statement; after a failure, doom the transaction. 0/-1. */
+static int
+store_q_close(struct store_row *q)
+{
+	store_release(q->s, q->st);
+	if (q->failed) {
+		store_failed(q->s);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Start running sql for op: a statement from the cache, with the values of
  * *fmt bound (*fmt is left at the read-side letters). 0, or -1 (logged;
@@ -304,11 +316,8 @@ store_q_open(struct store_row *q, struct store *s, const char *op,
 	q->op = op;
 	if ((q->st = store_prepare(s, sql, op)) == NULL)
 		return -1;
-	if (store_q_bind(q, fmt, ap) != 0) {
-		store_release(s, q->st);
-		store_failed(s);
-		return -1;
-	}
+	if (store_q_bind(q, fmt, ap) != 0)
+		return store_q_close(q);
 	return 0;
 }
 
@@ -389,18 +398,6 @@ store_q_unread(const char *fmt, va_list *ap)
 			*p = NULL;
 		}
 	}
-}
-
-/* Release the statement; after a failure, doom the transaction. 0/-1. */
-static int
-store_q_close(struct store_row *q)
-{
-	store_release(q->s, q->st);
-	if (q->failed) {
-		store_failed(q->s);
-		return -1;
-	}
-	return 0;
 }
 
 /* Run a statement that returns at most one row: 1 read, 0 none, -1. */

@@ -1354,6 +1354,9 @@ test_runner(void **state)
 	    "sii", "x", 1, 2), -1);
 	assert_int_equal(store_run(s, "letter", "INSERT INTO t VALUES (?, ?)",
 	    "sd", "x", 1), -1);
+	/* S: required text; NULL is refused though the column allows it. */
+	assert_int_equal(store_run(s, "req", "INSERT INTO t VALUES (?, ?)",
+	    "Si", NULL, 1), -1);
 	assert_int_equal(store_get(s, "cols", "SELECT k, n FROM t "
 	    "WHERE n = ?", "i>s", 7, &k), -1);
 	assert_string_equal(k, "untouched");
