@@ -1576,6 +1576,16 @@ test_github(void **state)
 	    want);
 	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
 	    "github = { token = \"ghp_inline\"; };\n", want_missing);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { token_file = \"gh.token\";\n"
+	    "  repo = \"-packit/ab\"; };\n",
+	    "3: github.repo: \"-packit/ab\" is not a repository "
+	    "\"owner/name\" (such as \"packit/packit-service\")");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { token_file = \"gh.token\";\n"
+	    "  repo = \"packit/..\"; };\n",
+	    "3: github.repo: \"packit/..\" is not a repository "
+	    "\"owner/name\" (such as \"packit/packit-service\")");
 }
 
 /* The outage group: always there with defaults; role names a role. */
