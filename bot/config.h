@@ -96,7 +96,7 @@ struct cfg_bridge {
 	char		*account;	/* required with identify = account */
 	struct cfg_pair	*map;		/* remote name -> team person */
 	size_t		 nmap;
-	char *mask;	/* nick!user@host glob; required with hostmask */
+	char		*mask;		/* required with identify = hostmask */
 };
 
 struct tz;
@@ -129,7 +129,8 @@ struct cfg_github {
 
 /* outage: who leads outages and when they are nudged. */
 struct cfg_outage {
-	char		*role;		/* [NULL: the first role]; its name */
+	char		*role;		/* [NULL: the first role]; a name or */
+					/* alias as written: cfg_role_find */
 	long long	 remind_after_ms;	/* [3600000] */
 	long long	 eta_nudge_after_ms;	/* [1800000] */
 };
@@ -148,6 +149,7 @@ struct cfg_backend {
 					/* statusfy ["content"] */
 	char		*dir;		/* cstate, statusfy: local folder */
 	struct cfg_pair	*systems;	/* statusfy: component -> system */
+					/* [none: derived from the name] */
 	size_t		 nsystems;
 	char		**labels;	/* issues [( "incident" )] */
 	size_t		 nlabels;
