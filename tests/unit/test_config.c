@@ -1743,6 +1743,8 @@ test_backends_valid(void **state)
 static void
 test_backends_errors(void **state)
 {
+	struct config	*cfg;
+	char		*want_dir;
 	static const char *const want[] = {
 		"3: statuspage.backends.[0].type: missing (\"cstate\", "
 		    "\"statusfy\", \"issues\", \"cachet\", \"webhook\" or "
@@ -1789,6 +1791,27 @@ test_backends_errors(void **state)
 	    " },\n"
 	    "  { type = \"issues\"; token_file = \"t\"; }\n"
 	    "); };\n", want);
+
+	/* A dir that is a file; a webhook's secret; another type's key. */
+	want_dir = xasprintf("3: statuspage.backends.[0].dir: %s/t is not a "
+	    "directory", tdir);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { backends = (\n"
+	    "  { type = \"cstate\"; dir = \"t\"; } ); };\n", want_dir);
+	free(want_dir);
+	setenv("OB_TEST_HOOK", "hook-secret", 1);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { backends = ( { type = \"webhook\";\n"
+	    "  url = \"https://h.example\"; secret_file = \"env:OB_TEST_HOOK\";"
+	    " } ); };\n");
+	assert_string_equal(cfg->statuspage.backends[0].secret, "hook-secret");
+	cfg_free(cfg);
+	unsetenv("OB_TEST_HOOK");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { backends = ( { type = \"webhook\";\n"
+	    "  url = \"https://h.example\"; token_file = \"t\"; } ); };\n",
+	    "3: statuspage.backends.[0].token_file: not a key of type "
+	    "\"webhook\"");
 }
 
 /* bot.conf.example validates and documents the sketch's values. */
