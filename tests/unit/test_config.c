@@ -1802,8 +1802,8 @@ test_backends_errors(void **state)
 	setenv("OB_TEST_HOOK", "hook-secret", 1);
 	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
 	    "statuspage = { backends = ( { type = \"webhook\";\n"
-	    "  url = \"https://h.example\"; secret_file = \"env:OB_TEST_HOOK\";"
-	    " } ); };\n");
+	    "  url = \"https://h.example\";\n"
+	    "  secret_file = \"env:OB_TEST_HOOK\"; } ); };\n");
 	assert_string_equal(cfg->statuspage.backends[0].secret, "hook-secret");
 	cfg_free(cfg);
 	unsetenv("OB_TEST_HOOK");
