@@ -1280,23 +1280,29 @@ v_prefix(struct load *l, config_setting_t *s, const char *v,
 	return -1;
 }
 
-/* Reader for irc.tls_fingerprint, kept as 64 lower-case hex digits. */
-static config_setting_t *
-read_fingerprint(struct load *l, struct sect *st, const struct key *k,
-    config_setting_t *s)
+/* Validator for irc.tls_fingerprint. */
+static int
+v_fingerprint(struct load *l, config_setting_t *s, const char *v,
+    struct sect *st)
 {
-	const char	*v;
+	char	fp[65];
+
+	if (norm_fingerprint(v, fp) == 0)
+		return 0;
+	lerr(l, s, NULL, "not a SHA-256 fingerprint (64 hex digits, colons "
+	    "optional)");
+	return -1;
+}
+
+/* irc.tls_fingerprint is kept as 64 lower-case hex digits. */
+static void
+fingerprint_norm(struct load *l, struct sect *st, config_setting_t *got)
+{
+	struct cfg_irc	*irc = st->base;
 	char		 fp[65];
 
-	if ((v = str_value(l, s)) == NULL)
-		return NULL;
-	if (norm_fingerprint(v, fp) != 0) {
-		lerr(l, s, NULL, "not a SHA-256 fingerprint (64 hex digits, "
-		    "colons optional)");
-		return NULL;
-	}
-	set_str(fld(st, k), fp);
-	return s;
+	if (got != NULL && norm_fingerprint(irc->tls_fingerprint, fp) == 0)
+		set_str(&irc->tls_fingerprint, fp);
 }
 
 /* A reader that only accepts the key: its hook reads it. */
@@ -1512,7 +1518,8 @@ static const struct key irc_keys[] = {
 	{ .name = "tls_ca_file", .type = K_PATH,
 	  .off = OFF(cfg_irc, tls_ca_file), .flags = KF_READABLE },
 	{ .name = "tls_fingerprint", .type = K_STR,
-	  .off = OFF(cfg_irc, tls_fingerprint), .read = read_fingerprint },
+	  .off = OFF(cfg_irc, tls_fingerprint), .check = v_fingerprint,
+	  .hook = fingerprint_norm },
 	{ .name = "client_cert", .type = K_PATH,
 	  .off = OFF(cfg_irc, client_cert), .flags = KF_READABLE },
 	{ .name = "client_key", .type = K_PATH,
