@@ -371,15 +371,22 @@ valid_channel(const char *s)
 	return !has_bad_char(s, "\a");
 }
 
+/* Report the value v of s as "v what is wrong"; returns -1. */
+static int
+refuse(struct load *l, config_setting_t *s, const char *v, const char *what)
+{
+	lerr(l, s, NULL, "%s %s", lq(l, v), what);
+	return -1;
+}
+
 /* Report s's value v unless it is a nick. */
 static int
 check_nick(struct load *l, config_setting_t *s, const char *v)
 {
 	if (valid_nick(v))
 		return 0;
-	lerr(l, s, NULL, "%s is not a valid IRC nick (letters, digits and "
-	    "-[]\\`_^{|}, not starting with a digit or -)", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a valid IRC nick (letters, digits and "
+	    "-[]\\`_^{|}, not starting with a digit or -)");
 }
 
 /* Report v unless it is a plain name (services account, user name). */
@@ -388,9 +395,8 @@ check_name(struct load *l, config_setting_t *s, const char *v)
 {
 	if (*v != '\0' && !has_bad_char(v, "!@"))
 		return 0;
-	lerr(l, s, NULL, "%s is not a valid name (no spaces, commas, "
-	    "'!', '@' or control characters)", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a valid name (no spaces, commas, "
+	    "'!', '@' or control characters)");
 }
 
 /* -1 with an error if string v stands earlier in e's list (any case). */
@@ -404,8 +410,7 @@ listed_before(struct load *l, config_setting_t *e, const char *v)
 		o = config_setting_get_elem(list, (unsigned int)i);
 		if (config_setting_type(o) == CONFIG_TYPE_STRING &&
 		    util_strcaseeq(config_setting_get_string(o), v)) {
-			lerr(l, e, NULL, "%s is listed twice", lq(l, v));
-			return -1;
+			return refuse(l, e, v, "is listed twice");
 		}
 	}
 	return 0;
@@ -1243,9 +1248,8 @@ check_announce(struct load *l, config_setting_t *e, const char *v,
 		if (util_strcaseeq(irc->channels[i], v))
 			return 0;
 	}
-	lerr(l, e, NULL, "%s is not in irc.channels (the bot only speaks "
-	    "where it has joined)", lq(l, v));
-	return -1;
+	return refuse(l, e, v, "is not in irc.channels (the bot only speaks "
+	    "where it has joined)");
 }
 
 /* Validator for irc.server: a host name. */
@@ -1254,8 +1258,7 @@ v_host(struct load *l, config_setting_t *s, const char *v, struct sect *st)
 {
 	if (*v != '\0' && !has_bad_char(v, "!@/"))
 		return 0;
-	lerr(l, s, NULL, "%s is not a host name", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a host name");
 }
 
 /* Validator for irc.realname: one non-empty line. */
@@ -1275,9 +1278,8 @@ v_prefix(struct load *l, config_setting_t *s, const char *v,
 {
 	if (*v != '\0' && !has_bad_char(v, NULL) && strlen(v) <= 8)
 		return 0;
-	lerr(l, s, NULL, "%s is not a command prefix (1-8 characters, no "
-	    "spaces)", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a command prefix (1-8 characters, no "
+	    "spaces)");
 }
 
 /* Validator for irc.tls_fingerprint. */
@@ -1581,9 +1583,8 @@ check_mask(struct load *l, config_setting_t *e, const char *v,
 	if (bang == NULL || at == NULL || bang[1] == '@' || at[1] == '\0' ||
 	    strchr(at + 1, '@') != NULL || strchr(bang + 1, '!') != NULL ||
 	    has_bad_char(v, NULL)) {
-		lerr(l, e, NULL, "%s is not a nick!user@host mask (such as "
-		    "\"alice!*@*\")", lq(l, v));
-		return -1;
+		return refuse(l, e, v, "is not a nick!user@host mask (such as "
+		    "\"alice!*@*\")");
 	}
 	return 0;
 }
@@ -1604,9 +1605,8 @@ check_entry(struct load *l, config_setting_t *e, const char *v,
 		return 0;
 	if (st->cfg->team.identify == CFG_IDENTIFY_ACCOUNT) {
 		if (strpbrk(v, "!@") != NULL) {
-			lerr(l, e, NULL, "%s looks like a hostmask (set "
-			    "team.identify = \"hostmask\")", lq(l, v));
-			return -1;
+			return refuse(l, e, v, "looks like a hostmask (set "
+			    "team.identify = \"hostmask\")");
 		}
 		if (check_name(l, e, v) != 0)
 			return -1;
@@ -1973,13 +1973,11 @@ check_role_name(struct load *l, config_setting_t *s, const char *v,
 		}
 	}
 	if (r->name != NULL && util_strcaseeq(r->name, v)) {
-		lerr(l, s, NULL, "%s is the role's own name", lq(l, v));
-		return -1;
+		return refuse(l, s, v, "is the role's own name");
 	}
 	for (i = 0; i < r->naliases; i++) {
 		if (util_strcaseeq(r->aliases[i], v)) {
-			lerr(l, s, NULL, "%s is listed twice", lq(l, v));
-			return -1;
+			return refuse(l, s, v, "is listed twice");
 		}
 	}
 	return 0;
@@ -2252,9 +2250,8 @@ v_url(struct load *l, config_setting_t *s, const char *v, struct sect *st)
 	if (skip > 0 && v[skip] != '\0' && v[skip] != '/' &&
 	    !has_bad_char(v, "\"<>\\"))
 		return 0;
-	lerr(l, s, NULL, "%s is not an http(s) URL (such as "
-	    "\"https://example.com\")", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not an http(s) URL (such as "
+	    "\"https://example.com\")");
 }
 
 /* 1 if s is a GitHub repository name: [A-Za-z0-9._-], not . or .. */
@@ -2287,9 +2284,8 @@ v_repo(struct load *l, config_setting_t *s, const char *v, struct sect *st)
 	}
 	if (ok)
 		return 0;
-	lerr(l, s, NULL, "%s is not a repository \"owner/name\" (such as "
-	    "\"packit/packit-service\")", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a repository \"owner/name\" (such as "
+	    "\"packit/packit-service\")");
 }
 
 /* Element check for labels: one line, not empty, each once. */
@@ -2298,9 +2294,8 @@ v_label(struct load *l, config_setting_t *e, const char *v, struct sect *st)
 {
 	if (*v == '\0' || strlen(v) > 50 || has_ctrl(v) ||
 	    strchr(v, ',') != NULL) {
-		lerr(l, e, NULL, "%s is not a label (1-50 characters, no "
-		    "commas or control characters)", lq(l, v));
-		return -1;
+		return refuse(l, e, v, "is not a label (1-50 characters, no "
+		    "commas or control characters)");
 	}
 	return listed_before(l, e, v);
 }
@@ -2357,10 +2352,9 @@ v_component(struct load *l, config_setting_t *e, const char *v,
 
 	if (len == 0 || len > 64 || has_ctrl(v) || strpbrk(v, ",=") != NULL ||
 	    v[0] == ' ' || v[len - 1] == ' ') {
-		lerr(l, e, NULL, "%s is not a component name (1-64 "
+		return refuse(l, e, v, "is not a component name (1-64 "
 		    "characters, no commas, '=', control characters or outer "
-		    "spaces)", lq(l, v));
-		return -1;
+		    "spaces)");
 	}
 	return listed_before(l, e, v);
 }
@@ -2381,8 +2375,7 @@ v_branch(struct load *l, config_setting_t *s, const char *v,
 	if (*v != '\0' && strlen(v) <= 100 && v[0] != '-' && v[0] != '/' &&
 	    strstr(v, "..") == NULL && !has_bad_char(v, "~^:?*[\\"))
 		return 0;
-	lerr(l, s, NULL, "%s is not a branch name", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a branch name");
 }
 
 /* Validator for a folder inside a repository ("content/issues"). */
@@ -2393,9 +2386,8 @@ v_relpath(struct load *l, config_setting_t *s, const char *v,
 	if (*v != '\0' && v[0] != '/' && strstr(v, "..") == NULL &&
 	    !has_ctrl(v))
 		return 0;
-	lerr(l, s, NULL, "%s is not a path inside the repository (such as "
-	    "\"content/issues\")", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a path inside the repository (such as "
+	    "\"content/issues\")");
 }
 
 /* Validator for Telegram chat ids: a number or "@channel". */
@@ -2412,9 +2404,8 @@ v_chat_id(struct load *l, config_setting_t *s, const char *v,
 		return 0;
 	if (len > 0 && len <= 20 && strspn(d, "0123456789") == len)
 		return 0;
-	lerr(l, s, NULL, "%s is not a chat id (a number such as "
-	    "\"-100123456\", or \"@channel\")", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a chat id (a number such as "
+	    "\"-100123456\", or \"@channel\")");
 }
 
 /*
@@ -2438,8 +2429,7 @@ parse_system(struct load *l, config_setting_t *e, struct sect *st,
 	v = config_setting_get_string(e);
 	eq = strrchr(v, '=');
 	if (eq == NULL || eq == v || eq[1] == '\0') {
-		lerr(l, e, NULL, "%s is not \"component=system\"", lq(l, v));
-		return -1;
+		return refuse(l, e, v, "is not \"component=system\"");
 	}
 	if (strspn(eq + 1, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(eq + 1)) {
@@ -2658,9 +2648,8 @@ v_instance(struct load *l, config_setting_t *s, const char *v,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789._-") == strlen(v))
 		return 0;
-	lerr(l, s, NULL, "%s is not an instance name (letters, digits, "
-	    "'.', '_', '-')", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not an instance name (letters, digits, "
+	    "'.', '_', '-')");
 }
 
 /* Validator for the top-level timezone, which it loads. */
@@ -2674,9 +2663,8 @@ v_timezone(struct load *l, config_setting_t *s, const char *v,
 	free(cause);
 	if (st->cfg->tz != NULL)
 		return 0;
-	lerr(l, s, NULL, "%s is not a known time zone (such as \"UTC\" or "
-	    "\"Europe/Prague\")", lq(l, v));
-	return -1;
+	return refuse(l, s, v, "is not a known time zone (such as \"UTC\" or "
+	    "\"Europe/Prague\")");
 }
 
 /* Without a timezone key, the default zone is loaded. */
