@@ -113,6 +113,9 @@ typedef config_setting_t *(*key_read)(struct load *, struct sect *,
     const struct key *, config_setting_t *);
 /* A hook after a key is read (got: the accepted setting or NULL). */
 typedef void (*key_hook)(struct load *, struct sect *, config_setting_t *);
+/* Splits one "a=b" element into done[ndone]; 0, or -1 (reported). */
+typedef int (*pair_parse)(struct load *, config_setting_t *, struct sect *,
+    const struct key *, struct cfg_pair *, size_t);
 
 /* One row of a section's table. */
 struct key {
@@ -121,7 +124,8 @@ struct key {
 	size_t			 off;	/* of the value in the struct */
 	size_t			 offn;	/* of the count, for lists */
 	const char		*sdef;	/* default string (or 1-list) */
-	long long		 def;	/* default int, bool, enum, ms */
+	long long		 def;	/* default int, bool, enum, ms; */
+					/* K_PAIRS: 1 for person=login */
 	long long		 min;	/* int minimum; enum's first value; */
 					/* duration minimum in ms */
 	long long		 max;	/* int maximum */
@@ -130,6 +134,7 @@ struct key {
 	const char		*missing; /* required: why, after "missing" */
 	const char		*example; /* lists: an example element */
 	str_check		 check;	/* strings and list elements */
+	pair_parse		 pair;	/* K_PAIRS: splits an element */
 	const char *const	*names;	/* enum spellings, NULL-ended */
 	const char		*what;	/* enum: the problem of a bad one */
 	const struct section	*sub;	/* groups */
@@ -971,15 +976,18 @@ read_dur(struct load *l, struct sect *st, const struct key *k,
 	return s;
 }
 
-/* 1 if s is a list or an array; else 0 with an error showing example. */
+/*
+ * The length of s if it is a list or an array; else -1 with an error
+ * showing k's example element.
+ */
 static int
-is_strlist(struct load *l, config_setting_t *s, const char *example)
+strlist_len(struct load *l, config_setting_t *s, const struct key *k)
 {
 	if (config_setting_is_list(s) || config_setting_is_array(s))
-		return 1;
+		return config_setting_length(s);
 	lerr(l, s, NULL, "expected a list of strings such as ( %s )",
-	    example != NULL ? example : "\"a\", \"b\"");
-	return 0;
+	    k->example != NULL ? k->example : "\"a\", \"b\"");
+	return -1;
 }
 
 /*
@@ -998,9 +1006,8 @@ read_strv(struct load *l, struct sect *st, const struct key *k,
 	const char		*v;
 	int			 i, len;
 
-	if (!is_strlist(l, s, k->example))
+	if ((len = strlist_len(l, s, k)) < 0)
 		return NULL;
-	len = config_setting_length(s);
 	strv_free(*out, *n);
 	*out = xcalloc((size_t)len + 1, sizeof **out);
 	*n = 0;
@@ -1014,6 +1021,31 @@ read_strv(struct load *l, struct sect *st, const struct key *k,
 		if (k->check != NULL && k->check(l, e, v, st) != 0)
 			continue;
 		(*out)[(*n)++] = xstrdup(v);
+	}
+	return s;
+}
+
+/*
+ * Read the pair list s into the pairs of k, each element split by k's
+ * parser. Returns s, or NULL when it is not a list.
+ */
+static config_setting_t *
+read_pairs(struct load *l, struct sect *st, const struct key *k,
+    config_setting_t *s)
+{
+	struct cfg_pair	**out = fld(st, k);
+	size_t		 *n = fldn(st, k);
+	int		  i, len;
+
+	if ((len = strlist_len(l, s, k)) < 0)
+		return NULL;
+	pairs_free(*out, *n);
+	*out = xcalloc((size_t)len + 1, sizeof **out);
+	*n = 0;
+	for (i = 0; i < len; i++) {
+		if (k->pair(l, config_setting_get_elem(s, (unsigned int)i),
+		    st, k, *out, *n) == 0)
+			(*n)++;
 	}
 	return s;
 }
@@ -1094,6 +1126,7 @@ read_value(struct load *l, struct sect *st, const struct key *k,
 		[K_SECRET] = read_secret, [K_INT] = read_int,
 		[K_BOOL] = read_bool, [K_ENUM] = read_enum,
 		[K_DUR] = read_dur, [K_STRV] = read_strv,
+		[K_PAIRS] = read_pairs,
 		[K_GROUP] = read_group, [K_GROUPP] = read_groupp,
 		[K_GLIST] = read_glist
 	};
@@ -1659,19 +1692,20 @@ valid_github_login(const char *s)
 }
 
 /*
- * Split the "from=to" element e into a pair. github pairs split at the
- * first '=' (person=login); map pairs at the last (remote names may hold
- * '=', person names cannot). The side that must be a person is checked;
- * a from-side already among the ndone accepted pairs is refused. Returns
- * 0 and fills done[ndone], or -1.
+ * Split the "from=to" element e into a pair. github pairs (k->def 1)
+ * split at the first '=' (person=login); map pairs at the last (remote
+ * names may hold '=', person names cannot). The side that must be a
+ * person is checked; a from-side already among the ndone accepted pairs
+ * is refused. Returns 0 and fills done[ndone], or -1.
  */
 static int
-parse_pair(struct load *l, config_setting_t *e, struct config *cfg,
-    int github, struct cfg_pair *done, size_t ndone)
+parse_pair(struct load *l, config_setting_t *e, struct sect *st,
+    const struct key *k, struct cfg_pair *done, size_t ndone)
 {
 	const char		*v, *eq, *person, *shape;
 	char			*from, *to;
 	size_t			 i, flen;
+	int			 github = k->def == 1;
 
 	shape = github ? "person=login" : "remote-name=person";
 	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
@@ -1693,7 +1727,7 @@ parse_pair(struct load *l, config_setting_t *e, struct config *cfg,
 		lerr(l, e, NULL, "%s is not a GitHub login", lq(l, to));
 		goto bad;
 	}
-	if (l->identify_ok && !is_person(cfg, person)) {
+	if (l->identify_ok && !is_person(st->cfg, person)) {
 		lerr(l, e, NULL, "%s is not a team member (team.members)",
 		    lq(l, person));
 		goto bad;
@@ -1713,68 +1747,6 @@ bad:
 	return -1;
 }
 
-
-/* Splits one "a=b" element e into done[ndone]; 0, or -1 (reported). */
-typedef int (*pair_parse)(struct load *, config_setting_t *, struct sect *,
-    struct cfg_pair *, size_t);
-
-/*
- * Read the pair list s into the pairs of k, each element split by parse.
- * Returns s, or NULL when it is not a list.
- */
-static config_setting_t *
-read_pairs(struct load *l, struct sect *st, const struct key *k,
-    config_setting_t *s, pair_parse parse)
-{
-	struct cfg_pair	**out = fld(st, k);
-	size_t		 *n = fldn(st, k);
-	int		  i, len;
-
-	if (!is_strlist(l, s, k->example))
-		return NULL;
-	len = config_setting_length(s);
-	pairs_free(*out, *n);
-	*out = xcalloc((size_t)len + 1, sizeof **out);
-	*n = 0;
-	for (i = 0; i < len; i++) {
-		if (parse(l, config_setting_get_elem(s, (unsigned int)i), st,
-		    *out, *n) == 0)
-			(*n)++;
-	}
-	return s;
-}
-
-/* One team.github element: "person=login". */
-static int
-parse_github(struct load *l, config_setting_t *e, struct sect *st,
-    struct cfg_pair *done, size_t ndone)
-{
-	return parse_pair(l, e, st->cfg, 1, done, ndone);
-}
-
-/* One bridges[].map element: "remote-name=person". */
-static int
-parse_map(struct load *l, config_setting_t *e, struct sect *st,
-    struct cfg_pair *done, size_t ndone)
-{
-	return parse_pair(l, e, st->cfg, 0, done, ndone);
-}
-
-/* Reader for team.github. */
-static config_setting_t *
-read_github_pairs(struct load *l, struct sect *st, const struct key *k,
-    config_setting_t *s)
-{
-	return read_pairs(l, st, k, s, parse_github);
-}
-
-/* Reader for bridges[].map. */
-static config_setting_t *
-read_map_pairs(struct load *l, struct sect *st, const struct key *k,
-    config_setting_t *s)
-{
-	return read_pairs(l, st, k, s, parse_map);
-}
 
 /* team.identify: an unreadable one leaves entries unjudged. */
 static void
@@ -1820,7 +1792,7 @@ static const struct key team_keys[] = {
 	  .hook = admins_are_members },
 	{ .name = "github", .type = K_PAIRS, .off = OFF(cfg_team, github),
 	  .offn = OFF(cfg_team, ngithub), .example = "\"alice=alice-gh\"",
-	  .read = read_github_pairs },
+	  .def = 1, .pair = parse_pair },
 	{ .name = NULL }
 };
 static const struct section team_section = { .keys = team_keys };
@@ -1891,7 +1863,7 @@ static const struct key bridge_keys[] = {
 	  .check = check_mask, .hook = bridge_mask },
 	{ .name = "map", .type = K_PAIRS, .off = OFF(cfg_bridge, map),
 	  .offn = OFF(cfg_bridge, nmap), .example = "\"alice_tg=alice\"",
-	  .read = read_map_pairs },
+	  .pair = parse_pair },
 	{ .name = NULL }
 };
 static const struct section bridge_section = {
@@ -2013,9 +1985,9 @@ read_role_members(struct load *l, struct sect *st, const struct key *k,
 	size_t			 j;
 	int			 i, len;
 
-	if (!is_strlist(l, s, k->example))
+	if ((len = strlist_len(l, s, k)) < 0)
 		return NULL;
-	if ((len = config_setting_length(s)) == 0) {
+	if (len == 0) {
 		lerr(l, s, NULL, "must list at least one member");
 		return NULL;
 	}
@@ -2415,7 +2387,7 @@ v_chat_id(struct load *l, config_setting_t *s, const char *v,
  */
 static int
 parse_system(struct load *l, config_setting_t *e, struct sect *st,
-    struct cfg_pair *done, size_t ndone)
+    const struct key *k, struct cfg_pair *done, size_t ndone)
 {
 	const struct cfg_statuspage	*sp = &st->cfg->statuspage;
 	const char			*v, *eq;
@@ -2459,14 +2431,6 @@ parse_system(struct load *l, config_setting_t *e, struct sect *st,
 	done[ndone].from = xstrdup(from);
 	done[ndone].to = xstrdup(eq + 1);
 	return 0;
-}
-
-/* Reader for statusfy systems. */
-static config_setting_t *
-read_systems(struct load *l, struct sect *st, const struct key *k,
-    config_setting_t *s)
-{
-	return read_pairs(l, st, k, s, parse_system);
 }
 
 /* backends[].type: the keys that follow are those of this type. */
@@ -2594,7 +2558,7 @@ static const struct key backend_keys[] = {
 	{ .name = "systems", .type = K_PAIRS, .off = OFF(cfg_backend, systems),
 	  .offn = OFF(cfg_backend, nsystems),
 	  .types = BT(CFG_BACKEND_STATUSFY),
-	  .example = "\"Testing Farm=testing-farm\"", .read = read_systems },
+	  .example = "\"Testing Farm=testing-farm\"", .pair = parse_system },
 	{ .name = "labels", .type = K_STRV, .off = OFF(cfg_backend, labels),
 	  .offn = OFF(cfg_backend, nlabels), .types = BT(CFG_BACKEND_ISSUES),
 	  .sdef = "incident", .example = "\"incident\"", .check = v_label },
