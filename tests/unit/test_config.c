@@ -1812,6 +1812,11 @@ test_backends_errors(void **state)
 	    "  url = \"https://h.example\"; token_file = \"t\"; } ); };\n",
 	    "3: statuspage.backends.[0].token_file: not a key of type "
 	    "\"webhook\"");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { components = ( \"API\" ); backends = (\n"
+	    "  { type = \"statusfy\"; dir = \"s\";\n"
+	    "    systems = ( \"API=api\", \"api=api2\" ); } ); };\n",
+	    "4: statuspage.backends.[0].systems.[1]: \"API\" is mapped twice");
 }
 
 /* bot.conf.example validates and documents the sketch's values. */
