@@ -603,12 +603,18 @@ gh_find_page(const struct http_response *resp, const char *marker,
 	return GH_FIND_NEXT;
 }
 
-/* 1 if a GraphQL error message is GitHub's limit of 3 pinned issues. */
+/*
+ * 1 if a GraphQL error message is GitHub's limit of 3 pinned issues. The
+ * wording is not documented, so any message about pinning that speaks of
+ * a maximum, a limit or "up to" counts.
+ */
 static int
 pin_limit_message(const char *m)
 {
-	return m != NULL && (strcasestr(m, "maximum number of pinned") !=
-	    NULL || strcasestr(m, "pinned issues limit") != NULL);
+	if (m == NULL || strcasestr(m, "pin") == NULL)
+		return 0;
+	return strcasestr(m, "maximum") != NULL ||
+	    strcasestr(m, "limit") != NULL || strcasestr(m, "up to") != NULL;
 }
 
 /*
@@ -641,10 +647,10 @@ gh_graphql_error(const char *body, size_t len, char **msg)
 	type = json_object_get(e0, "type");
 	text = json_is_string(m) ? json_string_value(m) : "GraphQL error";
 	t = json_is_string(type) ? json_string_value(type) : NULL;
-	if (pin_limit_message(text))
-		rc = GH_GQL_PIN_LIMIT;
-	else if (t != NULL && strcmp(t, "RATE_LIMITED") == 0)
+	if (t != NULL && strcmp(t, "RATE_LIMITED") == 0)
 		rc = GH_GQL_RETRY;
+	else if (pin_limit_message(text))
+		rc = GH_GQL_PIN_LIMIT;
 	else if (t == NULL && strncasecmp(text, "Something went wrong", 20)
 	    == 0)
 		rc = GH_GQL_RETRY;

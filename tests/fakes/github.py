@@ -15,7 +15,8 @@ Run it alone:
 
     python3 tests/fakes/github.py --port P --token T [--enterprise]
 
-or in a test:
+or in a test (load the file by path, as test_fake_github.load_fake does:
+"github" is also the name of a PyPI package):
 
     gh = FakeGitHub(token="T", enterprise=True).start()
     gh.api_url                     # base URL the bot is given

@@ -436,6 +436,9 @@ test_graphql_error(void **state)
 		    "Could not resolve to a node with the global id of 'X'" },
 		{ GQL_PIN_LIMIT, GH_GQL_PIN_LIMIT, "You have reached the "
 		    "maximum number of pinned issues for this repository" },
+		{ "{\"errors\":[{\"message\":\"You can only pin up to 3 "
+		    "issues\"}]}", GH_GQL_PIN_LIMIT,
+		    "You can only pin up to 3 issues" },
 		{ "{\"errors\":[{\"type\":\"RATE_LIMITED\",\"message\":"
 		    "\"API rate limit exceeded\"}]}", GH_GQL_RETRY,
 		    "API rate limit exceeded" },
