@@ -59,9 +59,10 @@ typedef void	gh_done_cb(const struct gh_result *,
 		    const struct http_response *resp, void *arg);
 
 /*
- * Create the client. http is borrowed (it may be NULL for the pure URL
- * helpers; then no operation can start). Returns NULL and sets *cause
- * (caller frees) for a bad api_url or repo.
+ * Create the client. http is borrowed and must outlive gh (free gh
+ * first); it may be NULL for the pure URL helpers, and then no operation
+ * can start. Returns NULL and sets *cause (caller frees) for a bad
+ * api_url, repo or token. A callback may free gh.
  */
 struct gh	*gh_new(struct http *, const struct gh_config *, char **cause);
 /* Cancel every operation in flight (no callbacks) and free; NULL: no-op. */
