@@ -911,6 +911,49 @@ test_op_pin(void **state)
 	seen_free(&s, &c);
 }
 
+/* gh_done_cb that frees the client it came from (arg is a struct gh **). */
+static void
+on_done_free(const struct gh_result *res, const struct http_response *resp,
+    void *arg)
+{
+	struct gh	**gh = arg;
+
+	assert_true(res->ok);
+	gh_free(*gh);
+	*gh = NULL;
+}
+
+/* A callback may free the client; nothing touches it afterwards. */
+static void
+test_op_free_in_callback(void **state)
+{
+	struct loop		*loop = loop_new();
+	struct http		*http = http_new(loop, "ua");
+	struct canned		 c;
+	struct gh_config	 cfg = { NULL, "o/r", "tok", 5000 };
+	struct gh		*gh;
+	char			*url;
+	int			 spins = 0;
+
+	memset(&c, 0, sizeof c);
+	c.answers[0] = answer(200, "", ISSUE_JSON);
+	c.n = 1;
+	canned_start(&c);
+	url = xasprintf("http://127.0.0.1:%d", c.port);
+	cfg.api_url = url;
+	gh = gh_new(http, &cfg, NULL);
+	assert_int_equal(gh_close_issue(gh, 3, on_done_free, &gh), 0);
+	while (gh != NULL && spins++ < 200)
+		loop_once(loop, 50);
+	assert_null(gh);
+	canned_stop(&c);
+	free(c.requests[0]);
+	free((char *)c.answers[0]);
+	free(url);
+	http_free(http);
+	loop_free(loop);
+}
+
 /* Operations refuse what cannot be sent; gh_free cancels silently. */
 static void
 test_op_refused_and_cancelled(void **state)
@@ -963,6 +1006,7 @@ main(void)
 		cmocka_unit_test(test_op_comment),
 		cmocka_unit_test(test_op_close),
 		cmocka_unit_test(test_op_pin),
+		cmocka_unit_test(test_op_free_in_callback),
 		cmocka_unit_test(test_op_refused_and_cancelled),
 	};
 
