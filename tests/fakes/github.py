@@ -283,7 +283,7 @@ class FakeGitHub:
         """Recorded requests (dicts: method, path, headers, body, json,
         status, fault), optionally filtered (path is a regex)."""
         with self.lock:
-            out = list(self.log)
+            out = [dict(r) for r in self.log]
         if method:
             out = [r for r in out if r["method"] == method.upper()]
         if path:
@@ -296,7 +296,8 @@ class FakeGitHub:
             r = self.repos.get(repo.lower())
             if r is None:
                 return []
-            return [dict(i) for i in r.issues if "pull_request" not in i]
+            return [public(i) for i in r.issues
+                    if "pull_request" not in i]
 
     def comments(self, repo, number):
         with self.lock:
@@ -319,7 +320,7 @@ class FakeGitHub:
             for key, r in self.repos.items():
                 by_node = {i["node_id"]: i["number"] for i in r.issues}
                 out[r.name] = {
-                    "issues": [dict(i) for i in r.issues],
+                    "issues": [public(i) for i in r.issues],
                     "comments": {str(k): v for k, v in r.comments.items()},
                     "pins": [by_node[n] for n in r.pins],
                     "issues_disabled": r.disabled,

@@ -442,6 +442,8 @@ def test_fake_github_control_endpoint(t):
     check([i["title"] for i in state[REPO]["issues"]] ==
           ["seeded", "Copr builds failing"] and state[REPO]["pins"] == [2],
           "state: %r" % state)
+    check(all(not k.startswith("_") for k in state[REPO]["issues"][0]),
+          "no private fields in the state")
     reqs = call(gh, "GET", "//_fake/requests").json
     check([r["method"] + " " + r["path"] for r in reqs] ==
           ["GET /repos/%s/issues" % REPO, "POST /repos/o/off/issues",
