@@ -405,9 +405,10 @@ def public(issue):
 
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "GitHub.com"
-    sys_version = ""
     gh = None      # set by FakeGitHub.start
+
+    def version_string(self):
+        return "GitHub.com"
 
     def log_message(self, fmt, *args):
         pass
@@ -449,7 +450,9 @@ class FakeHandler(BaseHTTPRequestHandler):
                    "X-GitHub-Request-Id": "FAKE:%d" % id(self)}
         if resource is not None:
             with gh.lock:
-                remaining = gh.rate_remaining.get(resource, limit)
+                # the unauthenticated quota is counted on its own
+                key = resource if limit == RATE_LIMIT else resource + "-unauth"
+                remaining = gh.rate_remaining.get(key, limit)
                 reset = gh.rate_reset
             headers.update({
                 "x-ratelimit-limit": str(limit),
@@ -537,6 +540,10 @@ class FakeHandler(BaseHTTPRequestHandler):
             msg = "Bad credentials" if auth else "Requires authentication"
             if graphql and not auth:
                 msg = "This endpoint requires you to be authenticated."
+            with gh.lock:
+                key = resource + "-unauth"
+                gh.rate_remaining[key] = max(gh.rate_remaining.get(
+                    key, UNAUTH_LIMIT) - 1, 0)
             return (Reply(401, error_body(401, msg)), resource,
                     UNAUTH_LIMIT)
         version = self.headers.get("X-GitHub-Api-Version")

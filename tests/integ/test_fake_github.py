@@ -160,9 +160,14 @@ def test_fake_github_rate_limit_headers(t):
             check(n in a.headers, "%s missing on %r" % (n, a))
         check(int(a.headers["x-ratelimit-reset"]) > time.time(),
               "reset is epoch seconds in the future: %r" % a.headers)
+        limit, left, used = (int(a.headers[n]) for n in names[:2] + names[3:4])
+        check(0 <= left <= limit and used == limit - left,
+              "limit, remaining and used agree: %r" % a.headers)
     check(answers[-1].headers["x-ratelimit-resource"] == "graphql",
           "GraphQL resource")
     check(answers[0].headers["x-ratelimit-resource"] == "core", "core")
+    check(answers[3].headers["x-ratelimit-limit"] == "60",
+          "unauthenticated quota: %r" % answers[3].headers)
     r1 = int(answers[0].headers["x-ratelimit-remaining"])
     r2 = int(answers[1].headers["x-ratelimit-remaining"])
     check(r2 == r1 - 1, "remaining counts down: %d then %d" % (r1, r2))
