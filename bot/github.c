@@ -22,6 +22,8 @@
 #include "log.h"
 #include "util.h"
 
+#define GH_CAUSE_MAX	200	/* bytes of an error text */
+
 #ifndef OB_VERSION
 #define OB_VERSION "0.0.0"
 #endif
@@ -604,6 +606,29 @@ gh_find_page(const struct http_response *resp, const char *marker,
 }
 
 /*
+ * Make s fit one chat line, in place: control characters (GitHub's
+ * messages may hold newlines) become spaces, and a text longer than
+ * GH_CAUSE_MAX bytes is cut on a UTF-8 character boundary.
+ */
+static char *
+one_line(char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((unsigned char)s[n] < ' ' || s[n] == 0x7f)
+			s[n] = ' ';
+	}
+	if (n > GH_CAUSE_MAX) {
+		n = GH_CAUSE_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/*
  * 1 if a GraphQL error message is GitHub's limit of 3 pinned issues. The
  * wording is not documented, so any message about pinning that speaks of
  * a maximum, a limit or "up to" counts.
@@ -657,7 +682,7 @@ gh_graphql_error(const char *body, size_t len, char **msg)
 	else
 		rc = GH_GQL_PERMANENT;
 	if (msg != NULL)
-		*msg = xstrdup(text);
+		*msg = one_line(xstrdup(text));
 	json_decref(o);
 	return rc;
 }
@@ -705,7 +730,7 @@ add_first_line(struct buf *b, const char *body)
 	}
 }
 
-/* "401 Bad credentials" and the like; caller frees. */
+/* "401 Bad credentials" and the like, on one line; caller frees. */
 char *
 gh_error_text(const struct http_response *resp)
 {
@@ -726,7 +751,7 @@ gh_error_text(const struct http_response *resp)
 	} else if (o == NULL && resp->body != NULL)
 		add_first_line(&b, resp->body);
 	json_decref(o);
-	return buf_steal(&b);
+	return one_line(buf_steal(&b));
 }
 
 /* Start the HTTP request of r; 0 or -1. */

@@ -491,10 +491,13 @@ test_error_text(void **state)
 		    "403 Request forbidden by administrative rules. Please "
 		    "make sure your request has a User-Agent header" },
 		{ 502, "", "502" },
+		{ 422, "{\"message\":\"Invalid request.\\n\\n\\\"sha\\\" "
+		    "wasn't supplied.\"}",
+		    "422 Invalid request.  \"sha\" wasn't supplied." },
 	};
 	struct http_response	 r;
 	size_t			 i;
-	char			*s;
+	char			*s, long_msg[300];
 
 	for (i = 0; i < nitems(cases); i++) {
 		fake_resp(&r, NULL, cases[i].status, (char *)cases[i].body);
@@ -502,6 +505,17 @@ test_error_text(void **state)
 		assert_string_equal(s, cases[i].want);
 		free(s);
 	}
+	memset(long_msg, 'x', sizeof long_msg);
+	memcpy(long_msg, "{\"message\":\"", 12);
+	/* "é" x 15 from offset 185: byte 200 of the text is mid-character */
+	for (i = 0; i < 15; i++)
+		memcpy(long_msg + 185 + 2 * i, "\xc3\xa9", 2);
+	memcpy(long_msg + sizeof long_msg - 3, "\"}", 3);
+	fake_resp(&r, NULL, 400, long_msg);
+	s = gh_error_text(&r);
+	assert_true(strlen(s) <= 200 && strlen(s) >= 190);
+	assert_true(util_utf8_valid(s, strlen(s)));
+	free(s);
 	fake_resp(&r, NULL, 0, "");
 	r.error = "timed out";
 	s = gh_error_text(&r);
