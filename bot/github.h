@@ -46,8 +46,14 @@ struct gh_result {
 	/* Failure: GitHub's own words ("401 Bad credentials") or the
 	 * transport error; fit for one line in the channel. */
 	const char	*error;
-	int		 gql_permanent;	/* pin/unpin: GraphQL errors no retry
-					   can fix */
+	/*
+	 * For a failure whose HTTP answer was 2xx (GraphQL errors in a 200,
+	 * or a body of the wrong shape), which http_classify calls done:
+	 * 1 if no retry can fix it (a bad node id, the pin limit), 0 if a
+	 * retry may (GraphQL rate limit, an unreadable body). Other
+	 * failures are for http_classify to judge.
+	 */
+	int		 gql_permanent;
 	int		 pin_limit;	/* pin: the repo has 3 pinned issues */
 };
 
