@@ -738,6 +738,7 @@ test_op_create(void **state)
 	struct canned	 c;
 	struct seen	 s;
 	char		*a[] = { answer(201, "Location: x\r\n", ISSUE_JSON) };
+	char		*odd[] = { answer(201, "", "{\"number\":1}") };
 	const char	*req;
 
 	run_op(&c, a, 1, &s, start_create);
@@ -761,6 +762,12 @@ test_op_create(void **state)
 	assert_null(strstr(req, "Expect:"));
 	assert_non_null(strstr(req, "\r\n\r\n{\"title\":\"Copr down\","
 	    "\"body\":\"body <!-- m -->\",\"labels\":[\"outage\"]}"));
+	seen_free(&s, &c);
+	run_op(&c, odd, 1, &s, start_create);
+	assert_false(s.ok);
+	assert_int_equal(s.status, 201);
+	assert_string_equal(s.error, "201 with an unexpected body");
+	assert_false(s.gql_permanent);
 	seen_free(&s, &c);
 }
 
