@@ -406,6 +406,10 @@ def public(issue):
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     gh = None      # set by FakeGitHub.start
+    # one write per answer, sent at once: head and body in separate
+    # segments would meet the client's delayed ACK (40 ms a request)
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def version_string(self):
         return "GitHub.com"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include <jansson.h>
 
@@ -668,15 +670,24 @@ on_done(const struct gh_result *res, const struct http_response *resp,
 	s->error = dup_or_null(res->error);
 }
 
+/* Free what on_done copied and zero s for the next operation. */
+static struct seen *
+fresh(struct seen *s)
+{
+	free(s->node_id);
+	free(s->html_url);
+	free(s->error);
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
 /* Free what on_done copied and what the server recorded. */
 static void
 seen_free(struct seen *s, struct canned *c)
 {
 	int	i;
 
-	free(s->node_id);
-	free(s->html_url);
-	free(s->error);
+	fresh(s);
 	for (i = 0; i < c->n; i++)
 		free(c->requests[i]);
 }
@@ -975,6 +986,234 @@ test_op_free_in_callback(void **state)
 	loop_free(loop);
 }
 
+/* ---- end to end: the fake GitHub of tests/fakes as a child process ---- */
+
+/* The fake, started with --enterprise and token "T". */
+struct fakegh {
+	pid_t		 pid;
+	char		*api_url;	/* http://127.0.0.1:PORT/api/v3 */
+	char		*base;		/* http://127.0.0.1:PORT */
+	struct loop	*loop;
+	struct http	*http;
+};
+
+/* Start the fake (from the source tree's root); -1 if it cannot run. */
+static int
+fakegh_start(struct fakegh *f)
+{
+	int	 p[2];
+	FILE	*in;
+	char	 line[512], *url, *end;
+
+	memset(f, 0, sizeof *f);
+	if (access("tests/fakes/github.py", R_OK) != 0 || pipe(p) != 0)
+		return -1;
+	f->pid = fork();
+	if (f->pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execlp("python3", "python3", "tests/fakes/github.py", "--port",
+		    "0", "--token", "T", "--enterprise", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	in = fdopen(p[0], "r");
+	url = fgets(line, sizeof line, in) != NULL ?
+	    strstr(line, " on http://") : NULL;
+	fclose(in);
+	if (url == NULL || (end = strstr(url, "/api/v3 ")) == NULL) {
+		kill(f->pid, SIGTERM);
+		waitpid(f->pid, NULL, 0);
+		return -1;
+	}
+	url += 4;
+	f->base = xstrndup(url, (size_t)(end - url));
+	f->api_url = xstrndup(url, (size_t)(end - url) + 7);
+	f->loop = loop_new();
+	f->http = http_new(f->loop, "test");
+	return 0;
+}
+
+/* Stop the fake and free everything. */
+static void
+fakegh_stop(struct fakegh *f)
+{
+	http_free(f->http);
+	loop_free(f->loop);
+	kill(f->pid, SIGTERM);
+	waitpid(f->pid, NULL, 0);
+	free(f->api_url);
+	free(f->base);
+}
+
+/* The body of one control request, for ctl_done. */
+struct ctl_answer {
+	int	 done;
+	long	 status;
+	json_t	*json;
+};
+
+/* http_done_cb: keep the status and the parsed body. */
+static void
+ctl_done(const struct http_response *resp, void *arg)
+{
+	struct ctl_answer	*a = arg;
+
+	a->done = 1;
+	a->status = resp->status;
+	a->json = json_loadb(resp->body, resp->body_len, 0, NULL);
+}
+
+/* A request to the fake's /_fake/ control endpoint; caller decrefs. */
+static json_t *
+ctl(struct fakegh *f, const char *method, const char *what, json_t *body)
+{
+	struct http_request	 q;
+	struct ctl_answer	 a;
+	char			*url = xasprintf("%s/_fake/%s", f->base, what);
+	char			*text = body != NULL ? json_dumps(body, 0) :
+				    NULL;
+	int			 spins = 0;
+
+	memset(&q, 0, sizeof q);
+	memset(&a, 0, sizeof a);
+	q.method = method;
+	q.url = url;
+	q.body = text;
+	q.body_len = text != NULL ? strlen(text) : 0;
+	assert_true(http_start(f->http, &q, ctl_done, &a) > 0);
+	while (!a.done && spins++ < 200)
+		loop_once(f->loop, 50);
+	assert_true(a.status >= 200 && a.status <= 299);
+	json_decref(body);
+	free(text);
+	free(url);
+	return a.json;
+}
+
+/* Wait for one operation's callback. */
+static void
+drive(struct fakegh *f, struct seen *s)
+{
+	int	spins = 0;
+
+	while (s->called == 0 && spins++ < 200)
+		loop_once(f->loop, 50);
+	assert_int_equal(s->called, 1);
+}
+
+/* Requests the fake saw whose path contains what. */
+static size_t
+ctl_count(struct fakegh *f, const char *what)
+{
+	json_t	*reqs = ctl(f, "GET", "requests", NULL), *r;
+	size_t	 i, n = 0;
+
+	json_array_foreach(reqs, i, r) {
+		if (strstr(json_string_value(json_object_get(r, "path")),
+		    what) != NULL)
+			n++;
+	}
+	json_decref(reqs);
+	return n;
+}
+
+/* Seed n issues of the fake's repo, with the outage label. */
+static void
+seed(struct fakegh *f, int n, const char *body)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		json_decref(ctl(f, "POST", "issue", json_pack("{s:s,s:s,s:s,"
+		    "s:[s]}", "repo", "packit/service", "title", "older",
+		    "body", body, "labels", "outage")));
+}
+
+/* The client's whole life of an outage against the fake (Enterprise). */
+static void
+test_against_fake(void **state)
+{
+	static const char *const labels[] = { "outage", NULL };
+	struct fakegh		 f;
+	struct gh_config	 cfg = { NULL, "packit/service", "T", 5000 };
+	struct gh		*gh;
+	struct seen		 s;
+	json_t			*root, *st, *issue;
+	char			*node;
+
+	if (fakegh_start(&f) != 0)
+		skip();
+	memset(&s, 0, sizeof s);
+	cfg.api_url = f.api_url;
+	gh = gh_new(f.http, &cfg, NULL);
+	seed(&f, 101, "<!-- outagebot:outage=test/10 -->");
+
+	assert_int_equal(gh_find_issue(gh, labels, MARKER, 0, on_done,
+	    fresh(&s)), 0);
+	drive(&f, &s);
+	assert_true(s.ok);
+	assert_false(s.found);
+	assert_int_equal(ctl_count(&f, "/issues?state=all"), 2);
+
+	assert_int_equal(gh_create_issue(gh, "Copr down", "x\n" "<!-- "
+	    "outagebot:outage=test/1 -->", labels, on_done, fresh(&s)), 0);
+	drive(&f, &s);
+	assert_true(s.ok);
+	assert_int_equal(s.number, 102);
+	node = xstrdup(s.node_id);
+	seed(&f, 2, "newer");
+
+	assert_int_equal(gh_find_issue(gh, labels, MARKER, 0, on_done,
+	    fresh(&s)), 0);
+	drive(&f, &s);
+	assert_true(s.found);
+	assert_int_equal(s.number, 102);
+	assert_string_equal(s.node_id, node);
+
+	assert_int_equal(gh_add_comment(gh, 102, "Update: fixed", on_done,
+	    fresh(&s)), 0);
+	drive(&f, &s);
+	assert_true(s.ok);
+	assert_true(s.comment_id > 0);
+	assert_non_null(strstr(s.html_url, "/issues/102#issuecomment-"));
+
+	assert_int_equal(gh_close_issue(gh, 102, on_done, fresh(&s)), 0);
+	drive(&f, &s);
+	assert_true(s.ok);
+
+	assert_int_equal(gh_pin_issue(gh, node, 1, on_done, fresh(&s)), 0);
+	drive(&f, &s);
+	assert_true(s.ok);
+
+	root = ctl(&f, "GET", "state", NULL);
+	st = json_object_get(root, "packit/service");
+	issue = json_array_get(json_object_get(st, "issues"), 101);
+	assert_string_equal(json_string_value(json_object_get(issue,
+	    "state")), "closed");
+	assert_string_equal(json_string_value(json_object_get(issue,
+	    "state_reason")), "completed");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(st, "comments"), "102"), 0),
+	    "body")), "Update: fixed");
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(
+	    st, "pins"), 0)), 102);
+	json_decref(root);
+
+	gh_free(gh);
+	cfg.token = "wrong";
+	gh = gh_new(f.http, &cfg, NULL);
+	assert_int_equal(gh_close_issue(gh, 102, on_done, fresh(&s)), 0);
+	drive(&f, &s);
+	assert_false(s.ok);
+	assert_string_equal(s.error, "401 Bad credentials");
+	fresh(&s);
+	gh_free(gh);
+	free(node);
+	fakegh_stop(&f);
+}
+
 /* Operations refuse what cannot be sent; gh_free cancels silently. */
 static void
 test_op_refused_and_cancelled(void **state)
@@ -1029,6 +1268,7 @@ main(void)
 		cmocka_unit_test(test_op_pin),
 		cmocka_unit_test(test_op_free_in_callback),
 		cmocka_unit_test(test_op_refused_and_cancelled),
+		cmocka_unit_test(test_against_fake),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
