@@ -167,6 +167,7 @@ class FakeGitHub:
         self.rate_reset = int(time.time()) + 3600
         self.server = None
         self.thread = None
+        self.conns = set()        # open client connections
 
     # ------------------------------------------------------------ lifecycle
 
@@ -186,11 +187,20 @@ class FakeGitHub:
         return self
 
     def stop(self):
+        """Stop listening and close every open connection (a kept-alive
+        one too), so that a stopped fake answers nothing."""
         self.stopping.set()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+        with self.lock:
+            conns, self.conns = list(self.conns), set()
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     @property
     def base(self):
@@ -416,6 +426,19 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        with self.gh.lock:
+            self.gh.conns.add(self.connection)
+
+    def finish(self):
+        with self.gh.lock:
+            self.gh.conns.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
 
     # each method goes through one dispatcher
     def do_GET(self):

@@ -429,6 +429,24 @@ def test_fake_github_hang_delay_reset(t):
           "served normally once the faults are used up")
 
 
+def test_fake_github_stop_closes_kept_alive_connections(t):
+    gh = fake(t)
+    conn = http.client.HTTPConnection(gh.host, gh.port, timeout=5)
+    t.on_cleanup(conn.close)
+    headers = {"Authorization": "Bearer " + TOKEN, "User-Agent": "t/1"}
+    conn.request("GET", "/repos/%s/issues" % REPO, headers=headers)
+    r = conn.getresponse()
+    r.read()
+    check(r.status == 200 and not r.will_close, "a kept-alive answer")
+    gh.stop()
+    try:
+        conn.request("GET", "/repos/%s/issues" % REPO, headers=headers)
+        r = conn.getresponse()
+        raise AssertionError("a stopped fake answered %d" % r.status)
+    except (ConnectionError, http.client.RemoteDisconnected, OSError):
+        pass
+
+
 def test_fake_github_control_endpoint(t):
     gh = fake(t)
     a = call(gh, "POST", "//_fake/fault", {"count": 1, "action": "status",
