@@ -172,7 +172,10 @@ class FakeGitHub:
     # ------------------------------------------------------------ lifecycle
 
     def start(self):
+        """Listen (again, after stop: on the same port, with the same
+        state) and serve from a thread."""
         fake = self
+        self.stopping.clear()
 
         class Handler(FakeHandler):
             gh = fake

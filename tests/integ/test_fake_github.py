@@ -445,6 +445,10 @@ def test_fake_github_stop_closes_kept_alive_connections(t):
         raise AssertionError("a stopped fake answered %d" % r.status)
     except (ConnectionError, http.client.RemoteDisconnected, OSError):
         pass
+    url = gh.api_url
+    create(gh.start())
+    check(gh.api_url == url and len(gh.issues(REPO)) == 1,
+          "restarted on the same port with its state")
 
 
 def test_fake_github_control_endpoint(t):
