@@ -31,8 +31,9 @@ The same knobs are reachable over HTTP on the same port under /_fake/
 (a path GitHub never uses): GET /_fake/state, GET /_fake/requests,
 POST /_fake/fault {"count","action","status","headers","body","method",
 "path","delay"}, POST /_fake/config {"token","rate_remaining","rate_reset",
-"disable_issues","missing_repos"}, POST /_fake/issue (seed an issue or a
-pull request), POST /_fake/clear (faults and the request record).
+"disable_issues","missing_repos","write_spacing"}, POST /_fake/issue
+(seed an issue or a pull request), POST /_fake/clear (faults and the
+request record).
 
 Fault actions: "status" (answer status/headers/body, nothing changes),
 "hang" (never answer, nothing changes), "hang_after" (do the request, then
@@ -60,8 +61,8 @@ UNAUTH_LIMIT = 60
 DOCS = "https://docs.github.com/rest"
 UA_BODY = ("Request forbidden by administrative rules. Please make sure "
            "your request has a User-Agent header "
-           "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api"
-           "#user-agent-required). Check "
+           "(https://docs.github.com/en/rest/overview/"
+           "resources-in-the-rest-api#user-agent-required). Check "
            "https://developer.github.com for other possible causes.\n")
 PIN_LIMIT_MESSAGE = ("You have reached the maximum number of pinned issues "
                      "for this repository")
@@ -72,7 +73,8 @@ STATE_REASONS = ("completed", "not_planned", "duplicate", "reopened")
 DEFAULT_BODIES = {
     401: {"message": "Bad credentials", "documentation_url": DOCS},
     403: {"message": "API rate limit exceeded for user ID 1.",
-          "documentation_url": DOCS + "/overview/rate-limits-for-the-rest-api"},
+          "documentation_url": DOCS +
+          "/overview/rate-limits-for-the-rest-api"},
     404: {"message": "Not Found", "documentation_url": DOCS},
     409: {"message": "Conflict", "documentation_url": DOCS},
     410: {"message": "Issues are disabled for this repo",
@@ -168,6 +170,8 @@ class FakeGitHub:
         self.server = None
         self.thread = None
         self.conns = set()        # open client connections
+        self.write_spacing = 0.0
+        self.last_write = None    # monotonic time of the last write
 
     # ------------------------------------------------------------ lifecycle
 
@@ -257,8 +261,13 @@ class FakeGitHub:
                        method=method, path=path)
 
     def configure(self, token=None, rate_remaining=None, rate_reset=None,
-                  disable_issues=None, missing_repos=None):
+                  disable_issues=None, missing_repos=None, write_spacing=None):
+        """write_spacing: a write (POST, PATCH, PUT, DELETE) sooner than
+        this many seconds after the last accepted one gets GitHub's
+        secondary rate limit (403, retry-after 60); 0 turns it off."""
         with self.lock:
+            if write_spacing is not None:
+                self.write_spacing = float(write_spacing)
             if token is not None:
                 self.token = token
             if rate_remaining is not None:
@@ -588,6 +597,15 @@ class FakeHandler(BaseHTTPRequestHandler):
                     DEFAULT_BODIES[403]["documentation_url"])),
                     resource, RATE_LIMIT)
             gh.rate_remaining[resource] -= 1
+            if self.command in ("POST", "PATCH", "PUT", "DELETE"):
+                now = time.monotonic()
+                if (gh.write_spacing > 0 and gh.last_write is not None and
+                        now - gh.last_write < gh.write_spacing):
+                    return (Reply(403, error_body(
+                        403, DEFAULT_BODIES[429]["message"],
+                        DEFAULT_BODIES[429]["documentation_url"]),
+                        {"retry-after": "60"}), resource, RATE_LIMIT)
+                gh.last_write = now
         if graphql and self.command == "POST":
             return self.graphql(body), resource, RATE_LIMIT
         if not route.startswith(gh.rest_prefix + "/"):

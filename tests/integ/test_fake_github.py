@@ -86,7 +86,8 @@ def create(gh, title="Copr builds failing", body="marker", labels=("outage",),
 
 
 def pin(gh, node, op="pinIssue", path=None):
-    q = "mutation($id:ID!){%s(input:{issueId:$id}){issue{id number isPinned}}}" % op
+    q = ("mutation($id:ID!){%s(input:{issueId:$id})"
+         "{issue{id number isPinned}}}" % op)
     return call(gh, "POST", "/" + (path or gh.graphql_path),
                 {"query": q, "variables": {"id": node}})
 
@@ -178,6 +179,21 @@ def test_fake_github_rate_limit_headers(t):
     check(a.status == 403 and a.headers["x-ratelimit-remaining"] == "0",
           "exhausted: %r %r" % (a, a.headers))
     check("rate limit" in a.json["message"], "message: %r" % a)
+
+
+def test_fake_github_write_spacing(t):
+    gh = fake(t)
+    gh.configure(write_spacing=0.5)
+    create(gh)
+    call(gh, "GET", "/repos/%s/issues" % REPO)
+    a = call(gh, "POST", "/repos/%s/issues/1/comments" % REPO, {"body": "x"})
+    check(a.status == 403 and a.headers["retry-after"] == "60" and
+          "secondary rate limit" in a.json["message"],
+          "a write too soon: %r" % a)
+    time.sleep(0.5)
+    a = call(gh, "POST", "/repos/%s/issues/1/comments" % REPO, {"body": "x"})
+    check(a.status == 201, "a write after the spacing: %r" % a)
+    check(len(gh.comments(REPO, 1)) == 1, "the refused write changed nothing")
 
 
 # ------------------------------------------------------------ REST
@@ -492,7 +508,8 @@ def test_fake_github_command_line(t):
     check(wait_port(port, 10, proc), "the fake did not start")
 
     class Where:
-        host, rest_prefix, graphql_path = "127.0.0.1", "/api/v3", "/api/graphql"
+        host = "127.0.0.1"
+        rest_prefix, graphql_path = "/api/v3", "/api/graphql"
     where = Where()
     where.port = port
     a = call(where, "POST", "/repos/%s/issues" % REPO, {"title": "x"},
