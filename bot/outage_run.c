@@ -569,7 +569,7 @@ outage_arm(struct outage_run *r)
 		r->timer = 0;
 	}
 	if (next != 0)
-		r->timer = loop_timer_add(r->d.loop,
+		r->timer = loop_timer_add(r->d.loop, r,
 		    (long long)(next > now ? next - now : 0) * 1000,
 		    outage_timer, r);
 }

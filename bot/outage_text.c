@@ -449,7 +449,7 @@ outage_gh_body(const struct outage *o, const struct outage_text_env *env)
 
 /* "Severity: down · Affected: A · ETA: ..." after an update. */
 static void
-gh_facts(struct buf *b, const struct outage *o)
+md_facts(struct buf *b, const struct outage *o)
 {
 	buf_printf(b, "\n\nSeverity: %s" DASH "Affected: ",
 	    outage_severity_name(o->severity));
@@ -466,7 +466,7 @@ gh_facts(struct buf *b, const struct outage *o)
 
 /* One timeline entry as "**State** — author, time" and its text. */
 static void
-gh_entry(struct buf *b, const struct outage_update *u)
+md_entry(struct buf *b, const struct outage_update *u)
 {
 	const char	*w = outage_state_name(u->state);
 
@@ -488,8 +488,8 @@ outage_gh_update(const struct outage *o, const struct outage_text_env *env)
 
 	buf_init(&b);
 	if (o->nupdates > 0)
-		gh_entry(&b, &o->updates[o->nupdates - 1]);
-	gh_facts(&b, o);
+		md_entry(&b, &o->updates[o->nupdates - 1]);
+	md_facts(&b, o);
 	return buf_steal(&b);
 }
 
@@ -504,7 +504,7 @@ outage_gh_resolve(const struct outage *o, const struct outage_text_env *env)
 
 	buf_init(&b);
 	if (o->nupdates > 0)
-		gh_entry(&b, &o->updates[o->nupdates - 1]);
+		md_entry(&b, &o->updates[o->nupdates - 1]);
 	util_fmt_duration((long long)(o->resolved_at - o->opened_at) * 1000,
 	    d, sizeof(d));
 	buf_printf(&b, "\n\n**Duration:** %s\n\n## Timeline (UTC)\n\n", d);

@@ -255,7 +255,7 @@ outbox_schedule(struct outbox *ob, long long delay_ms)
 			return;
 		loop_timer_del(ob->loop, ob->timer);
 	}
-	ob->timer = loop_timer_add(ob->loop, delay_ms, outbox_timer, ob);
+	ob->timer = loop_timer_add(ob->loop, ob, delay_ms, outbox_timer, ob);
 	ob->timer_at = at;
 }
 
