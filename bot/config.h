@@ -63,6 +63,8 @@ struct cfg_irc {
 	long long	 ping_timeout_ms;	/* [120000] */
 	long long	 reconnect_min_ms;	/* [2000] */
 	long long	 reconnect_max_ms;	/* [300000] */
+	int		 command_rate_burst;	/* [5] */
+	long long	 command_rate_interval_ms;	/* [10000] */
 };
 
 struct cfg_team {
@@ -80,6 +82,7 @@ struct cfg_bridge {
 	char		*account;	/* required with identify = account */
 	struct cfg_pair	*map;		/* remote name -> team person */
 	size_t		 nmap;
+	char		*mask;		/* nick!user@host glob (hostmask) */
 };
 
 struct tz;

@@ -3,7 +3,8 @@
  * first input byte picks the speaker's level and the command prefix;
  * the rest, cut at its first NUL, is parsed with a fixed option spec
  * (cmd_parse_args) and dispatched against the real table (cmd_dispatch)
- * with a sink that checks what it is given. Broken invariants abort(),
+ * with a sink that checks what it is given. The table and the fake
+ * reload are tests/unit/fixtures.h's. Broken invariants abort(),
  * which libFuzzer reports as a crash.
  *
  * Must not keep state between inputs or write anywhere: run.sh runs it
@@ -19,8 +20,9 @@
 #include "ident.h"
 #include "util.h"
 
+#include "../unit/fixtures.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-int	bot_reload(struct bot *, char **);
 
 /* What the sink saw for one dispatch. */
 struct fuzz_sink {
@@ -34,23 +36,6 @@ check(int cond)
 {
 	if (!cond)
 		abort();
-}
-
-/* The core commands' table (the real one also has cmd_oncall.c's). */
-const struct cmd_entry *const cmd_table[] = {
-	&cmd_help_entry,
-	&cmd_reload_entry,
-	&cmd_version_entry,
-	&cmd_whoami_entry,
-	NULL
-};
-
-/* Stand-in for bot.c: fail with a two-line error. */
-int
-bot_reload(struct bot *bot, char **err)
-{
-	*err = xstrdup("bot.conf:1: irc: broken\nbot.conf:2: team: broken");
-	return -1;
 }
 
 /* Reply sink: a reply is a non-empty string. */
@@ -159,6 +144,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
+	/* A reload fails with a two-line error (fixtures.h's fake). */
+	fake_reload_rv = -1;
+	fake_reload_err = "bot.conf:1: irc: broken\nbot.conf:2: team: broken";
 	len = strnlen((const char *)data + 1, size - 1);
 	text = xstrndup((const char *)data + 1, len);
 

@@ -914,3 +914,33 @@ def test_wall_clock_jump_rearms_the_handoff(t):
 
 
 test_wall_clock_jump_rearms_the_handoff.timeout = 80
+
+
+def test_ical_never_follows_a_planted_link(t):
+    # a link planted at the old fixed temporary name (and at a near
+    # guess) must not be written through; the calendar is a plain file
+    # and no temporary file is left behind
+    import os
+    import stat
+    path = t.path("oncall.ics")
+    folder = os.path.dirname(path)
+    victim = t.path("victim.txt")
+    with open(victim, "w") as f:
+        f.write("keep\n")
+    for name in (path + ".tmp", path + ".XXXXXX"):
+        os.symlink(victim, name)
+    srv, bot, (alice,) = setup(t, "2026-12-01 10:00:00")
+    data = wait_ics(path)
+    check(data.startswith(b"BEGIN:VCALENDAR"), "calendar: %r" % data[:40])
+    check(not os.path.islink(path), "the calendar is a symbolic link")
+    with open(victim) as f:
+        check(f.read() == "keep\n", "the file behind the planted link "
+              "was written")
+    ask_ok(alice, "!oncall take --for 2h", r"alice (is on call|covers) .*")
+    wait_ics(path, differs_from=data)
+    left = sorted(n for n in os.listdir(folder)
+                  if n.startswith("oncall.ics.") and
+                  n not in ("oncall.ics.tmp", "oncall.ics.XXXXXX"))
+    check(left == [], "temporary files left behind: %r" % left)
+    check(stat.S_IMODE(os.stat(path).st_mode) == 0o644,
+          "calendar mode %o" % stat.S_IMODE(os.stat(path).st_mode))
