@@ -944,3 +944,37 @@ def test_ical_never_follows_a_planted_link(t):
     check(left == [], "temporary files left behind: %r" % left)
     check(stat.S_IMODE(os.stat(path).st_mode) == 0o644,
           "calendar mode %o" % stat.S_IMODE(os.stat(path).st_mode))
+
+
+def test_override_limit_and_audit_rows(t):
+    # the 366-day limit is the domain's, for take and override alike;
+    # a change's audit row is written once, with the change; a stranger's
+    # public question writes none
+    srv, bot, (alice, eve) = setup(t, "2026-12-01 10:00:00",
+                                   nicks=("alice", "eve"))
+    db = bot.config["storage"]["path"]
+    eve.ask("#test", "!who", r"outage-master: ")
+    ask_ok(alice, "!oncall take --for 367d",
+           r"an override can last at most 366 days")
+    ask_ok(alice, "!oncall override bob 2026-12-02 2028-01-01",
+           r"an override can last at most 366 days")
+    ask_ok(alice, "!oncall take --for 2h",
+           r"alice covers outage-master for bob until .*")
+    deadline = time.monotonic() + 5 * slow_factor()
+    while True:
+        rows = bot.audit_rows(db, "ORDER BY id")
+        cmds = [(r["who"], r["command"], r["args"]) for r in rows]
+        if len(cmds) >= 3:
+            break
+        check(time.monotonic() < deadline, "audit rows: %r" % cmds)
+        time.sleep(0.2)
+    time.sleep(0.5)
+    cmds = [(r["who"], r["command"], r["args"])
+            for r in bot.audit_rows(db, "ORDER BY id")]
+    check(not [c for c in cmds if c[0] == "eve"],
+          "a stranger's public question was audited: %r" % cmds)
+    check(cmds == [("alice", "oncall take", "--for 367d"),
+                   ("alice", "oncall override",
+                    "bob 2026-12-02 2028-01-01"),
+                   ("alice", "oncall take", "--for 2h")],
+          "audit rows: %r" % cmds)
