@@ -192,7 +192,8 @@ bot_admit(struct cmd_ctx *ctx)
 		return 1;
 	case UTIL_RATE_NOTICE:
 		util_fmt_duration(bot->rate->interval_ms, every, sizeof every);
-		log_info("bot", "%s: too many commands; slowing down", key + 2);
+		log_info("bot", "%s: too many commands; slowing down",
+		    key + 2);
 		text = xasprintf("slow down: one command every %s", every);
 		/* A bridge cannot relay a NOTICE: say it where they are. */
 		if (ctx->who->bridge != NULL)

@@ -126,7 +126,8 @@ cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
 			else if (i + 1 < argc)
 				cli->at = argv[++i];
 			else {
-				snprintf(err, errsz, "option --at needs a time");
+				snprintf(err, errsz,
+				    "option --at needs a time");
 				return -1;
 			}
 			continue;

@@ -458,7 +458,7 @@ oc_audit(struct cmd_ctx *ctx, struct oncall_audit *a)
  * (replied).
  */
 static long long
-oc_store_override(struct cmd_ctx *ctx, const struct cfg_role *r,
+oc_override_add(struct cmd_ctx *ctx, const struct cfg_role *r,
     const char *person, time_t from, time_t to, const char *kind,
     const char *covers)
 {
@@ -523,7 +523,7 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		cmd_reply(ctx, "that end is in the past");
 		return CMD_RETURN_ERROR;
 	}
-	id = oc_store_override(ctx, r, me, now, end, "take",
+	id = oc_override_add(ctx, r, me, now, end, "take",
 	    strcmp(cur.person, me) != 0 ? cur.person : NULL);
 	if (id < 0)
 		return CMD_RETURN_ERROR;
@@ -590,7 +590,7 @@ cmd_override_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		(void)oc_role(ctx, args->argv[i]);	/* replies "no role" */
 		return CMD_RETURN_ERROR;
 	}
-	if ((id = oc_store_override(ctx, r, person, from, to, "override",
+	if ((id = oc_override_add(ctx, r, person, from, to, "override",
 	    NULL)) < 0)
 		return CMD_RETURN_ERROR;
 	if (from < now)
@@ -690,7 +690,8 @@ cmd_cancel_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	int			 rc;
 
 	if (cmd_parse_id(args->argv[0], &id) != 0) {
-		cmd_reply(ctx, "\"%.40s\" is not an override id", args->argv[0]);
+		cmd_reply(ctx, "\"%.40s\" is not an override id",
+		    args->argv[0]);
 		return CMD_RETURN_ERROR;
 	}
 	oc_audit(ctx, &a);
