@@ -9,12 +9,21 @@
 #ifndef OB_TEST_FIXTURES_H
 #define OB_TEST_FIXTURES_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "util.h"
 
 #define FIXTURE_UNUSED	__attribute__((unused))
+
+/* Abort unless cond holds: how a fuzz target reports a broken rule. */
+FIXTURE_UNUSED static void
+fixture_check(int cond)
+{
+	if (!cond)
+		abort();
+}
 
 /* A config whose team is identified as identify, over the given lists. */
 FIXTURE_UNUSED static void
