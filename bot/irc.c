@@ -475,7 +475,7 @@ irc_flush_queue(struct irc *irc)
 	while (irc->qlen > 0 && irc->state == IRC_REGISTERED) {
 		wait = flood_take(&irc->flood, util_mono_ms());
 		if (wait > 0) {
-			irc->t_flood = loop_timer_add(irc->loop, wait,
+			irc->t_flood = loop_timer_add(irc->loop, irc, wait,
 			    irc_flood_timer, irc);
 			break;
 		}
@@ -966,7 +966,7 @@ irc_connect_next(struct irc *irc)
 		}
 		irc->fd = fd;
 		irc->state = IRC_CONNECTING;
-		loop_fd_set(irc->loop, fd, LOOP_WRITE, irc_fd_cb, irc);
+		loop_fd_set(irc->loop, irc, fd, LOOP_WRITE, irc_fd_cb, irc);
 		return;
 	}
 	irc_fail(irc, "no address could be reached");
@@ -1044,7 +1044,8 @@ irc_resolve(struct irc *irc)
 		return;
 	}
 	irc->res = r;
-	irc->t_resolve = loop_timer_add(irc->loop, 10, irc_resolve_timer, irc);
+	irc->t_resolve = loop_timer_add(irc->loop, irc, 10, irc_resolve_timer,
+	    irc);
 }
 
 /* Cancel a lookup in flight; leaks it if the resolver holds it. */
@@ -1135,7 +1136,7 @@ irc_connect(struct irc *irc)
 		    "is not checked");
 	if (irc->t_timeout != 0)
 		loop_timer_del(irc->loop, irc->t_timeout);
-	irc->t_timeout = loop_timer_add(irc->loop, IRC_REGISTER_TIMEOUT,
+	irc->t_timeout = loop_timer_add(irc->loop, irc, IRC_REGISTER_TIMEOUT,
 	    irc_timeout_timer, irc);
 	irc_resolve(irc);
 }
@@ -1178,7 +1179,7 @@ irc_schedule_reconnect(struct irc *irc, long long delay)
 	log_info("irc", "reconnecting in %lld ms", delay);
 	if (irc->t_reconnect != 0)
 		loop_timer_del(irc->loop, irc->t_reconnect);
-	irc->t_reconnect = loop_timer_add(irc->loop, delay,
+	irc->t_reconnect = loop_timer_add(irc->loop, irc, delay,
 	    irc_reconnect_timer, irc);
 }
 
@@ -1337,8 +1338,8 @@ irc_sts(struct irc *irc, const char *value)
 		irc->tls = 1;
 		irc->port = (int)n;
 		irc->started = util_mono_ms();
-		irc->t_timeout = loop_timer_add(irc->loop, IRC_REGISTER_TIMEOUT,
-		    irc_timeout_timer, irc);
+		irc->t_timeout = loop_timer_add(irc->loop, irc,
+		    IRC_REGISTER_TIMEOUT, irc_timeout_timer, irc);
 		irc_resolve(irc);
 		return 1;
 	}
@@ -1555,7 +1556,7 @@ irc_watch_nick(struct irc *irc)
 			    irc->cfg->irc.nick, NULL);
 		irc->monitoring = 1;
 	} else if (irc->t_ison == 0)
-		irc->t_ison = loop_timer_add(irc->loop, IRC_ISON_MS,
+		irc->t_ison = loop_timer_add(irc->loop, irc, IRC_ISON_MS,
 		    irc_ison_timer, irc);
 }
 
@@ -1846,7 +1847,7 @@ irc_dispatch(struct irc *irc, const struct irc_msg *m)
 			irc_list_add(&irc->kicked, &irc->nkicked, m->params[0]);
 			if (irc->t_rejoin == 0)
 				irc->t_rejoin = loop_timer_add(irc->loop,
-				    IRC_REJOIN_MS, irc_rejoin_timer, irc);
+				    irc, IRC_REJOIN_MS, irc_rejoin_timer, irc);
 		}
 	} else if (strcmp(cmd, "ERROR") == 0) {
 		log_warn("irc", "server error: %s", irc_msg_last(m));
@@ -1959,8 +1960,8 @@ void
 irc_start(struct irc *irc)
 {
 	if (irc->t_ping == 0)
-		irc->t_ping = loop_timer_add(irc->loop, 1000, irc_ping_timer,
-		    irc);
+		irc->t_ping = loop_timer_add(irc->loop, irc, 1000,
+		    irc_ping_timer, irc);
 	irc_connect(irc);
 }
 

@@ -490,7 +490,7 @@ oncall_arm(struct oncall *oc, time_t next, time_t now)
 		return;
 	delay = next > now ? (long long)(next - now) * 1000 : 0;
 	/* Land just after the second turns, never just before it. */
-	oc->t_event = loop_timer_add(oc->env.loop, delay + 20,
+	oc->t_event = loop_timer_add(oc->env.loop, oc, delay + 20,
 	    oncall_event_timer, oc);
 }
 
@@ -524,7 +524,7 @@ oncall_new(const struct oncall_env *env, const struct config *cfg)
 	if (oc->env.now == NULL)
 		oc->env.now = util_now;
 	oc->cfg = cfg;
-	oc->t_clock = loop_timer_add(oc->env.loop, ONCALL_CLOCK_MS,
+	oc->t_clock = loop_timer_add(oc->env.loop, oc, ONCALL_CLOCK_MS,
 	    oncall_clock_timer, oc);
 	return oc;
 }

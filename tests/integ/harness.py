@@ -1483,6 +1483,8 @@ class Context:
                 "nick": BOT_NICK, "alt_nick": BOT_NICK + "_",
                 "channels": ["#test"],
                 "flood": {"burst": 4, "interval": "1s"},
+                # tests ask many questions fast; the limit has its own test
+                "command_rate": {"burst": 1000, "interval": "1s"},
                 "max_reply_lines": 4,
                 "reconnect": {"min": "1s", "max": "4s"},
             },

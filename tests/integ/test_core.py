@@ -525,7 +525,9 @@ def test_one_flooder_does_not_hold_up_others(t):
     """One nick floods private !oncall schedule 20: past command_rate
     (5, then one per 10 s) it gets one "slow down" notice and then
     silence, and another person's !version is answered within 3 s."""
-    srv, bot, (alice, mallory) = setup(t, nicks=("alice", "mallory"))
+    srv, bot, (alice, mallory) = setup(
+        t, nicks=("alice", "mallory"),
+        irc={"command_rate": {"burst": 5, "interval": "10s"}})
     start = mallory.mark()
     for _ in range(50):
         mallory.say(BOT_NICK, "!oncall schedule 20")
