@@ -1824,6 +1824,9 @@ irc_dispatch(struct irc *irc, const struct irc_msg *m)
 		irc_user_del(irc, m->nick);
 		if (irc_casecmp(m->nick, irc->cfg->irc.nick) == 0)
 			irc_regain(irc);
+	} else if (strcmp(cmd, "366") == 0 && m->nparams >= 2) {
+		if (irc->h.joined != NULL && irc_in_channel(irc, m->params[1]))
+			irc->h.joined(irc, m->params[1], irc->h.arg);
 	} else if (strcmp(cmd, "353") == 0 && m->nparams >= 3) {
 		irc_on_names(irc, m);
 	} else if (strcmp(cmd, "PART") == 0 && m->nparams > 0) {

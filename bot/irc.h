@@ -28,6 +28,8 @@ struct irc_handlers {
 		    const char *account, void *arg);
 	/* Registration finished (after 001 and joins were sent). */
 	void	(*registered)(struct irc *, void *arg);
+	/* We joined chan and its member list (NAMES) is complete. */
+	void	(*joined)(struct irc *, const char *chan, void *arg);
 	void	*arg;
 };
 
