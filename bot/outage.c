@@ -147,45 +147,31 @@ outage_affected_parse(const char *text, char *const *components,
     size_t ncomponents, char ***out, size_t *nout, char **cause)
 {
 	char		**names = NULL;
-	size_t		  n = 0, i;
-	const char	 *p = text, *comma, *known;
+	size_t		  n = 0, i, len;
+	const char	 *p = text, *item, *known;
 	char		 *name;
 	int		  dup;
 
 	*out = NULL;
 	*nout = 0;
-	for (;;) {
-		comma = strchr(p, ',');
-		name = trimmed(p, comma != NULL ? (size_t)(comma - p) :
-		    strlen(p));
-		if (*name == '\0') {
-			free(name);
-			if (comma == NULL)
-				break;
-			p = comma + 1;
-			continue;
-		}
+	while (util_list_next(&p, &item, &len)) {
+		name = trimmed(item, len);
 		known = name;
-		if (ncomponents > 0) {
-			known = component_find(components, ncomponents, name);
-			if (known == NULL) {
-				*cause = unknown_component(name, components,
-				    ncomponents);
-				free(name);
-				outage_names_free(names, n);
-				return -1;
-			}
+		if (*name != '\0' && ncomponents > 0 && (known =
+		    component_find(components, ncomponents, name)) == NULL) {
+			*cause = unknown_component(name, components,
+			    ncomponents);
+			free(name);
+			outage_names_free(names, n);
+			return -1;
 		}
-		for (dup = 0, i = 0; i < n && !dup; i++)
+		for (dup = *name == '\0', i = 0; i < n && !dup; i++)
 			dup = strcasecmp(names[i], known) == 0;
 		if (!dup) {
 			names = xreallocarray(names, n + 1, sizeof(*names));
 			names[n++] = xstrdup(known);
 		}
 		free(name);
-		if (comma == NULL)
-			break;
-		p = comma + 1;
 	}
 	if (n == 0) {
 		*cause = xstrdup("no component named (use --affected A,B)");
