@@ -52,7 +52,6 @@ struct outbox {
 	size_t			 nslots;
 	struct outbox_run	*runs;		/* started, not finished */
 	long long		 timer;		/* next pass, or 0 */
-	long long		 timer_at;	/* its due time, ms */
 	void			(*on_dead)(void *, struct store *,
 				    const char *);
 	void			*on_dead_arg;
@@ -244,19 +243,19 @@ outbox_timer(struct loop *loop, long long id, void *arg)
 	return LOOP_NOMORE;
 }
 
-/* Make sure a pass runs within delay_ms. */
+/* Make sure a pass runs within delay_ms (by the loop's clock). */
 static void
 outbox_schedule(struct outbox *ob, long long delay_ms)
 {
-	long long	 at = ob->clock(ob->clock_arg) + delay_ms;
+	long long	 left;
 
 	if (ob->timer != 0) {
-		if (ob->timer_at <= at)
+		left = loop_timer_remaining(ob->loop, ob->timer);
+		if (left >= 0 && left <= delay_ms)
 			return;
 		loop_timer_del(ob->loop, ob->timer);
 	}
 	ob->timer = loop_timer_add(ob->loop, ob, delay_ms, outbox_timer, ob);
-	ob->timer_at = at;
 }
 
 /* Unlink r from the runs in flight. */
