@@ -1,0 +1,182 @@
+/*
+ * irc_conn.h — the connection layer of the irc module: name lookup,
+ * non-blocking connect, TLS through irc_tls, the receive buffer and line
+ * framing, the one output path and the flood-paced send queue,
+ * keepalive, attempt timeouts, and reconnecting with backoff. It calls
+ * the layer above only through irc->up. Used by the irc*.c files only.
+ *
+ * It also holds struct irc, the state of one connection that the irc
+ * files share: the lowest of them defines it, so that every other can
+ * include it without a circle. Callers outside the module use irc.h.
+ */
+#ifndef OB_IRC_CONN_H
+#define OB_IRC_CONN_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ircmsg.h"
+#include "util.h"
+
+#define IRC_CONNECT_TIMEOUT	30000	/* DNS + TCP + TLS */
+#define IRC_REGISTER_TIMEOUT	60000	/* until 001 */
+#define IRC_STABLE_MS		60000	/* connected this long: reset backoff */
+#define IRC_REJOIN_MS		5000	/* after KICK */
+#define IRC_ISON_MS		30000
+#define IRC_WHOX_TOKEN		"417"
+#define IRC_SASL_CHUNK		400
+
+struct irc;
+struct loop;
+struct config;
+struct irc_handlers;
+struct irc_resolve;
+struct irc_tls;
+struct irc_sasl_mech;
+
+enum irc_state {
+	IRC_IDLE = 0,		/* waiting for the reconnect timer */
+	IRC_RESOLVING,
+	IRC_CONNECTING,
+	IRC_HANDSHAKE,		/* TLS */
+	IRC_REGISTERING,
+	IRC_REGISTERED,
+	IRC_STOPPED		/* irc_quit: never reconnect */
+};
+
+struct irc_user {
+	char	*nick;
+	char	*account;	/* NULL: not logged in or not known */
+	char	**chans;	/* channels shared with us */
+	size_t	 nchans;
+};
+
+/*
+ * What the connection layer (irc_conn.c) calls in the layer above it,
+ * which it must not name: a connection is open (start registration), a
+ * line arrived, the connection is gone (forget its state).
+ */
+struct irc_upper {
+	void	(*open)(struct irc *);
+	void	(*line)(struct irc *, const struct irc_msg *);
+	void	(*reset)(struct irc *);
+};
+
+struct irc {
+	struct loop		*loop;
+	const struct config	*cfg;
+	struct irc_handlers	*h;
+	const struct irc_upper	*up;
+	/* STS policies, kept by the owner (see struct irc_handlers). */
+	int			(*sts_get)(void *, const char *host, time_t now,
+				    int *port, time_t *expires);
+	void			(*sts_set)(void *, const char *host, int port,
+				    time_t expires);
+	void			*sts_arg;
+
+	enum irc_state		 state;
+	int			 fd;
+	struct irc_tls		*tls_conn;	/* TLS session or NULL */
+
+	/* Where we connect this time (STS may upgrade). */
+	char			*host;
+	int			 port;
+	int			 tls;
+
+	struct irc_resolve	*res;
+	struct addrinfo		*ai;		/* from getaddrinfo(_a) */
+	struct addrinfo		*ai_next;
+
+	struct buf		 in;
+	struct buf		 out;
+	int			 discarding;	/* dropping an over-long line */
+
+	char			**queue;	/* flood-paced lines */
+	size_t			 qhead, qlen, qcap;
+	struct flood		 flood;
+
+	long long		 t_reconnect, t_timeout, t_ping;
+	long long		 t_flood, t_ison, t_rejoin;
+	uint64_t		 started;	/* connect attempt began */
+	uint64_t		 registered_at;
+	uint64_t		 last_rx;
+	uint64_t		 ping_sent;	/* 0: none outstanding */
+	int			 attempts;
+
+	char			*nick;		/* current */
+	int			 nick_try;
+	char			*userhost;	/* "user@host" from own JOIN */
+
+	/* Capabilities. */
+	struct buf		 ls;		/* CAP LS accumulated */
+	int			 cap_done;	/* CAP END sent (or no CAP) */
+	int			 cap_account_tag;
+	int			 cap_extended_join;
+	int			 cap_account_notify;
+	char			*sasl_mechs;	/* from sasl=..., or NULL */
+	int			 sasl_offered;
+	int			 sasl_active;
+	int			 sasl_ok;	/* 903 seen */
+	const struct irc_sasl_mech *sasl_mech;	/* the one in progress */
+	void			*sasl_state;
+	struct buf		 sasl_in;	/* server's pieces so far */
+	int			 monitoring;	/* MONITOR + sent */
+
+	/* ISUPPORT. */
+	int			 whox;
+	int			 monitor;
+	char			 bot_mode;
+
+	char			**joined;
+	size_t			 njoined;
+	char			**kicked;	/* channels to rejoin */
+	size_t			 nkicked;
+
+	struct irc_user		*users;
+	size_t			 nusers;
+};
+
+
+
+/* Start one connection attempt to the configured server. */
+void	 irc_connect(struct irc *);
+/* Reconnect at once to host:port (STS upgrade), in a new attempt. */
+void	 irc_conn_move(struct irc *, const char *host, int port, int tls);
+/* Start the keepalive timer (once). */
+void	 irc_conn_keepalive(struct irc *);
+/* The connection failed or died: log once and reconnect with backoff. */
+void	 irc_fail(struct irc *, const char *why);
+/* Close everything of this connection (queued lines stay). */
+void	 irc_teardown(struct irc *);
+/* Schedule the next attempt; delay < 0: exponential backoff + jitter. */
+void	 irc_schedule_reconnect(struct irc *, long long delay);
+/* Send QUIT, flush it for at most timeout_ms, close; no reconnect. */
+void	 irc_conn_quit(struct irc *, const char *reason, int timeout_ms);
+/* Free what irc_teardown leaves: the queue and the buffers. */
+void	 irc_conn_free(struct irc *);
+
+/* Write what the socket takes of the output buffer. */
+void	 irc_do_write(struct irc *);
+/*
+ * Build and write a line at once, ahead of the queue (registration,
+ * PONG, QUIT). Parameters end with NULL. secret: the debug log shows
+ * "<redacted>" instead of the parameters.
+ */
+int	 irc_send_now(struct irc *, int secret, const char *cmd, ...);
+/* Build a line and queue it through the flood bucket; 0 or -1. */
+int	 irc_conn_send(struct irc *, const char *cmd,
+	    const char *const *params, size_t nparams);
+/* irc_conn_send with NULL-terminated variadic parameters. */
+void	 irc_sendv(struct irc *, const char *cmd, ...);
+/* Move queued lines to the socket as the bucket allows. */
+void	 irc_flush_queue(struct irc *);
+/* Drop every queued line. */
+void	 irc_queue_clear(struct irc *);
+/* Split text into wire-sized pieces of cmd to target (see irc_split). */
+size_t	 irc_conn_split(struct irc *, const char *cmd, const char *target,
+	    const char *text, char ***lines);
+
+#endif
