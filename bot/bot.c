@@ -267,6 +267,25 @@ bot_signal_cb(struct loop *loop, int fd, int events, void *arg)
 	}
 }
 
+/* STS policy of host from the store (for irc). */
+static int
+bot_sts_get(void *arg, const char *host, time_t now, int *port,
+    time_t *expires)
+{
+	struct bot	*bot = arg;
+
+	return store_sts_get(bot->store, host, now, port, expires);
+}
+
+/* Keep an STS policy in the store (for irc). */
+static void
+bot_sts_set(void *arg, const char *host, int port, time_t expires)
+{
+	struct bot	*bot = arg;
+
+	store_sts_set(bot->store, host, port, expires);
+}
+
 /* Create the bot; takes over cfg and store. */
 struct bot *
 bot_new(const char *config_path, struct config *cfg, struct store *store)
@@ -285,8 +304,10 @@ bot_new(const char *config_path, struct config *cfg, struct store *store)
 	free(ua);
 	memset(&h, 0, sizeof h);
 	h.message = bot_on_message;
+	h.sts_get = bot_sts_get;
+	h.sts_set = bot_sts_set;
 	h.arg = bot;
-	bot->irc = irc_new(bot->loop, store, cfg, &h);
+	bot->irc = irc_new(bot->loop, cfg, &h);
 	bot->oncall = oncall_new(bot);
 	return bot;
 }

@@ -24,7 +24,6 @@
 #include "irc_users.h"
 #include "log.h"
 #include "loop.h"
-#include "store.h"
 
 /* One row of the dispatch table. */
 struct irc_verb {
@@ -208,27 +207,12 @@ static const struct irc_upper irc_upper = {
 	irc_reg_open, irc_dispatch, irc_reset
 };
 
-/* STS policy lookup through the store. */
-static int
-irc_sts_get(void *arg, const char *host, time_t now, int *port,
-    time_t *expires)
-{
-	return store_sts_get(arg, host, now, port, expires);
-}
-
-/* STS policy kept in the store. */
-static void
-irc_sts_set(void *arg, const char *host, int port, time_t expires)
-{
-	store_sts_set(arg, host, port, expires);
-}
-
 /* ------------------------------------------------------------------ */
 /* Public                                                             */
 
 /* Create the connection object (not connected yet). */
 struct irc *
-irc_new(struct loop *loop, struct store *store, const struct config *cfg,
+irc_new(struct loop *loop, const struct config *cfg,
     const struct irc_handlers *h)
 {
 	struct irc	*irc = xcalloc(1, sizeof *irc);
@@ -239,11 +223,9 @@ irc_new(struct loop *loop, struct store *store, const struct config *cfg,
 	if (h != NULL)
 		*irc->h = *h;
 	irc->up = &irc_upper;
-	if (store != NULL) {
-		irc->sts_get = irc_sts_get;
-		irc->sts_set = irc_sts_set;
-		irc->sts_arg = store;
-	}
+	irc->sts_get = irc->h->sts_get;
+	irc->sts_set = irc->h->sts_set;
+	irc->sts_arg = irc->h->arg;
 	irc->fd = -1;
 	irc->nick = xstrdup(cfg->irc.nick);
 	buf_init(&irc->in);

@@ -4,7 +4,8 @@
  * capability negotiation and SASL, registration, nick collision and
  * regain, keepalive, reconnect with backoff and jitter, channel joins,
  * account tracking, and the one send path (sanitized lines through a
- * token-bucket queue). Only irc.c includes OpenSSL. Commands and replies
+ * token-bucket queue). Only the irc*.c files include OpenSSL, and none
+ * of them calls the store: STS policies go through the handlers. Commands and replies
  * are the bot's business: irc.c hands every message from others to the
  * handler and sends what it is asked to.
  */
@@ -12,9 +13,9 @@
 #define OB_IRC_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct loop;
-struct store;
 struct config;
 struct irc;
 struct irc_msg;
@@ -28,11 +29,20 @@ struct irc_handlers {
 		    const char *account, void *arg);
 	/* Registration finished (after 001 and joins were sent). */
 	void	(*registered)(struct irc *, void *arg);
+	/*
+	 * STS policies, kept by the owner (NULL: none are kept). sts_get
+	 * returns 1 and the TLS port if a policy for host lasts past now,
+	 * else 0; sts_set keeps a policy until expires.
+	 */
+	int	(*sts_get)(void *arg, const char *host, time_t now, int *port,
+		    time_t *expires);
+	void	(*sts_set)(void *arg, const char *host, int port,
+		    time_t expires);
 	void	*arg;
 };
 
 /* cfg is borrowed and must outlive the irc or be replaced first. */
-struct irc	*irc_new(struct loop *, struct store *, const struct config *,
+struct irc	*irc_new(struct loop *, const struct config *,
 		     const struct irc_handlers *);
 void		 irc_free(struct irc *);
 
