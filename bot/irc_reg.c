@@ -16,10 +16,18 @@
 #include "config.h"
 #include "irc_conn.h"
 #include "irc_reg.h"
+#include "irc_sasl.h"
 #include "log.h"
 #include "loop.h"
 
+/* The SASL mechanisms, by sasl.mechanism; one line each. */
+static const struct irc_sasl_mech *const irc_sasl_mechs[] = {
+	&irc_sasl_plain,
+	&irc_sasl_external,
+};
+
 static void	irc_watch_nick(struct irc *);
+static void	irc_sasl_end(struct irc *);
 
 /* Begin registration: CAP LS, PASS, NICK, USER. */
 void
@@ -48,7 +56,7 @@ irc_reg_reset(struct irc *irc)
 	if (irc->t_ison != 0)
 		loop_timer_del(irc->loop, irc->t_ison);
 	irc->t_ison = 0;
-	irc->sasl_active = 0;
+	irc_sasl_end(irc);
 	irc->sasl_offered = 0;
 	irc->sasl_ok = 0;
 	irc->monitoring = 0;
@@ -260,12 +268,59 @@ irc_cap_note(struct irc *irc, const char *list)
 	return sasl;
 }
 
+/* The mechanism configured, from the table. */
+static const struct irc_sasl_mech *
+irc_sasl_find(enum cfg_sasl_mech mech)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(irc_sasl_mechs); i++) {
+		if (irc_sasl_mechs[i]->mech == mech)
+			return irc_sasl_mechs[i];
+	}
+	return NULL;
+}
+
+/* End the exchange in progress, if any (wipes its state). */
+static void
+irc_sasl_end(struct irc *irc)
+{
+	if (irc->sasl_mech != NULL)
+		irc->sasl_mech->free(irc->sasl_state);
+	irc->sasl_mech = NULL;
+	irc->sasl_state = NULL;
+	explicit_bzero(irc->sasl_in.data, irc->sasl_in.len);
+	buf_reset(&irc->sasl_in);
+	irc->sasl_active = 0;
+}
+
+/* Start the configured mechanism: AUTHENTICATE <name>. */
+static void
+irc_sasl_start(struct irc *irc)
+{
+	const struct cfg_sasl		*s = &irc->cfg->irc.sasl;
+	const struct irc_sasl_mech	*mech = irc_sasl_find(s->mech);
+
+	if (mech == NULL || !irc_sasl_mech_ok(irc, mech->name)) {
+		irc_sasl_failed(irc, "the server does not offer this SASL "
+		    "mechanism");
+		return;
+	}
+	irc_sasl_end(irc);
+	if (mech->start(s, &irc->sasl_state) != 0) {
+		irc_sasl_failed(irc, "the SASL mechanism could not start");
+		return;
+	}
+	irc->sasl_mech = mech;
+	irc->sasl_active = 1;
+	irc_send_now(irc, 0, "AUTHENTICATE", mech->name, NULL);
+}
+
 /* CAP ACK: note what we got and start SASL if we should. */
 static void
 irc_cap_ack(struct irc *irc, const char *list)
 {
 	const struct cfg_sasl	*s = &irc->cfg->irc.sasl;
-	const char		*mech;
 	int			 sasl = irc_cap_note(irc, list);
 
 	if (irc->cap_done || irc->state != IRC_REGISTERING)
@@ -278,14 +333,7 @@ irc_cap_ack(struct irc *irc, const char *list)
 		irc_cap_end(irc);
 		return;
 	}
-	mech = s->mech == CFG_SASL_PLAIN ? "PLAIN" : "EXTERNAL";
-	if (!irc_sasl_mech_ok(irc, mech)) {
-		irc_sasl_failed(irc, "the server does not offer this SASL "
-		    "mechanism");
-		return;
-	}
-	irc->sasl_active = 1;
-	irc_send_now(irc, 0, "AUTHENTICATE", mech, NULL);
+	irc_sasl_start(irc);
 }
 
 /* CAP LS, ACK, NAK. */
@@ -314,32 +362,15 @@ irc_reg_on_cap(struct irc *irc, const struct irc_msg *m)
 	}
 }
 
-/* The server said "AUTHENTICATE +": send our payload in 400-byte pieces. */
+/* Send a response: base64 in 400-byte pieces, "+" after a full one. */
 static void
-irc_sasl_payload(struct irc *irc)
+irc_sasl_send(struct irc *irc, const unsigned char *raw, size_t rawlen)
 {
-	const struct cfg_sasl	*s = &irc->cfg->irc.sasl;
-	unsigned char		*raw, *b64;
-	size_t			 alen, plen, rawlen, b64len, off;
-	char			 piece[IRC_SASL_CHUNK + 1];
+	unsigned char	*b64 = xmalloc(4 * ((rawlen + 2) / 3) + 1);
+	size_t		 b64len, off;
+	char		 piece[IRC_SASL_CHUNK + 1];
 
-	if (s->mech == CFG_SASL_EXTERNAL) {
-		irc_send_now(irc, 0, "AUTHENTICATE", "+", NULL);
-		return;
-	}
-	alen = strlen(s->account);
-	plen = strlen(s->password);
-	rawlen = alen * 2 + plen + 2;
-	raw = xmalloc(rawlen);
-	memcpy(raw, s->account, alen);
-	raw[alen] = '\0';
-	memcpy(raw + alen + 1, s->account, alen);
-	raw[2 * alen + 1] = '\0';
-	memcpy(raw + 2 * alen + 2, s->password, plen);
-	b64 = xmalloc(4 * ((rawlen + 2) / 3) + 1);
 	b64len = (size_t)EVP_EncodeBlock(b64, raw, (int)rawlen);
-	explicit_bzero(raw, rawlen);
-	free(raw);
 	for (off = 0; off < b64len; off += IRC_SASL_CHUNK) {
 		size_t	n = b64len - off;
 
@@ -356,12 +387,71 @@ irc_sasl_payload(struct irc *irc)
 	free(b64);
 }
 
-/* AUTHENTICATE from the server. */
+/* Decode the server's collected challenge; -1 if it is not base64. */
+static int
+irc_sasl_decode(struct irc *irc, unsigned char **in, size_t *inlen)
+{
+	const struct buf	*b = &irc->sasl_in;
+	int			 n;
+
+	*in = xmalloc(3 * (b->len / 4) + 1);
+	*inlen = 0;
+	if (b->len == 0)
+		return 0;
+	n = b->len % 4 == 0 ? EVP_DecodeBlock(*in,
+	    (const unsigned char *)b->data, (int)b->len) : -1;
+	if (n < 0)
+		return -1;
+	/* EVP_DecodeBlock counts the padding as data. */
+	if (b->data[b->len - 1] == '=')
+		n--;
+	if (b->len > 1 && b->data[b->len - 2] == '=')
+		n--;
+	*inlen = (size_t)n;
+	return 0;
+}
+
+/* A whole challenge arrived: one step of the mechanism, then reply. */
+static void
+irc_sasl_step(struct irc *irc)
+{
+	unsigned char	*in, *out = NULL;
+	size_t		 inlen, outlen = 0;
+	int		 r;
+
+	r = irc_sasl_decode(irc, &in, &inlen);
+	explicit_bzero(irc->sasl_in.data, irc->sasl_in.len);
+	buf_reset(&irc->sasl_in);
+	if (r == 0)
+		r = irc->sasl_mech->step(irc->sasl_state, in, inlen, &out,
+		    &outlen);
+	explicit_bzero(in, inlen);
+	free(in);
+	if (r != 0) {
+		irc_send_now(irc, 0, "AUTHENTICATE", "*", NULL);
+		irc_sasl_end(irc);
+		irc_sasl_failed(irc, "the SASL exchange was abandoned");
+		return;
+	}
+	irc_sasl_send(irc, out, outlen);
+	if (out != NULL)
+		explicit_bzero(out, outlen);
+	free(out);
+}
+
+/* AUTHENTICATE from the server: a challenge, maybe in pieces. */
 void
 irc_reg_on_authenticate(struct irc *irc, const struct irc_msg *m)
 {
-	if (irc->sasl_active && strcmp(m->params[0], "+") == 0)
-		irc_sasl_payload(irc);
+	const char	*p = m->params[0];
+
+	if (!irc->sasl_active || irc->sasl_mech == NULL)
+		return;
+	if (strcmp(p, "+") != 0)
+		buf_addstr(&irc->sasl_in, p);
+	if (strlen(p) == IRC_SASL_CHUNK)
+		return;		/* more pieces follow */
+	irc_sasl_step(irc);
 }
 
 /* 900: logged in. */
@@ -376,7 +466,7 @@ irc_reg_on_loggedin(struct irc *irc, const struct irc_msg *m)
 void
 irc_reg_on_sasl_ok(struct irc *irc, const struct irc_msg *m)
 {
-	irc->sasl_active = 0;
+	irc_sasl_end(irc);
 	irc->sasl_ok = 1;
 	log_info("irc", "SASL authentication succeeded");
 	irc_cap_end(irc);
@@ -386,6 +476,7 @@ irc_reg_on_sasl_ok(struct irc *irc, const struct irc_msg *m)
 void
 irc_reg_on_sasl_fail(struct irc *irc, const struct irc_msg *m)
 {
+	irc_sasl_end(irc);
 	if (irc->state == IRC_REGISTERING && !irc->cap_done)
 		irc_sasl_failed(irc, irc_msg_last(m));
 }
