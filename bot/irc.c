@@ -87,7 +87,7 @@ irc_on_nick(struct irc *irc, const struct irc_msg *m)
 		return;
 	}
 	irc_user_rename(irc, m->nick, m->params[0]);
-	if (irc_casecmp(m->nick, irc->cfg->irc.nick) == 0)
+	if (irc_same_nick(irc, m->nick, irc->cfg->irc.nick))
 		irc_regain(irc);
 }
 
@@ -98,7 +98,7 @@ irc_on_quit(struct irc *irc, const struct irc_msg *m)
 	if (m->nick == NULL)
 		return;
 	irc_user_del(irc, m->nick);
-	if (irc_casecmp(m->nick, irc->cfg->irc.nick) == 0)
+	if (irc_same_nick(irc, m->nick, irc->cfg->irc.nick))
 		irc_regain(irc);
 }
 
@@ -307,7 +307,7 @@ irc_reconfigure(struct irc *irc, const struct config *cfg)
 	if (irc->state != IRC_REGISTERED)
 		return;
 	irc_rechannel(irc, cfg);
-	if (irc_casecmp(irc->nick, cfg->irc.nick) != 0)
+	if (!irc_same_nick(irc, irc->nick, cfg->irc.nick))
 		irc_regain(irc);
 }
 
@@ -392,9 +392,9 @@ irc_find_person(struct irc *irc, int by_account, const char *person)
 			continue;
 		if (by_account) {
 			if (u->account != NULL &&
-			    irc_casecmp(u->account, person) == 0)
+			    irc_same_nick(irc, u->account, person))
 				return u->nick;
-		} else if (irc_casecmp(u->nick, person) == 0)
+		} else if (irc_same_nick(irc, u->nick, person))
 			return u->nick;
 	}
 	return NULL;
@@ -406,4 +406,11 @@ irc_in_channel(struct irc *irc, const char *chan)
 {
 	return irc->state == IRC_REGISTERED &&
 	    irc_list_find(irc, irc->joined, irc->njoined, chan) >= 0;
+}
+
+/* The server's case mapping. */
+enum irc_casemap
+irc_casemap(const struct irc *irc)
+{
+	return irc->casemap;
 }

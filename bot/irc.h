@@ -5,9 +5,9 @@
  * regain, keepalive, reconnect with backoff and jitter, channel joins,
  * account tracking, and the one send path (sanitized lines through a
  * token-bucket queue). Only the irc*.c files include OpenSSL, and none
- * of them calls the store: STS policies go through the handlers. Commands and replies
- * are the bot's business: irc.c hands every message from others to the
- * handler and sends what it is asked to.
+ * of them calls the store: STS policies go through the handlers.
+ * Commands and replies are the bot's business: irc.c hands every
+ * message from others to the handler and sends what it is asked to.
  */
 #ifndef OB_IRC_H
 #define OB_IRC_H
@@ -15,10 +15,11 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "ircmsg.h"
+
 struct loop;
 struct config;
 struct irc;
-struct irc_msg;
 
 struct irc_handlers {
 	/*
@@ -79,6 +80,11 @@ const char	*irc_account(struct irc *, const char *nick);
  */
 const char	*irc_find_person(struct irc *, int by_account,
 		     const char *person);
+/*
+ * The server's case mapping (ISUPPORT CASEMAPPING; rfc1459 until it
+ * says): compare nicks and channels with irc_casecmp_map() under it.
+ */
+enum irc_casemap irc_casemap(const struct irc *);
 /* 1 if registered and in chan (our JOIN was seen). */
 int		 irc_in_channel(struct irc *, const char *chan);
 /* Lines waiting in the flood queue. */

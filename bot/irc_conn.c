@@ -354,8 +354,8 @@ irc_process_input(struct irc *irc)
 		if (nl == NULL) {
 			if (irc->in.len > IRC_RECV_MAX) {
 				if (!irc->discarding)
-					log_warn("irc", "dropping an over-long "
-					    "line from the server");
+					log_warn("irc", "dropping an "
+					    "over-long line from the server");
 				irc->discarding = 1;
 				buf_reset(&irc->in);
 			}

@@ -23,7 +23,7 @@
 
 #define IRC_CONNECT_TIMEOUT	30000	/* DNS + TCP + TLS */
 #define IRC_REGISTER_TIMEOUT	60000	/* until 001 */
-#define IRC_STABLE_MS		60000	/* connected this long: reset backoff */
+#define IRC_STABLE_MS		60000	/* this long up: reset backoff */
 #define IRC_REJOIN_MS		5000	/* after KICK */
 #define IRC_ISON_MS		30000
 #define IRC_WHOX_TOKEN		"417"
@@ -71,8 +71,8 @@ struct irc {
 	struct irc_handlers	*h;
 	const struct irc_upper	*up;
 	/* STS policies, kept by the owner (see struct irc_handlers). */
-	int			(*sts_get)(void *, const char *host, time_t now,
-				    int *port, time_t *expires);
+	int			(*sts_get)(void *, const char *host,
+				    time_t now, int *port, time_t *expires);
 	void			(*sts_set)(void *, const char *host, int port,
 				    time_t expires);
 	void			*sts_arg;
@@ -92,7 +92,7 @@ struct irc {
 
 	struct buf		 in;
 	struct buf		 out;
-	int			 discarding;	/* dropping an over-long line */
+	int			 discarding;	/* in an over-long line */
 
 	char			**queue;	/* flood-paced lines */
 	size_t			 qhead, qlen, qcap;
@@ -126,6 +126,7 @@ struct irc {
 	int			 monitoring;	/* MONITOR + sent */
 
 	/* ISUPPORT. */
+	enum irc_casemap	 casemap;	/* rfc1459 until 005 says */
 	int			 whox;
 	int			 monitor;
 	char			 bot_mode;

@@ -17,6 +17,7 @@
 #include "irc_conn.h"
 #include "irc_reg.h"
 #include "irc_sasl.h"
+#include "irc_users.h"
 #include "log.h"
 #include "loop.h"
 
@@ -66,6 +67,7 @@ irc_reg_reset(struct irc *irc)
 	irc->cap_account_notify = 0;
 	irc->whox = irc->monitor = 0;
 	irc->bot_mode = 0;
+	irc->casemap = IRC_CASEMAP_RFC1459;
 }
 
 /* Is cap (name) in the space-separated CAP LS text; value in *val. */
@@ -500,6 +502,8 @@ irc_reg_on_isupport(struct irc *irc, const struct irc_msg *m)
 
 		if (strcmp(p, "WHOX") == 0)
 			irc->whox = 1;
+		else if (strncmp(p, "CASEMAPPING=", 12) == 0)
+			irc->casemap = irc_casemap_parse(p + 12);
 		else if (strncmp(p, "MONITOR", 7) == 0 &&
 		    (p[7] == '\0' || p[7] == '='))
 			irc->monitor = 1;
@@ -535,7 +539,7 @@ void
 irc_regain(struct irc *irc)
 {
 	if (irc->state != IRC_REGISTERED ||
-	    irc_casecmp(irc->nick, irc->cfg->irc.nick) == 0)
+	    irc_same_nick(irc, irc->nick, irc->cfg->irc.nick))
 		return;
 	log_info("irc", "regaining nick %s", irc->cfg->irc.nick);
 	irc_send_now(irc, 0, "NICK", irc->cfg->irc.nick, NULL);
@@ -548,7 +552,7 @@ irc_ison_timer(struct loop *loop, long long id, void *arg)
 	struct irc	*irc = arg;
 
 	if (irc->state != IRC_REGISTERED ||
-	    irc_casecmp(irc->nick, irc->cfg->irc.nick) == 0) {
+	    irc_same_nick(irc, irc->nick, irc->cfg->irc.nick)) {
 		irc->t_ison = 0;
 		return LOOP_NOMORE;
 	}
@@ -560,7 +564,7 @@ irc_ison_timer(struct loop *loop, long long id, void *arg)
 static void
 irc_watch_nick(struct irc *irc)
 {
-	if (irc_casecmp(irc->nick, irc->cfg->irc.nick) == 0)
+	if (irc_same_nick(irc, irc->nick, irc->cfg->irc.nick))
 		return;
 	if (irc->monitor) {
 		if (!irc->monitoring)
@@ -579,7 +583,7 @@ irc_reg_own_nick(struct irc *irc, const char *to)
 	log_info("irc", "now known as %s", to);
 	free(irc->nick);
 	irc->nick = xstrdup(to);
-	if (irc_casecmp(to, irc->cfg->irc.nick) == 0 && irc->monitoring) {
+	if (irc_same_nick(irc, to, irc->cfg->irc.nick) && irc->monitoring) {
 		irc_send_now(irc, 0, "MONITOR", "-", to, NULL);
 		irc->monitoring = 0;
 	}

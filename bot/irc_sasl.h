@@ -16,7 +16,7 @@
 
 struct irc_sasl_mech {
 	const char		*name;	/* in AUTHENTICATE and in sasl=... */
-	enum cfg_sasl_mech	 mech;	/* the sasl.mechanism that selects it */
+	enum cfg_sasl_mech	 mech;	/* its sasl.mechanism */
 	/*
 	 * Begin an exchange for s (borrowed only during the call): 0 and
 	 * the mechanism's state in *state (may be NULL), or -1 (logged).

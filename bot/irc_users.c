@@ -15,6 +15,13 @@
 #include "log.h"
 #include "loop.h"
 
+/* Are two nicks or channel names the same under the server's mapping? */
+int
+irc_same_nick(struct irc *irc, const char *a, const char *b)
+{
+	return irc_casecmp_map(irc->casemap, a, b) == 0;
+}
+
 /* Index of channel in a list, or -1. */
 ssize_t
 irc_list_find(struct irc *irc, char **list, size_t n, const char *chan)
@@ -22,7 +29,7 @@ irc_list_find(struct irc *irc, char **list, size_t n, const char *chan)
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		if (irc_casecmp(list[i], chan) == 0)
+		if (irc_same_nick(irc, list[i], chan))
 			return (ssize_t)i;
 	}
 	return -1;
@@ -74,7 +81,7 @@ int
 irc_from_me(struct irc *irc, const struct irc_msg *m)
 {
 	return m->nick != NULL && irc->nick != NULL &&
-	    irc_casecmp(m->nick, irc->nick) == 0;
+	    irc_same_nick(irc, m->nick, irc->nick);
 }
 
 /* Find a tracked user by nick. */
@@ -84,7 +91,7 @@ irc_user_find(struct irc *irc, const char *nick)
 	size_t	i;
 
 	for (i = 0; i < irc->nusers; i++) {
-		if (irc_casecmp(irc->users[i].nick, nick) == 0)
+		if (irc_same_nick(irc, irc->users[i].nick, nick))
 			return &irc->users[i];
 	}
 	return NULL;
@@ -190,7 +197,7 @@ irc_user_rename(struct irc *irc, const char *from, const char *to)
 {
 	struct irc_user	*u;
 
-	if (irc_casecmp(from, to) != 0)
+	if (!irc_same_nick(irc, from, to))
 		irc_user_del(irc, to);	/* a stale entry under the new nick */
 	u = irc_user_find(irc, from);
 	if (u == NULL)
@@ -304,7 +311,7 @@ irc_users_on_names(struct irc *irc, const struct irc_msg *m)
 		w += strspn(w, "~&@%+!");
 		/* userhost-in-names: nick!user@host */
 		w[strcspn(w, "!")] = '\0';
-		if (*w != '\0' && irc_casecmp(w, irc->nick) != 0)
+		if (*w != '\0' && !irc_same_nick(irc, w, irc->nick))
 			irc_user_join(irc, w, chan);
 	}
 	free(list);
@@ -316,7 +323,7 @@ irc_users_on_whox(struct irc *irc, const struct irc_msg *m)
 {
 	if (strcmp(m->params[1], IRC_WHOX_TOKEN) != 0)
 		return;
-	if (irc_casecmp(m->params[3], irc->nick) != 0) {
+	if (!irc_same_nick(irc, m->params[3], irc->nick)) {
 		irc_user_join(irc, m->params[3], m->params[2]);
 		irc_user_set(irc, m->params[3], m->params[4]);
 	}
@@ -344,7 +351,7 @@ irc_users_on_part(struct irc *irc, const struct irc_msg *m)
 void
 irc_users_on_kick(struct irc *irc, const struct irc_msg *m)
 {
-	if (irc_casecmp(m->params[1], irc->nick) != 0) {
+	if (!irc_same_nick(irc, m->params[1], irc->nick)) {
 		irc_user_part(irc, m->params[1], m->params[0]);
 		return;
 	}

@@ -14,6 +14,8 @@ struct irc;
 struct irc_msg;
 struct irc_user;
 
+/* 1 if a and b name the same nick or channel (server's case mapping). */
+int		 irc_same_nick(struct irc *, const char *a, const char *b);
 /* Index of chan in a list of channels (server's case mapping), or -1. */
 ssize_t		 irc_list_find(struct irc *, char **list, size_t n,
 		     const char *chan);

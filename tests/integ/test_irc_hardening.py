@@ -1,0 +1,82 @@
+"""The IRC layer against a hostile or unreliable server (DESIGN §3):
+CASEMAPPING, ERROR, STATUSMSG targets, the bounded send queue with
+announcements first, a reload to another network, accounts learnt from
+extended-join. Scripted input comes from harness.FakeServer."""
+
+import re
+import time
+
+from harness import TestFailure, check, slow_factor
+from test_protocol import fake_bot, fake_transcript, received, wait_until
+
+ACCT_CAPS = "extended-join account-notify multi-prefix"
+
+
+def casemap_bot(t, isupport):
+    """A bot with account identity on a FakeServer offering extended-join
+    and account-notify, with extra ISUPPORT tokens; waits for its WHO."""
+    fake, cfg = fake_bot(t, caps=ACCT_CAPS, isupport=isupport)
+    cfg["team"] = {"identify": "account", "admins": ["alice"],
+                   "members": ["alice"]}
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    fake.wait_received(rb"^WHO #test :?%tcna,417$", timeout=10)
+    return fake, bot
+
+
+def whoami(fake, nick, reply_rx, timeout=10):
+    """Ask !whoami as nick in #test; the reply must match reply_rx."""
+    mark = fake.mark()
+    fake.send_raw(b":" + nick + b"!u@127.0.0.1 PRIVMSG #test :!whoami\r\n")
+    try:
+        return fake.wait_received(rb"^PRIVMSG #test :" + re.escape(nick)
+                                  + b": " + reply_rx, since=mark,
+                                  timeout=timeout)
+    except TestFailure as e:
+        got = [r[2] for r in received(fake, rb"^PRIVMSG #test :", since=mark)]
+        raise TestFailure("!whoami from %s: expected /%s/, got %s\n%s"
+                          % (nick.decode(), reply_rx.decode(), got, e))
+
+
+ADMIN = rb"you are alice \(admin; account alice\)$"
+PUBLIC = rb"you are \S+ \(public; no account\)$"
+
+
+def test_casemapping_ascii_whox_keeps_brackets_apart(t):
+    """CASEMAPPING=ascii: bob[ and bob{ are two people. WHOX gives bob[
+    the account alice and bob{ none, in both orders; neither inherits the
+    other's account."""
+    fake, bot = casemap_bot(t, "WHOX CASEMAPPING=ascii")
+    fake.send_raw(b":fake.test 354 outagebot 417 #test bob{ 0\r\n"
+                  b":fake.test 354 outagebot 417 #test bob[ alice\r\n"
+                  b":fake.test 354 outagebot 417 #test [x] alice\r\n"
+                  b":fake.test 354 outagebot 417 #test {x} 0\r\n"
+                  b":fake.test 315 outagebot #test :End of /WHO list.\r\n")
+    whoami(fake, b"bob[", ADMIN)
+    whoami(fake, b"bob{", PUBLIC)
+    whoami(fake, b"[x]", ADMIN)
+    whoami(fake, b"{x}", PUBLIC)
+    bot.assert_alive()
+
+
+def test_casemapping_ascii_extended_join(t):
+    """CASEMAPPING=ascii and extended-join: bob{ joining without an account
+    takes nothing from bob[, and bob[ keeps his."""
+    fake, bot = casemap_bot(t, "WHOX CASEMAPPING=ascii")
+    fake.send_raw(b":bob[!b@127.0.0.1 JOIN #test alice :Bob\r\n"
+                  b":bob{!m@127.0.0.1 JOIN #test * :Mallory\r\n")
+    whoami(fake, b"bob[", ADMIN)
+    whoami(fake, b"bob{", PUBLIC)
+    # and the other way round: an account for bob{ is not bob['s
+    fake.send_raw(b":carl{!c@127.0.0.1 JOIN #test alice :Carl\r\n"
+                  b":carl[!m@127.0.0.1 JOIN #test * :Mallory\r\n")
+    whoami(fake, b"carl{", ADMIN)
+    whoami(fake, b"carl[", PUBLIC)
+
+
+def test_casemapping_default_rfc1459_folds(t):
+    """Without CASEMAPPING=ascii the server's rfc1459 folds [ and {: the
+    second JOIN is the same person (the mapping really is the server's)."""
+    fake, bot = casemap_bot(t, "WHOX")
+    fake.send_raw(b":bob[!b@127.0.0.1 JOIN #test alice :Bob\r\n")
+    whoami(fake, b"bob{", ADMIN)
