@@ -102,11 +102,19 @@ irc_on_quit(struct irc *irc, const struct irc_msg *m)
 		irc_regain(irc);
 }
 
-/* ERROR from the server. */
+/*
+ * ERROR from the server: the connection is over. Close it now and
+ * reconnect with backoff, without waiting for the server to close it
+ * (a server that says ERROR and then hangs would keep us off IRC until
+ * the ping timeout).
+ */
 static void
 irc_on_error(struct irc *irc, const struct irc_msg *m)
 {
-	log_warn("irc", "server error: %s", irc_msg_last(m));
+	char	*why = xasprintf("server error: %s", irc_msg_last(m));
+
+	irc_fail(irc, why);
+	free(why);
 }
 
 /* 403, 405, 471, 473-475: a channel we cannot join. */
@@ -117,12 +125,33 @@ irc_on_join_error(struct irc *irc, const struct irc_msg *m)
 	    m->nparams >= 2 ? m->params[1] : "?", irc_msg_last(m));
 }
 
+/*
+ * A message to "@#chan" or "+#chan" (ISUPPORT STATUSMSG) is a channel
+ * message: hand the owner a copy of m whose target is the channel
+ * itself, so that it reads commands as in the channel and answers
+ * there. The copy shares m's storage.
+ */
+static const struct irc_msg *
+irc_statusmsg(struct irc *irc, const struct irc_msg *m, struct irc_msg *copy)
+{
+	const char	*t = m->params[0];
+
+	if (irc->statusmsg[0] == '\0' ||
+	    strchr(irc->statusmsg, t[0]) == NULL ||
+	    t[1] == '\0' || strchr("#&!+", t[1]) == NULL)
+		return m;
+	*copy = *m;
+	copy->params[0] = t + 1;
+	return copy;
+}
+
 /* PRIVMSG or NOTICE from someone else: to the owner, with the account. */
 static void
 irc_on_message(struct irc *irc, const struct irc_msg *m)
 {
 	const char	*account;
 	struct irc_user	*u;
+	struct irc_msg	 copy;
 
 	if (m->nick == NULL || m->user == NULL || irc_from_me(irc, m) ||
 	    irc->state != IRC_REGISTERED)
@@ -137,7 +166,8 @@ irc_on_message(struct irc *irc, const struct irc_msg *m)
 	} else
 		account = u != NULL ? u->account : NULL;
 	if (irc->h->message != NULL)
-		irc->h->message(irc, m, account, irc->h->arg);
+		irc->h->message(irc, irc_statusmsg(irc, m, &copy), account,
+		    irc->h->arg);
 }
 
 /* What each command or numeric does; others are ignored. */

@@ -127,6 +127,7 @@ struct irc {
 
 	/* ISUPPORT. */
 	enum irc_casemap	 casemap;	/* rfc1459 until 005 says */
+	char			 statusmsg[8];	/* STATUSMSG prefixes */
 	int			 whox;
 	int			 monitor;
 	char			 bot_mode;

@@ -68,6 +68,7 @@ irc_reg_reset(struct irc *irc)
 	irc->whox = irc->monitor = 0;
 	irc->bot_mode = 0;
 	irc->casemap = IRC_CASEMAP_RFC1459;
+	irc->statusmsg[0] = '\0';
 }
 
 /* Is cap (name) in the space-separated CAP LS text; value in *val. */
@@ -504,6 +505,9 @@ irc_reg_on_isupport(struct irc *irc, const struct irc_msg *m)
 			irc->whox = 1;
 		else if (strncmp(p, "CASEMAPPING=", 12) == 0)
 			irc->casemap = irc_casemap_parse(p + 12);
+		else if (strncmp(p, "STATUSMSG=", 10) == 0)
+			strlcpy_ob(irc->statusmsg, p + 10,
+			    sizeof irc->statusmsg);
 		else if (strncmp(p, "MONITOR", 7) == 0 &&
 		    (p[7] == '\0' || p[7] == '='))
 			irc->monitor = 1;

@@ -80,3 +80,46 @@ def test_casemapping_default_rfc1459_folds(t):
     fake, bot = casemap_bot(t, "WHOX")
     fake.send_raw(b":bob[!b@127.0.0.1 JOIN #test alice :Bob\r\n")
     whoami(fake, b"bob{", ADMIN)
+
+
+def test_error_ends_connection_at_once(t):
+    """ERROR from the server, which then hangs with the socket open: the
+    bot closes at once and reconnects after reconnect.min (1s), long
+    before any ping timeout."""
+    fake, cfg = fake_bot(t)
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    t0 = time.monotonic()
+    fake.send_raw(b"ERROR :Closing link: (test) [too many hugs]\r\n")
+    wait_until(lambda: 1 in fake.closed_at, 3, "close after ERROR",
+               lambda: fake_transcript(fake) + "\n" + bot.log_tail())
+    check(fake.closed_at[1] - t0 < 1.0 * slow_factor(),
+          "closed %.2f s after ERROR" % (fake.closed_at[1] - t0))
+    wait_until(lambda: fake.connections >= 2, 6, "reconnect after ERROR",
+               lambda: bot.log_tail())
+    fake.wait_received(rb"^JOIN #test\b", timeout=10, conn_no=2)
+    check(re.search(r"too many hugs", bot.log_text()),
+          "the log does not give the server's reason\n" + bot.log_tail())
+    bot.assert_alive()
+
+
+def test_statusmsg_target_is_a_channel_message(t):
+    """A PRIVMSG to @#test or +#test (STATUSMSG=@+) is a channel message:
+    a line without the prefix is no command, and a command is answered in
+    the channel as a PRIVMSG addressed to the asker."""
+    fake, cfg = fake_bot(t, isupport="STATUSMSG=@+")
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    for target in (b"@#test", b"+#test"):
+        mark = fake.mark()
+        fake.send_raw(b":alice!a@127.0.0.1 PRIVMSG " + target
+                      + b" :version\r\n")
+        fake.send_raw(b":alice!a@127.0.0.1 PRIVMSG " + target
+                      + b" :!version\r\n")
+        fake.wait_received(rb"^PRIVMSG #test :alice: outagebot \d",
+                           since=mark, timeout=10)
+        time.sleep(0.3)
+        out = [r[2] for r in received(fake, rb"^(PRIVMSG|NOTICE) ",
+                                      since=mark)]
+        check(len(out) == 1, "to %s: expected one answer in #test, got %s"
+              % (target.decode(), out))
