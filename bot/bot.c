@@ -46,7 +46,10 @@ bot_is_channel(const char *target)
 	    target[0] == '!';
 }
 
-/* Reply sink: address the asker, split, route overflow. */
+/*
+ * Reply sink: address the asker, split once (irc_split), route overflow;
+ * each fitted line goes to irc_reply as it is.
+ */
 static void
 bot_reply(struct cmd_ctx *ctx, const char *text)
 {
@@ -57,7 +60,13 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 	size_t			 i, n;
 
 	if (ctx->channel == NULL) {
-		irc_say(bot->irc, "NOTICE", ctx->nick, text);
+		n = irc_split(bot->irc, "NOTICE", ctx->nick, text, &lines);
+		for (i = 0; i < n; i++) {
+			irc_reply(bot->irc, "NOTICE", ctx->nick, lines[i],
+			    ctx->nick);
+			free(lines[i]);
+		}
+		free(lines);
 		return;
 	}
 	addressed = xasprintf("%s: %s", ctx->who->name, text);
@@ -65,10 +74,12 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 	free(addressed);
 	for (i = 0; i < n; i++) {
 		if (r->lines < max) {
-			irc_say(bot->irc, "PRIVMSG", ctx->channel, lines[i]);
+			irc_reply(bot->irc, "PRIVMSG", ctx->channel, lines[i],
+			    ctx->nick);
 			r->lines++;
 		} else if (ctx->who->bridge == NULL)
-			irc_say(bot->irc, "NOTICE", ctx->nick, lines[i]);
+			irc_reply(bot->irc, "NOTICE", ctx->nick, lines[i],
+			    ctx->nick);
 		else
 			r->dropped++;	/* a bridge cannot relay NOTICEs */
 		free(lines[i]);
@@ -197,7 +208,7 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 		    "ask in a private message on IRC)", who.name, r.dropped,
 		    r.dropped == 1 ? "" : "s");
 
-		irc_say(bot->irc, "PRIVMSG", target, more);
+		irc_reply(bot->irc, "PRIVMSG", target, more, m->nick);
 		free(more);
 	}
 	bot_audit(&ctx, &r);

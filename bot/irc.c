@@ -66,8 +66,7 @@ irc_on_welcome(struct irc *irc, const struct irc_msg *m)
 		loop_timer_del(irc->loop, irc->t_timeout);
 		irc->t_timeout = 0;
 	}
-	flood_init(&irc->flood, irc->cfg->irc.flood_burst,
-	    irc->cfg->irc.flood_interval_ms, util_mono_ms());
+	irc_conn_flood(irc);
 	log_info("irc", "registered as %s on %s", irc->nick,
 	    m->nick != NULL ? m->nick : irc->host);
 	irc_join_all(irc);
@@ -257,6 +256,7 @@ irc_new(struct loop *loop, const struct config *cfg,
 	irc->sts_set = irc->h->sts_set;
 	irc->sts_arg = irc->h->arg;
 	irc->fd = -1;
+	irc->queue_max = IRC_QUEUE_MAX;
 	irc->nick = xstrdup(cfg->irc.nick);
 	buf_init(&irc->in);
 	buf_init(&irc->out);
@@ -322,7 +322,9 @@ irc_reconfigure(struct irc *irc, const struct config *cfg)
 	reconnect = strcmp(old->irc.server, cfg->irc.server) != 0 ||
 	    old->irc.port != cfg->irc.port || old->irc.tls != cfg->irc.tls;
 	if (reconnect) {
-		log_info("irc", "server changed: reconnecting");
+		log_info("irc", "server changed: reconnecting; dropping %zu "
+		    "lines queued for the old one", irc->qlen);
+		irc_queue_clear(irc);
 		if (irc->fd >= 0)
 			irc_send_now(irc, 0, "QUIT", "reconnecting", NULL);
 		irc_do_write(irc);
@@ -332,11 +334,11 @@ irc_reconfigure(struct irc *irc, const struct config *cfg)
 		irc_schedule_reconnect(irc, 0);
 		return;
 	}
-	flood_init(&irc->flood, cfg->irc.flood_burst,
-	    cfg->irc.flood_interval_ms, util_mono_ms());
+	irc_conn_flood(irc);
 	if (irc->state != IRC_REGISTERED)
 		return;
 	irc_rechannel(irc, cfg);
+	irc_flush_queue(irc);
 	if (!irc_same_nick(irc, irc->nick, cfg->irc.nick))
 		irc_regain(irc);
 }
@@ -348,12 +350,20 @@ irc_quit(struct irc *irc, const char *reason, int timeout_ms)
 	irc_conn_quit(irc, reason, timeout_ms);
 }
 
+/* Set the bound of the send queue. */
+void
+irc_set_queue_max(struct irc *irc, size_t max)
+{
+	irc->queue_max = max > 0 ? max : IRC_QUEUE_MAX;
+}
+
 /* Queue one command through the flood queue. */
 int
 irc_send(struct irc *irc, const char *cmd, const char *const *params,
     size_t nparams)
 {
-	return irc_conn_send(irc, cmd, params, nparams);
+	return irc_conn_send(irc, IRC_LANE_HIGH, cmd, params, nparams, NULL,
+	    NULL, NULL);
 }
 
 /* Split text into wire-sized pieces. */
@@ -364,19 +374,43 @@ irc_split(struct irc *irc, const char *cmd, const char *target,
 	return irc_conn_split(irc, cmd, target, text, lines);
 }
 
-/* Split and queue text as cmd to target. */
+/* Queue one fitted reply line. */
+int
+irc_reply(struct irc *irc, const char *cmd, const char *target,
+    const char *line, const char *asker)
+{
+	const char	*params[2] = { target, line };
+
+	return irc_conn_send(irc, IRC_LANE_REPLY, cmd, params, 2, asker,
+	    NULL, NULL);
+}
+
+/* Split and queue an announcement; sent(arg, ok) after its last piece. */
+void
+irc_announce(struct irc *irc, const char *cmd, const char *target,
+    const char *text, void (*sent)(void *, int), void *arg)
+{
+	char		**lines;
+	const char	 *params[2];
+	size_t		  i, n;
+
+	n = irc_conn_split(irc, cmd, target, text, &lines);
+	params[0] = target;
+	for (i = 0; i < n; i++) {
+		params[1] = lines[i];
+		irc_conn_send(irc, IRC_LANE_HIGH, cmd, params, 2, NULL,
+		    i + 1 == n ? sent : NULL, arg);
+		free(lines[i]);
+	}
+	free(lines);
+}
+
+/* Split and queue text as an announcement. */
 void
 irc_say(struct irc *irc, const char *cmd, const char *target,
     const char *text)
 {
-	char	**lines;
-	size_t	  i, n = irc_conn_split(irc, cmd, target, text, &lines);
-
-	for (i = 0; i < n; i++) {
-		irc_sendv(irc, cmd, target, lines[i], NULL);
-		free(lines[i]);
-	}
-	free(lines);
+	irc_announce(irc, cmd, target, text, NULL, NULL);
 }
 
 /* Lines waiting in the queue. */

@@ -54,18 +54,50 @@ void		 irc_reconfigure(struct irc *, const struct config *);
 /* Send QUIT, flush for at most timeout_ms, close; no reconnect after. */
 void		 irc_quit(struct irc *, const char *reason, int timeout_ms);
 
-/* Queue one command through the flood queue. 0, or -1 if unbuildable. */
+/*
+ * The send queue (DESIGN §3): every line below is paced by the token
+ * bucket, in two lanes. Protocol lines and announcements (handoffs,
+ * outages, alerts: irc_say, irc_announce, irc_send) go first and are
+ * never dropped. Replies (irc_reply) follow; past queue_max queued
+ * lines a reply line is dropped, logged, and its asker told once by
+ * NOTICE. Lines queued while disconnected wait for the next connection
+ * to the same network; a reload to another one drops them.
+ */
+#define IRC_QUEUE_MAX	200	/* default queue_max */
+
+/* Set queue_max (irc.queue_max; 0 keeps IRC_QUEUE_MAX). */
+void		 irc_set_queue_max(struct irc *, size_t);
+
+/* Queue one command (protocol lane). 0, or -1 if unbuildable. */
 int		 irc_send(struct irc *, const char *cmd,
 		     const char *const *params, size_t nparams);
 /*
  * Split text into as many lines as needed so that each, with the prefix
- * the server prepends, fits 512 bytes. CR, LF and NUL become spaces.
- * Returns the number of lines; *lines is a malloc'd array of malloc'd
- * strings (caller frees each and the array).
+ * the server prepends, fits 512 bytes; bytes that are not UTF-8 become
+ * U+FFFD and CR and LF become spaces (done here once, so each piece can
+ * go to irc_reply as it is). Returns the number of lines; *lines is a
+ * malloc'd array of malloc'd strings (caller frees each and the array).
  */
 size_t		 irc_split(struct irc *, const char *cmd, const char *target,
 		     const char *text, char ***lines);
-/* Split and queue text as PRIVMSG or NOTICE to target. */
+/*
+ * Queue one reply line already fitted by irc_split, as cmd (PRIVMSG or
+ * NOTICE) to target. asker (may be NULL) is the nick told once when
+ * reply lines are dropped. 0 queued, -1 dropped or unbuildable.
+ */
+int		 irc_reply(struct irc *, const char *cmd, const char *target,
+		     const char *line, const char *asker);
+/*
+ * Split and queue text as an announcement: cmd to target, ahead of
+ * every reply, never dropped. sent, if not NULL, is called once with
+ * arg: ok = 1 after the last piece has been written to the socket, or
+ * ok = 0 if it never will be (the connection closed first, a reload to
+ * another network, irc_free).
+ */
+void		 irc_announce(struct irc *, const char *cmd,
+		     const char *target, const char *text,
+		     void (*sent)(void *arg, int ok), void *arg);
+/* irc_announce without the callback. */
 void		 irc_say(struct irc *, const char *cmd, const char *target,
 		     const char *text);
 
@@ -87,7 +119,7 @@ const char	*irc_find_person(struct irc *, int by_account,
 enum irc_casemap irc_casemap(const struct irc *);
 /* 1 if registered and in chan (our JOIN was seen). */
 int		 irc_in_channel(struct irc *, const char *chan);
-/* Lines waiting in the flood queue. */
+/* Lines waiting in the send queue (both lanes). */
 size_t		 irc_queued(struct irc *);
 
 #endif

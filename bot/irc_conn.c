@@ -44,6 +44,8 @@ struct irc_resolve {
 static void	irc_connect_next(struct irc *);
 static void	irc_update_events(struct irc *);
 static void	irc_resolve(struct irc *);
+static void	irc_conn_queue(struct irc *, enum irc_lane_id, char *,
+		    void (*)(void *, int), void *);
 
 /* ------------------------------------------------------------------ */
 /* Output                                                             */
@@ -64,18 +66,63 @@ irc_log_out(const char *line, int secret)
 		log_debug("irc", ">> %.*s", (int)len, line);
 }
 
+/* Tell the owners of announcements in the list whether they went out. */
+static void
+irc_sent_fire(struct irc_sent *list, int ok)
+{
+	while (list != NULL) {
+		struct irc_sent	*next = list->next;
+
+		list->sent(list->arg, ok);
+		free(list);
+		list = next;
+	}
+}
+
+/* Detach the announcements written so far, oldest first. */
+static struct irc_sent *
+irc_sent_take(struct irc *irc)
+{
+	struct irc_sent	*done = NULL, **tail = &done;
+
+	while (irc->pending != NULL && irc->pending->end <= irc->out_done) {
+		*tail = irc->pending;
+		irc->pending = irc->pending->next;
+		tail = &(*tail)->next;
+	}
+	*tail = NULL;
+	return done;
+}
+
 /*
  * Append a built line to the output buffer, bypassing the queue, and try
  * to write it at once (a reply should not wait for the next poll). With
  * no connection the line is dropped: it must never reach the next one.
  */
 static void
-irc_write_line(struct irc *irc, const char *line, int secret)
+irc_write_line(struct irc *irc, const char *line, int secret,
+    void (*sent)(void *, int), void *arg)
 {
-	if (irc->fd < 0 || irc->state < IRC_REGISTERING)
+	struct irc_sent	*p, **tail;
+
+	if (irc->fd < 0 || irc->state < IRC_REGISTERING) {
+		if (sent != NULL)
+			sent(arg, 0);
 		return;
+	}
 	irc_log_out(line, secret);
 	buf_addstr(&irc->out, line);
+	irc->out_total += strlen(line);
+	if (sent != NULL) {
+		p = xcalloc(1, sizeof *p);
+		p->end = irc->out_total;
+		p->sent = sent;
+		p->arg = arg;
+		tail = &irc->pending;
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		*tail = p;
+	}
 	irc_do_write(irc);
 }
 
@@ -112,35 +159,87 @@ irc_send_now(struct irc *irc, int secret, const char *cmd, ...)
 		log_warn("irc", "cannot build %s line", cmd);
 		return -1;
 	}
-	irc_write_line(irc, line, secret);
+	irc_write_line(irc, line, secret, NULL, NULL);
 	free(line);
 	return 0;
 }
 
+/*
+ * A reply past queue_max: drop it. The log says so once per overflow,
+ * and the asker gets one NOTICE (past the bound) until the replies
+ * drain; at most IRC_TOLD_MAX askers are told per overflow.
+ */
+static void
+irc_drop_reply(struct irc *irc, const char *asker)
+{
+	const char	*params[2];
+	size_t		 i;
+
+	if (!irc->dropping)
+		log_warn("irc", "send queue full (%zu lines): dropping reply "
+		    "lines", irc->queue_max);
+	irc->dropping = 1;
+	if (asker == NULL)
+		return;
+	for (i = 0; i < irc->ntold; i++) {
+		if (irc_casecmp_map(irc->casemap, irc->told[i], asker) == 0)
+			return;
+	}
+	/* Many askers at once: the notices must not undo the bound. */
+	if (irc->ntold >= IRC_TOLD_MAX)
+		return;
+	irc->told = xreallocarray(irc->told, irc->ntold + 1,
+	    sizeof *irc->told);
+	irc->told[irc->ntold++] = xstrdup(asker);
+	params[0] = asker;
+	params[1] = "too much output waiting: the rest of this answer was "
+	    "dropped; ask again later";
+	irc_conn_queue(irc, IRC_LANE_REPLY, irc_build("NOTICE", params, 2),
+	    NULL, NULL);
+}
+
+/* Queue a built line at the end of a lane (line is taken over). */
+static void
+irc_conn_queue(struct irc *irc, enum irc_lane_id lane, char *line,
+    void (*sent)(void *, int), void *arg)
+{
+	struct irc_line	*l;
+
+	if (line == NULL)
+		return;
+	l = xcalloc(1, sizeof *l);
+	l->line = line;
+	l->sent = sent;
+	l->arg = arg;
+	if (irc->lanes[lane].tail != NULL)
+		irc->lanes[lane].tail->next = l;
+	else
+		irc->lanes[lane].head = l;
+	irc->lanes[lane].tail = l;
+	irc->qlen++;
+}
+
 /* Queue a line through the flood bucket. */
 int
-irc_conn_send(struct irc *irc, const char *cmd, const char *const *params,
-    size_t nparams)
+irc_conn_send(struct irc *irc, enum irc_lane_id lane, const char *cmd,
+    const char *const *params, size_t nparams, const char *asker,
+    void (*sent)(void *, int), void *arg)
 {
 	char	*line = irc_build(cmd, params, nparams);
 
 	if (line == NULL) {
 		log_warn("irc", "cannot build %s line", cmd);
+		if (sent != NULL)
+			sent(arg, 0);
 		return -1;
 	}
-	if (irc->qlen == irc->qcap) {
-		size_t	i, ncap = irc->qcap ? irc->qcap * 2 : 16;
-		char	**nq = xreallocarray(NULL, ncap, sizeof *nq);
-
-		for (i = 0; i < irc->qlen; i++)
-			nq[i] = irc->queue[(irc->qhead + i) % irc->qcap];
-		free(irc->queue);
-		irc->queue = nq;
-		irc->qhead = 0;
-		irc->qcap = ncap;
+	if (lane == IRC_LANE_REPLY && irc->qlen >= irc->queue_max) {
+		free(line);
+		irc_drop_reply(irc, asker);
+		irc_flush_queue(irc);
+		return -1;
 	}
-	irc->queue[(irc->qhead + irc->qlen) % irc->qcap] = line;
-	irc->qlen++;
+	irc_conn_queue(irc, lane, line, sent, arg);
 	irc_flush_queue(irc);
 	return 0;
 }
@@ -156,19 +255,54 @@ irc_sendv(struct irc *irc, const char *cmd, ...)
 	va_start(ap, cmd);
 	n = irc_params(params, ap);
 	va_end(ap);
-	irc_conn_send(irc, cmd, params, n);
+	irc_conn_send(irc, IRC_LANE_HIGH, cmd, params, n, NULL, NULL, NULL);
+}
+
+/* Take the next line to send: the high lane first. */
+static struct irc_line *
+irc_queue_pop(struct irc *irc)
+{
+	size_t		 i;
+	struct irc_line	*l;
+
+	for (i = 0; i < IRC_NLANES; i++) {
+		l = irc->lanes[i].head;
+		if (l == NULL)
+			continue;
+		irc->lanes[i].head = l->next;
+		if (l->next == NULL)
+			irc->lanes[i].tail = NULL;
+		irc->qlen--;
+		return l;
+	}
+	return NULL;
+}
+
+/* The replies have drained: a later overflow is news again. */
+static void
+irc_queue_drained(struct irc *irc)
+{
+	size_t	i;
+
+	for (i = 0; i < irc->ntold; i++)
+		free(irc->told[i]);
+	irc->ntold = 0;
+	irc->dropping = 0;
 }
 
 /* Drop every queued line. */
 void
 irc_queue_clear(struct irc *irc)
 {
-	while (irc->qlen > 0) {
-		free(irc->queue[irc->qhead]);
-		irc->qhead = (irc->qhead + 1) % irc->qcap;
-		irc->qlen--;
+	struct irc_line	*l;
+
+	while ((l = irc_queue_pop(irc)) != NULL) {
+		if (l->sent != NULL)
+			l->sent(l->arg, 0);
+		free(l->line);
+		free(l);
 	}
-	irc->qhead = 0;
+	irc_queue_drained(irc);
 }
 
 /* Flood timer: try the queue again. */
@@ -182,11 +316,23 @@ irc_flood_timer(struct loop *loop, long long id, void *arg)
 	return LOOP_NOMORE;
 }
 
+/* Refill the bucket from the configuration; a pending wait is over. */
+void
+irc_conn_flood(struct irc *irc)
+{
+	flood_init(&irc->flood, irc->cfg->irc.flood_burst,
+	    irc->cfg->irc.flood_interval_ms, util_mono_ms());
+	if (irc->t_flood != 0)
+		loop_timer_del(irc->loop, irc->t_flood);
+	irc->t_flood = 0;
+}
+
 /* Move queued lines to the output buffer as the bucket allows. */
 void
 irc_flush_queue(struct irc *irc)
 {
-	long long	wait;
+	long long	 wait;
+	struct irc_line	*l;
 
 	if (irc->state != IRC_REGISTERED || irc->t_flood != 0)
 		return;
@@ -197,11 +343,13 @@ irc_flush_queue(struct irc *irc)
 			    irc_flood_timer, irc);
 			break;
 		}
-		irc_write_line(irc, irc->queue[irc->qhead], 0);
-		free(irc->queue[irc->qhead]);
-		irc->qhead = (irc->qhead + 1) % irc->qcap;
-		irc->qlen--;
+		l = irc_queue_pop(irc);
+		irc_write_line(irc, l->line, 0, l->sent, l->arg);
+		free(l->line);
+		free(l);
 	}
+	if (irc->lanes[IRC_LANE_REPLY].head == NULL)
+		irc_queue_drained(irc);
 }
 
 /* Bytes of text that fit one cmd to target, given our prefix. */
@@ -254,10 +402,12 @@ irc_conn_split(struct irc *irc, const char *cmd, const char *target,
 /* ------------------------------------------------------------------ */
 /* Socket                                                             */
 
-/* Close the socket and TLS session. */
+/* Close the socket and TLS session; unwritten announcements are lost. */
 static void
 irc_close(struct irc *irc)
 {
+	struct irc_sent	*pending;
+
 	irc_tls_free(irc->tls_conn);
 	irc->tls_conn = NULL;
 	if (irc->fd >= 0) {
@@ -268,6 +418,10 @@ irc_close(struct irc *irc)
 	buf_reset(&irc->in);
 	buf_reset(&irc->out);
 	irc->discarding = 0;
+	irc->out_total = irc->out_done = 0;
+	pending = irc->pending;
+	irc->pending = NULL;
+	irc_sent_fire(pending, 0);
 }
 
 /* Watch the socket for what the current state needs. */
@@ -313,8 +467,10 @@ irc_do_write(struct irc *irc)
 			return;
 		}
 		buf_consume(&irc->out, (size_t)n);
+		irc->out_done += (uint64_t)n;
 	}
 	irc_update_events(irc);
+	irc_sent_fire(irc_sent_take(irc), 1);
 }
 
 /* Parse and hand up one received line. */
@@ -829,7 +985,7 @@ irc_conn_free(struct irc *irc)
 		loop_timer_del(irc->loop, irc->t_ping);
 	irc->t_reconnect = irc->t_ping = 0;
 	irc_queue_clear(irc);
-	free(irc->queue);
+	free(irc->told);
 	buf_free(&irc->in);
 	buf_free(&irc->out);
 	free(irc->host);

@@ -28,6 +28,7 @@
 #define IRC_ISON_MS		30000
 #define IRC_WHOX_TOKEN		"417"
 #define IRC_SASL_CHUNK		400
+#define IRC_TOLD_MAX		20	/* askers told of one overflow */
 
 struct irc;
 struct loop;
@@ -36,6 +37,34 @@ struct irc_handlers;
 struct irc_resolve;
 struct irc_tls;
 struct irc_sasl_mech;
+
+/* A queued line, with who wants to know when it is written. */
+struct irc_line {
+	struct irc_line	*next;
+	char		*line;
+	void		(*sent)(void *, int);	/* or NULL */
+	void		*arg;
+};
+
+/* The two lanes of the queue: the first always goes first. */
+enum irc_lane_id {
+	IRC_LANE_HIGH = 0,	/* protocol lines and announcements */
+	IRC_LANE_REPLY,		/* replies: bounded by queue_max */
+	IRC_NLANES
+};
+
+struct irc_lane {
+	struct irc_line	*head;
+	struct irc_line	*tail;
+};
+
+/* An announcement in the output buffer: done when out_done >= end. */
+struct irc_sent {
+	struct irc_sent	*next;
+	uint64_t	 end;
+	void		(*sent)(void *, int);
+	void		*arg;
+};
 
 enum irc_state {
 	IRC_IDLE = 0,		/* waiting for the reconnect timer */
@@ -94,9 +123,18 @@ struct irc {
 	struct buf		 out;
 	int			 discarding;	/* in an over-long line */
 
-	char			**queue;	/* flood-paced lines */
-	size_t			 qhead, qlen, qcap;
+	/* Flood-paced lines: control and announcements, then replies. */
+	struct irc_lane		 lanes[IRC_NLANES];
+	size_t			 qlen;		/* in both lanes */
+	size_t			 queue_max;
+	int			 dropping;	/* dropped replies, since */
+	char			**told;		/* askers told of a drop */
+	size_t			 ntold;
 	struct flood		 flood;
+	/* Announcements in the output buffer, waiting to be written. */
+	struct irc_sent		*pending;
+	uint64_t		 out_total;	/* bytes put in out so far */
+	uint64_t		 out_done;	/* bytes written of those */
 
 	long long		 t_reconnect, t_timeout, t_ping;
 	long long		 t_flood, t_ison, t_rejoin;
@@ -168,14 +206,23 @@ void	 irc_do_write(struct irc *);
  * "<redacted>" instead of the parameters.
  */
 int	 irc_send_now(struct irc *, int secret, const char *cmd, ...);
-/* Build a line and queue it through the flood bucket; 0 or -1. */
-int	 irc_conn_send(struct irc *, const char *cmd,
-	    const char *const *params, size_t nparams);
+/*
+ * Build a line and queue it in lane through the flood bucket. A reply
+ * past queue_max is dropped (logged; asker, if not NULL, told once).
+ * sent(arg, ok), if not NULL, is called once: ok = 1 when the line has
+ * been written to the socket, 0 when it never will be. 0 or -1 (not
+ * buildable, or dropped).
+ */
+int	 irc_conn_send(struct irc *, enum irc_lane_id, const char *cmd,
+	    const char *const *params, size_t nparams, const char *asker,
+	    void (*sent)(void *, int), void *arg);
 /* irc_conn_send with NULL-terminated variadic parameters. */
 void	 irc_sendv(struct irc *, const char *cmd, ...);
+/* A full bucket from the configuration (registration, reload). */
+void	 irc_conn_flood(struct irc *);
 /* Move queued lines to the socket as the bucket allows. */
 void	 irc_flush_queue(struct irc *);
-/* Drop every queued line. */
+/* Drop every queued line (their sent callbacks get ok = 0). */
 void	 irc_queue_clear(struct irc *);
 /* Split text into wire-sized pieces of cmd to target (see irc_split). */
 size_t	 irc_conn_split(struct irc *, const char *cmd, const char *target,

@@ -292,7 +292,8 @@ irc_sasl_end(struct irc *irc)
 		irc->sasl_mech->free(irc->sasl_state);
 	irc->sasl_mech = NULL;
 	irc->sasl_state = NULL;
-	explicit_bzero(irc->sasl_in.data, irc->sasl_in.len);
+	if (irc->sasl_in.len > 0)
+		explicit_bzero(irc->sasl_in.data, irc->sasl_in.len);
 	buf_reset(&irc->sasl_in);
 	irc->sasl_active = 0;
 }
@@ -423,7 +424,8 @@ irc_sasl_step(struct irc *irc)
 	int		 r;
 
 	r = irc_sasl_decode(irc, &in, &inlen);
-	explicit_bzero(irc->sasl_in.data, irc->sasl_in.len);
+	if (irc->sasl_in.len > 0)
+		explicit_bzero(irc->sasl_in.data, irc->sasl_in.len);
 	buf_reset(&irc->sasl_in);
 	if (r == 0)
 		r = irc->sasl_mech->step(irc->sasl_state, in, inlen, &out,

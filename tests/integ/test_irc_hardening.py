@@ -4,6 +4,7 @@ announcements first, a reload to another network, accounts learnt from
 extended-join. Scripted input comes from harness.FakeServer."""
 
 import re
+import signal
 import time
 
 from harness import TestFailure, check, slow_factor
@@ -123,3 +124,71 @@ def test_statusmsg_target_is_a_channel_message(t):
                                       since=mark)]
         check(len(out) == 1, "to %s: expected one answer in #test, got %s"
               % (target.decode(), out))
+
+
+DROPPED_RX = rb"too much output waiting"
+
+
+def test_send_queue_bound_and_protocol_lane_first(t):
+    """300 askers at once, one line each, against a bucket of one line per
+    30 s: at most queue_max (200) lines wait, the rest are dropped with a
+    log line and one NOTICE to (some of) their askers. A reload that adds
+    a channel and refills the bucket sends its JOIN ahead of the waiting
+    replies."""
+    fake, cfg = fake_bot(t, irc={"flood": {"burst": 1, "interval": "30s"}})
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    mark = fake.mark()
+    fake.send_raw(b"".join(b":n%03d!u@127.0.0.1 PRIVMSG outagebot :!version"
+                           b"\r\n" % i for i in range(300)))
+    bot.wait_log(r"send queue full", timeout=10)
+    cfg["irc"]["channels"] = ["#test", "#other"]
+    cfg["irc"]["flood"] = {"burst": 1000, "interval": "1s"}
+    bot.write_config(cfg)
+    bot.signal(signal.SIGHUP)
+    fake.wait_received(rb"^JOIN #other\b", since=mark, timeout=10)
+    wait_until(lambda: received(fake, DROPPED_RX, since=mark), 10,
+               "a NOTICE telling a dropped asker", lambda: bot.log_tail())
+    time.sleep(0.5)
+    out = [r[2] for r in received(fake, rb"^(NOTICE|PRIVMSG|JOIN) ",
+                                  since=mark)]
+    versions = [l for l in out if re.match(rb"^NOTICE n\d+ :outagebot", l)]
+    told = [l for l in out if DROPPED_RX in l]
+    check(150 <= len(versions) <= 201,
+          "%d version replies went out (queue_max 200)" % len(versions))
+    join_at = out.index([l for l in out if l.startswith(b"JOIN #other")][0])
+    check(join_at <= 2, "JOIN #other came after %d replies: the protocol "
+          "lane does not go first" % join_at)
+    answered = {l.split()[1] for l in versions}
+    told_nicks = [l.split()[1] for l in told]
+    check(1 <= len(told) <= 20 and len(set(told_nicks)) == len(told),
+          "askers told: %s" % told_nicks)
+    check(not answered & set(told_nicks),
+          "an answered asker was told of a drop: %s"
+          % sorted(answered & set(told_nicks)))
+    bot.assert_alive()
+
+
+def test_reload_to_another_network_drops_queued_lines(t):
+    """Replies waiting in the queue for one network never reach another:
+    a reload that changes the port drops them."""
+    fake, cfg = fake_bot(t, irc={"flood": {"burst": 1, "interval": "30s"}})
+    other = t.fake_server(log_name="fake-other.log")
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    fake.send_raw(b"".join(b":n%03d!u@127.0.0.1 PRIVMSG outagebot :!version"
+                           b"\r\n" % i for i in range(20)))
+    fake.wait_received(rb"^NOTICE n000 ", timeout=10)
+    bot.wait_log(r"handled", timeout=5)
+    cfg["irc"]["port"] = other.port
+    cfg["irc"]["flood"] = {"burst": 100, "interval": "1s"}
+    bot.write_config(cfg)
+    bot.signal(signal.SIGHUP)
+    other.wait_received(rb"^JOIN #test\b", timeout=15)
+    other.send_raw(b"PING :after-join\r\n")
+    other.wait_received(rb"^PONG :?after-join", timeout=5)
+    stale = received(other, rb"^NOTICE n\d+ ")
+    check(not stale, "%d lines queued for the old network reached the new "
+          "one, e.g. %r" % (len(stale), stale[:1]))
+    check(re.search(r"dropping \d+ lines", bot.log_text()),
+          "the log does not say that queued lines were dropped")
