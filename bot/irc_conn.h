@@ -79,6 +79,7 @@ enum irc_state {
 struct irc_user {
 	char	*nick;
 	char	*account;	/* NULL: not logged in or not known */
+	int	 from_join;	/* account learnt from an extended JOIN */
 	char	**chans;	/* channels shared with us */
 	size_t	 nchans;
 };

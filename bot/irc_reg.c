@@ -245,18 +245,21 @@ irc_sasl_mech_ok(struct irc *irc, const char *mech)
 	return 0;
 }
 
-/* Note the capabilities of an ACK; 1 if sasl was acknowledged. */
+/*
+ * Note the capabilities of an ACK (or, del, of a DEL); 1 if sasl was
+ * acknowledged.
+ */
 static int
-irc_cap_note(struct irc *irc, const char *list)
+irc_cap_note(struct irc *irc, const char *list, int del)
 {
 	char	*copy = xstrdup(list), *w, *save = NULL;
 	int	 sasl = 0;
 
 	for (w = strtok_r(copy, " ", &save); w != NULL;
 	    w = strtok_r(NULL, " ", &save)) {
-		int	off = (*w == '-');
+		int	off = del || *w == '-';
 
-		if (off)
+		if (*w == '-')
 			w++;
 		if (strcmp(w, "account-tag") == 0)
 			irc->cap_account_tag = !off;
@@ -325,7 +328,7 @@ static void
 irc_cap_ack(struct irc *irc, const char *list)
 {
 	const struct cfg_sasl	*s = &irc->cfg->irc.sasl;
-	int			 sasl = irc_cap_note(irc, list);
+	int			 sasl = irc_cap_note(irc, list, 0);
 
 	if (irc->cap_done || irc->state != IRC_REGISTERING)
 		return;
@@ -356,6 +359,8 @@ irc_reg_on_cap(struct irc *irc, const struct irc_msg *m)
 			irc_cap_request(irc);
 	} else if (strcmp(sub, "ACK") == 0)
 		irc_cap_ack(irc, irc_msg_last(m));
+	else if (strcmp(sub, "DEL") == 0)	/* cap-notify */
+		irc_cap_note(irc, irc_msg_last(m), 1);
 	else if (strcmp(sub, "NAK") == 0) {
 		log_warn("irc", "server refused capabilities: %s",
 		    irc_msg_last(m));

@@ -124,6 +124,7 @@ irc_user_set(struct irc *irc, const char *nick, const char *account)
 		account = NULL;
 	free(u->account);
 	u->account = account != NULL ? xstrdup(account) : NULL;
+	u->from_join = 0;
 }
 
 /* Forget the user at index i. */
@@ -274,11 +275,16 @@ irc_rejoin_timer(struct loop *loop, long long id, void *arg)
 	return LOOP_NOMORE;
 }
 
-/* Handle JOIN (ours and others'). */
+/*
+ * Handle JOIN (ours and others'). Without account-notify, an account
+ * learnt from an extended JOIN is dropped on a later JOIN that carries
+ * none; after a reconnect everyone is learnt afresh (WHOX).
+ */
 void
 irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 {
 	const char	*chan = m->params[0];
+	struct irc_user	*u;
 
 	if (m->nick == NULL)
 		return;
@@ -295,8 +301,15 @@ irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 		return;
 	}
 	irc_user_join(irc, m->nick, chan);
-	if (irc->cap_extended_join && m->nparams >= 2)
+	u = irc_user_find(irc, m->nick);
+	if (irc->cap_extended_join && m->nparams >= 2) {
 		irc_user_set(irc, m->nick, m->params[1]);
+		u->from_join = u->account != NULL;
+	} else if (u->from_join && !irc->cap_account_notify) {
+		/* Nothing told us of a logout since that JOIN: the account
+		 * may be stale, so forget it. */
+		irc_user_set(irc, m->nick, NULL);
+	}
 }
 
 /* 353 NAMES: everyone in a channel we joined is online. */

@@ -192,3 +192,32 @@ def test_reload_to_another_network_drops_queued_lines(t):
           "one, e.g. %r" % (len(stale), stale[:1]))
     check(re.search(r"dropping \d+ lines", bot.log_text()),
           "the log does not say that queued lines were dropped")
+
+
+def test_extended_join_account_forgotten_without_account_notify(t):
+    """Without account-notify an account learnt from an extended JOIN is
+    forgotten on a later JOIN that carries none (here after the server
+    withdrew extended-join by CAP DEL), and after a reconnect it is
+    learnt again only from WHOX."""
+    fake, cfg = fake_bot(t, caps="extended-join multi-prefix cap-notify",
+                         isupport="WHOX",
+                         irc={"channels": ["#test", "#two"]})
+    cfg["team"] = {"identify": "account", "admins": ["alice"],
+                   "members": ["alice"]}
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^WHO #two :?%tcna,417$", timeout=15)
+    fake.send_raw(b":bob!b@127.0.0.1 JOIN #test alice :Bob\r\n")
+    whoami(fake, b"bob", ADMIN)
+    fake.send_raw(b":fake.test CAP outagebot DEL :extended-join\r\n"
+                  b":bob!b@127.0.0.1 JOIN #two\r\n")
+    whoami(fake, b"bob", PUBLIC)
+    # learnt again, then a reconnect: nothing is kept, WHOX asks again
+    fake.send_raw(b":carol!c@127.0.0.1 JOIN #test\r\n"
+                  b":fake.test 354 outagebot 417 #test carol alice\r\n")
+    whoami(fake, b"carol", rb"you are alice \(admin; account alice\)$")
+    fake.send_raw(b"ERROR :Closing link (test)\r\n")
+    fake.wait_received(rb"^WHO #test :?%tcna,417$", timeout=15, conn_no=2)
+    fake.send_raw(b":carol!c@127.0.0.1 JOIN #test\r\n")
+    whoami(fake, b"carol", PUBLIC)
+    fake.send_raw(b":fake.test 354 outagebot 417 #test carol alice\r\n")
+    whoami(fake, b"carol", rb"you are alice \(admin; account alice\)$")
