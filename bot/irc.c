@@ -198,7 +198,7 @@ static const struct irc_verb irc_verbs[] = {
 	{ "KICK",		2, irc_users_on_kick },
 	{ "NICK",		1, irc_on_nick },
 	{ "QUIT",		0, irc_on_quit },
-	{ "ERROR",		0, irc_on_error },
+	{ "ERROR",		1, irc_on_error },	/* bare: malformed */
 	{ "403",		0, irc_on_join_error },
 	{ "405",		0, irc_on_join_error },
 	{ "471",		0, irc_on_join_error },

@@ -2,8 +2,8 @@
  * irc_conn.c — the connection of the irc module. It owns the socket, the
  * TLS session (through irc_tls), the receive buffer, the send queue and
  * the attempt: lookup, connect, keepalive, timeouts and reconnecting.
- * It never blocks: DNS is asynchronous (getaddrinfo_a polled from a
- * timer), connect is non-blocking, TLS runs in non-blocking mode. Every
+ * It never blocks: DNS is asynchronous (getaddrinfo_a, whose completion
+ * wakes the loop through an eventfd), connect is non-blocking, TLS runs in non-blocking mode. Every
  * outgoing line is made by irc_build() (which removes CR, LF and NUL)
  * and, once registered, paced by the token bucket.
  *
@@ -12,6 +12,7 @@
  * (server PASS, SASL payloads) are never logged; the debug log shows
  * "<redacted>" in their place.
  */
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -20,7 +21,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +35,26 @@
 #include "log.h"
 #include "loop.h"
 
-/* Heap-allocated so that an uncancellable lookup can outlive irc_free. */
+/*
+ * One asynchronous lookup. Its completion runs irc_resolve_notify() on
+ * a resolver thread, which wakes the loop through efd. It is on the
+ * heap so that a lookup that cannot be cancelled can outlive its
+ * attempt (and irc_free): whichever of the loop and the notification
+ * comes second frees it, decided by one atomic exchange of state.
+ */
+enum irc_res_state {
+	IRC_RES_RUNNING = 0,	/* neither side is done with it */
+	IRC_RES_NOTIFIED,	/* the notification has finished with it */
+	IRC_RES_RELEASED	/* the loop has finished with it */
+};
+
 struct irc_resolve {
-	struct gaicb	 cb;
+	struct gaicb	 cb;		/* first: glibc's list points here */
 	struct addrinfo	 hints;
 	char		*host;
 	char		 port[8];
-	long long	 timer;
+	int		 efd;		/* eventfd: the lookup is over */
+	atomic_int	 state;		/* enum irc_res_state */
 };
 
 static void	irc_connect_next(struct irc *);
@@ -711,35 +727,101 @@ irc_resolved(struct irc *irc, struct addrinfo *ai)
 	irc_connect_next(irc);
 }
 
-/* Free a finished or cancelled lookup. */
+/* Free a finished or cancelled lookup (from either thread). */
 static void
 irc_resolve_free(struct irc_resolve *r)
 {
+	if (r->cb.ar_result != NULL)
+		freeaddrinfo(r->cb.ar_result);
+	if (r->efd >= 0)
+		close(r->efd);
 	free(r->host);
 	free(r);
 }
 
-/* Poll the asynchronous lookup. */
-static long long
-irc_resolve_timer(struct loop *loop, long long id, void *arg)
+/*
+ * The lookup is over (resolver thread): wake the loop, then hand r
+ * over. After the exchange r is not touched unless the loop had let
+ * it go, in which case it is ours to free.
+ */
+static void
+irc_resolve_notify(union sigval sv)
+{
+	struct irc_resolve	*r = sv.sival_ptr;
+	uint64_t		 one = 1;
+
+	if (write(r->efd, &one, sizeof one) < 0) {
+		/* An eventfd write fails only on overflow: awake anyway. */
+	}
+	if (atomic_exchange(&r->state, IRC_RES_NOTIFIED) == IRC_RES_RELEASED)
+		irc_resolve_free(r);
+}
+
+/* The loop is done with r: free it, or leave that to the notification. */
+static void
+irc_resolve_release(struct irc *irc, struct irc_resolve *r)
+{
+	loop_fd_del(irc->loop, r->efd);
+	irc->res = NULL;
+	if (atomic_exchange(&r->state, IRC_RES_RELEASED) == IRC_RES_RUNNING)
+		return;		/* the notification will free it */
+	irc_resolve_free(r);
+}
+
+/* The lookup's eventfd: it is over. */
+static void
+irc_resolve_cb(struct loop *loop, int fd, int events, void *arg)
 {
 	struct irc		*irc = arg;
 	struct irc_resolve	*r = irc->res;
+	struct addrinfo		*ai;
+	uint64_t		 n;
 	int			 e = gai_error(&r->cb);
 
-	if (e == EAI_INPROGRESS)
-		return 50;
-	irc->res = NULL;
+	if (read(fd, &n, sizeof n) < 0 || e == EAI_INPROGRESS)
+		return;
+	ai = r->cb.ar_result;
+	r->cb.ar_result = NULL;
+	irc_resolve_release(irc, r);
 	if (e != 0) {
 		log_warn("irc", "cannot resolve %s: %s", irc->host,
 		    gai_strerror(e));
-		irc_resolve_free(r);
 		irc_fail(irc, "name lookup failed");
-		return LOOP_NOMORE;
+		return;
 	}
-	irc_resolved(irc, r->cb.ar_result);
-	irc_resolve_free(r);
-	return LOOP_NOMORE;
+	irc_resolved(irc, ai);
+}
+
+/* Start an asynchronous lookup of host:port; -1 if it cannot start. */
+static int
+irc_resolve_start(struct irc *irc, const char *port)
+{
+	struct irc_resolve	*r = xcalloc(1, sizeof *r);
+	struct gaicb		*list[1];
+	struct sigevent		 sev;
+
+	r->host = xstrdup(irc->host);
+	strlcpy_ob(r->port, port, sizeof r->port);
+	r->hints.ai_family = AF_UNSPEC;
+	r->hints.ai_socktype = SOCK_STREAM;
+	r->hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+	r->cb.ar_name = r->host;
+	r->cb.ar_service = r->port;
+	r->cb.ar_request = &r->hints;
+	atomic_init(&r->state, IRC_RES_RUNNING);
+	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD;
+	sev.sigev_notify_function = irc_resolve_notify;
+	sev.sigev_value.sival_ptr = r;
+	list[0] = &r->cb;
+	if (r->efd < 0 || getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
+		irc_resolve_free(r);
+		return -1;
+	}
+	irc->res = r;
+	loop_fd_set(irc->loop, r->efd, LOOP_READ, irc_resolve_cb, irc);
+	return 0;
 }
 
 /* Look up the server; numeric addresses at once, names asynchronously. */
@@ -747,8 +829,6 @@ static void
 irc_resolve(struct irc *irc)
 {
 	struct addrinfo		 hints, *ai = NULL;
-	struct irc_resolve	*r;
-	struct gaicb		*list[1];
 	char			 port[8];
 
 	memset(&hints, 0, sizeof hints);
@@ -761,26 +841,15 @@ irc_resolve(struct irc *irc)
 		return;
 	}
 	irc->state = IRC_RESOLVING;
-	r = xcalloc(1, sizeof *r);
-	r->host = xstrdup(irc->host);
-	memcpy(r->port, port, sizeof r->port);
-	r->hints.ai_family = AF_UNSPEC;
-	r->hints.ai_socktype = SOCK_STREAM;
-	r->hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
-	r->cb.ar_name = r->host;
-	r->cb.ar_service = r->port;
-	r->cb.ar_request = &r->hints;
-	list[0] = &r->cb;
-	if (getaddrinfo_a(GAI_NOWAIT, list, 1, NULL) != 0) {
-		irc_resolve_free(r);
+	if (irc_resolve_start(irc, port) != 0)
 		irc_fail(irc, "cannot start a name lookup");
-		return;
-	}
-	irc->res = r;
-	r->timer = loop_timer_add(irc->loop, 10, irc_resolve_timer, irc);
 }
 
-/* Cancel a lookup in flight; leaks it if the resolver holds it. */
+/*
+ * Cancel a lookup in flight. A lookup not yet started is cancelled and
+ * never notified: free it. One that runs (or has just finished) cannot
+ * be: its notification frees it when it comes, so no attempt leaks.
+ */
 static void
 irc_resolve_cancel(struct irc *irc)
 {
@@ -788,15 +857,13 @@ irc_resolve_cancel(struct irc *irc)
 
 	if (r == NULL)
 		return;
-	loop_timer_del(irc->loop, r->timer);
-	irc->res = NULL;
-	if (gai_cancel(&r->cb) == EAI_NOTCANCELED) {
-		/* The resolver thread still writes to r: let it. */
+	if (gai_cancel(&r->cb) == EAI_CANCELED) {
+		loop_fd_del(irc->loop, r->efd);
+		irc->res = NULL;
+		irc_resolve_free(r);
 		return;
 	}
-	if (r->cb.ar_result != NULL)
-		freeaddrinfo(r->cb.ar_result);
-	irc_resolve_free(r);
+	irc_resolve_release(irc, r);
 }
 
 /* Attempt timeout: DNS, connect, TLS or registration took too long. */

@@ -221,3 +221,22 @@ def test_extended_join_account_forgotten_without_account_notify(t):
     whoami(fake, b"carol", PUBLIC)
     fake.send_raw(b":fake.test 354 outagebot 417 #test carol alice\r\n")
     whoami(fake, b"carol", rb"you are alice \(admin; account alice\)$")
+
+
+def test_server_by_name_resolves_without_polling(t):
+    """A server given by name goes through the asynchronous lookup, whose
+    completion wakes the loop: the bot registers and answers, also after
+    a reconnect (a second lookup), with nothing left behind under ASan."""
+    fake, cfg = fake_bot(t)
+    cfg["irc"]["server"] = "localhost"
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    fake.send_raw(b"ERROR :Closing link (test)\r\n")
+    fake.wait_received(rb"^JOIN #test\b", timeout=15, conn_no=2)
+    mark = fake.mark()
+    fake.send_raw(b":alice!a@127.0.0.1 PRIVMSG #test :!version\r\n")
+    fake.wait_received(rb"^PRIVMSG #test :alice: outagebot \d", since=mark,
+                       timeout=10)
+    check(re.search(r"connecting to localhost:\d+", bot.log_text()),
+          "the bot did not connect by name\n" + bot.log_tail())
+    bot.assert_alive()
