@@ -2,10 +2,12 @@
  * irc_conn.c — the connection of the irc module. It owns the socket, the
  * TLS session (through irc_tls), the receive buffer, the send queue and
  * the attempt: lookup, connect, keepalive, timeouts and reconnecting.
- * It never blocks: DNS is asynchronous (getaddrinfo_a, whose completion
- * wakes the loop through an eventfd), connect is non-blocking, TLS runs in non-blocking mode. Every
- * outgoing line is made by irc_build() (which removes CR, LF and NUL)
- * and, once registered, paced by the token bucket.
+ * It never blocks: DNS is asynchronous (getaddrinfo_a, whose
+ * completion wakes the loop through an eventfd), connect is
+ * non-blocking, TLS runs in non-blocking mode. Every outgoing line is
+ * made by irc_build() (which removes CR, LF and NUL) and, once
+ * registered, paced by the token bucket, protocol lines and
+ * announcements ahead of replies.
  *
  * It reads no IRC beyond line framing: each line goes up through
  * irc->up, and so do the opening of a connection and its end. Secrets
