@@ -135,7 +135,7 @@ irc_statusmsg(struct irc *irc, const struct irc_msg *m, struct irc_msg *copy)
 {
 	const char	*t = m->params[0];
 
-	if (irc->statusmsg[0] == '\0' ||
+	if (irc->statusmsg[0] == '\0' || t[0] == '\0' ||
 	    strchr(irc->statusmsg, t[0]) == NULL ||
 	    t[1] == '\0' || strchr("#&!+", t[1]) == NULL)
 		return m;
