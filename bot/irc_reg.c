@@ -130,30 +130,45 @@ irc_sasl_failed(struct irc *irc, const char *why)
 	irc_cap_end(irc);
 }
 
+/*
+ * The item "name" or "name=value" of a comma list (names compared
+ * without case), and its length in *len; NULL if absent.
+ */
+static const char *
+irc_comma_find(const char *list, const char *name, size_t *len)
+{
+	size_t	n = strlen(name);
+
+	while (list != NULL && *list != '\0') {
+		size_t	l = strcspn(list, ",");
+
+		if (l >= n && strncasecmp(list, name, n) == 0 &&
+		    (l == n || list[n] == '=')) {
+			*len = l;
+			return list;
+		}
+		list += l;
+		if (*list == ',')
+			list++;
+	}
+	return NULL;
+}
+
 /* Value of a parameter value like "key=value" in a comma list. */
 static int
 irc_kv(const char *list, const char *key, char *val, size_t valsz)
 {
-	const char	*p = list;
-	size_t		 n = strlen(key);
+	size_t		 l, n = strlen(key), vl;
+	const char	*p = irc_comma_find(list, key, &l);
 
-	while (p != NULL && *p != '\0') {
-		size_t	l = strcspn(p, ",");
-
-		if (l > n && strncmp(p, key, n) == 0 && p[n] == '=') {
-			size_t	vl = l - n - 1;
-
-			if (vl >= valsz)
-				vl = valsz - 1;
-			memcpy(val, p + n + 1, vl);
-			val[vl] = '\0';
-			return 1;
-		}
-		p += l;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
+	if (p == NULL || l <= n)
+		return 0;
+	vl = l - n - 1;
+	if (vl >= valsz)
+		vl = valsz - 1;
+	memcpy(val, p + n + 1, vl);
+	val[vl] = '\0';
+	return 1;
 }
 
 /* Apply an STS policy from CAP LS; 1 if the connection is being moved. */
@@ -228,21 +243,11 @@ irc_cap_request(struct irc *irc)
 static int
 irc_sasl_mech_ok(struct irc *irc, const char *mech)
 {
-	const char	*p = irc->sasl_mechs;
-	size_t		 n = strlen(mech);
+	size_t	l;
 
-	if (p == NULL)
-		return 1;
-	while (*p != '\0') {
-		size_t	l = strcspn(p, ",");
-
-		if (l == n && strncasecmp(p, mech, n) == 0)
-			return 1;
-		p += l;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
+	return irc->sasl_mechs == NULL ||
+	    (irc_comma_find(irc->sasl_mechs, mech, &l) != NULL &&
+	    l == strlen(mech));
 }
 
 /*
