@@ -25,6 +25,8 @@ struct irc_handlers {
 	/*
 	 * A PRIVMSG or NOTICE from someone else. account is the sender's
 	 * services account if known (account tag, or tracking), else NULL.
+	 * A message to "@#chan" or "+#chan" (STATUSMSG) arrives with the
+	 * channel itself as params[0]: it is a channel message.
 	 */
 	void	(*message)(struct irc *, const struct irc_msg *,
 		    const char *account, void *arg);
