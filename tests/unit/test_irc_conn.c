@@ -1,9 +1,9 @@
 /*
- * test_irc_conn.c — unit tests for the send queue of bot/irc_conn.c
- * through irc.h, on a socketpair standing in for a registered server
- * connection: announcements report when they are written (or lost),
- * replies are bounded by queue_max, announcements go first and are
- * never dropped.
+ * test_irc_conn.c — unit tests for the irc module on a socketpair
+ * standing in for a server connection: the send queue of irc_conn.c
+ * (announcements report when they are written or lost, replies are
+ * bounded by queue_max, announcements go first and are never dropped)
+ * and SASL challenges in 400-byte pieces (irc_reg.c).
  */
 /* deps: irc irc_conn irc_reg irc_users irc_tls irc_sasl ircmsg loop util log */
 #include <stdarg.h>
@@ -186,6 +186,54 @@ test_queued_announcement_lost(void **state)
 	assert_int_equal(res, 0);
 }
 
+/* Hand irc one line as if the server had sent it. */
+static void
+server_says(struct fixture *f, const char *line)
+{
+	struct irc_msg	m;
+
+	assert_int_equal(irc_parse(&m, line, strlen(line)), 0);
+	f->irc->up->line(f->irc, &m);
+	irc_msg_clear(&m);
+}
+
+/*
+ * A challenge of 400 characters waits for the rest; the whole one goes
+ * to the mechanism (PLAIN refuses any: AUTHENTICATE *). The empty one
+ * gets the payload.
+ */
+static void
+test_sasl_challenge_pieces(void **state)
+{
+	struct fixture	*f = setup_irc(10);
+	char		 buf[4096], line[512];
+
+	f->cfg.irc.sasl.mech = CFG_SASL_PLAIN;
+	f->cfg.irc.sasl.account = "bob";
+	f->cfg.irc.sasl.password = "pw";
+	f->irc->state = IRC_REGISTERING;
+	server_says(f, ":s CAP * LS :sasl");
+	server_says(f, ":s CAP * ACK :sasl");
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "CAP REQ sasl\r\nAUTHENTICATE PLAIN\r\n");
+	memset(line, 'A', sizeof line);
+	memcpy(line, "AUTHENTICATE ", 13);
+	line[13 + 400] = '\0';
+	server_says(f, line);
+	assert_int_equal(peer_read(f, buf, sizeof buf), 0);
+	server_says(f, "AUTHENTICATE +");
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "AUTHENTICATE *\r\nCAP END\r\n");
+	/* Again, from the start: the empty challenge gets the payload. */
+	f->irc->cap_done = 0;
+	server_says(f, ":s CAP * ACK :sasl");
+	server_says(f, "AUTHENTICATE +");
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "AUTHENTICATE PLAIN\r\n"
+	    "AUTHENTICATE Ym9iAGJvYgBwdw==\r\n");
+	teardown_irc(f);
+}
+
 int
 main(void)
 {
@@ -194,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_announce_waits_for_the_socket),
 		cmocka_unit_test(test_queue_bound_and_lanes),
 		cmocka_unit_test(test_queued_announcement_lost),
+		cmocka_unit_test(test_sasl_challenge_pieces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
