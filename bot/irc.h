@@ -94,7 +94,9 @@ int		 irc_reply(struct irc *, const char *cmd, const char *target,
  * every reply, never dropped. sent, if not NULL, is called once with
  * arg: ok = 1 after the last piece has been written to the socket, or
  * ok = 0 if it never will be (the connection closed first, a reload to
- * another network, irc_free).
+ * another network, irc_free). Pieces still queued when a connection
+ * breaks go out on the next one; a piece already handed to the broken
+ * socket is not sent again.
  */
 void		 irc_announce(struct irc *, const char *cmd,
 		     const char *target, const char *text,
