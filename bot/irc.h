@@ -60,10 +60,13 @@ void		 irc_quit(struct irc *, const char *reason, int timeout_ms);
  * The send queue (DESIGN §3): every line below is paced by the token
  * bucket, in two lanes. Protocol lines and announcements (handoffs,
  * outages, alerts: irc_say, irc_announce, irc_send) go first and are
- * never dropped. Replies (irc_reply) follow; past queue_max queued
- * lines a reply line is dropped, logged, and its asker told once by
- * NOTICE. Lines queued while disconnected wait for the next connection
- * to the same network; a reload to another one drops them.
+ * never dropped. Replies (irc_reply) follow, served in turn by asker,
+ * so that one person's long answers delay others' by a line each at
+ * most. Past queue_max queued lines a reply line is dropped (the last
+ * line of whoever has by far the most waiting, else the new one),
+ * logged, and the one who lost it told once by NOTICE. Lines queued
+ * while disconnected wait for the next connection to the same network;
+ * a reload to another one drops them.
  */
 #define IRC_QUEUE_MAX	200	/* default queue_max */
 

@@ -62,8 +62,6 @@ struct irc_resolve {
 static void	irc_connect_next(struct irc *);
 static void	irc_update_events(struct irc *);
 static void	irc_resolve(struct irc *);
-static void	irc_conn_queue(struct irc *, enum irc_lane_id, char *,
-		    void (*)(void *, int), void *);
 
 /* ------------------------------------------------------------------ */
 /* Output                                                             */
@@ -182,22 +180,120 @@ irc_send_now(struct irc *irc, int secret, const char *cmd, ...)
 	return 0;
 }
 
+/* Append a line to a lane. */
+static void
+irc_lane_push(struct irc_lane *q, struct irc_line *l)
+{
+	if (q->tail != NULL)
+		q->tail->next = l;
+	else
+		q->head = l;
+	q->tail = l;
+	q->n++;
+}
+
+/* Take the first line of a lane, or NULL. */
+static struct irc_line *
+irc_lane_pop(struct irc_lane *q)
+{
+	struct irc_line	*l = q->head;
+
+	if (l == NULL)
+		return NULL;
+	q->head = l->next;
+	if (q->head == NULL)
+		q->tail = NULL;
+	l->next = NULL;
+	q->n--;
+	return l;
+}
+
+/* Take the last line of a lane (a reply evicted), or NULL. */
+static struct irc_line *
+irc_lane_pop_tail(struct irc_lane *q)
+{
+	struct irc_line	*l = q->head, *prev = NULL;
+
+	if (l == NULL)
+		return NULL;
+	while (l->next != NULL) {
+		prev = l;
+		l = l->next;
+	}
+	if (prev != NULL)
+		prev->next = NULL;
+	else
+		q->head = NULL;
+	q->tail = prev;
+	q->n--;
+	return l;
+}
+
+/* The queue of asker's replies, or NULL if none wait. */
+static struct irc_asker *
+irc_asker_find(struct irc *irc, const char *asker)
+{
+	struct irc_asker	*a;
+
+	for (a = irc->askers; a != NULL; a = a->next) {
+		if (irc_casecmp_map(irc->casemap, a->nick,
+		    asker != NULL ? asker : "") == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* The queue of asker's replies, made (last in turn) if needed. */
+static struct irc_asker *
+irc_asker_get(struct irc *irc, const char *asker)
+{
+	struct irc_asker	*a = irc_asker_find(irc, asker);
+
+	if (a != NULL)
+		return a;
+	if (asker == NULL)
+		asker = "";
+	a = xcalloc(1, sizeof *a);
+	a->nick = xstrdup(asker);
+	if (irc->askers_tail != NULL)
+		irc->askers_tail->next = a;
+	else
+		irc->askers = a;
+	irc->askers_tail = a;
+	return a;
+}
+
+/* Queue a built line (taken over) in a lane; replies by asker. */
+static void
+irc_conn_queue(struct irc *irc, enum irc_lane_id lane, const char *asker,
+    char *line, void (*sent)(void *, int), void *arg)
+{
+	struct irc_line	*l;
+
+	if (line == NULL)
+		return;
+	l = xcalloc(1, sizeof *l);
+	l->line = line;
+	l->sent = sent;
+	l->arg = arg;
+	if (lane == IRC_LANE_HIGH)
+		irc_lane_push(&irc->high, l);
+	else
+		irc_lane_push(&irc_asker_get(irc, asker)->lane, l);
+	irc->qlen++;
+}
+
 /*
- * A reply past queue_max: drop it. The log says so once per overflow,
- * and the asker gets one NOTICE (past the bound) until the replies
- * drain; at most IRC_TOLD_MAX askers are told per overflow.
+ * Tell asker, once until the replies drain, that some of the answer was
+ * dropped: one NOTICE past the bound, for at most IRC_TOLD_MAX askers.
  */
 static void
-irc_drop_reply(struct irc *irc, const char *asker)
+irc_tell_dropped(struct irc *irc, const char *asker)
 {
 	const char	*params[2];
 	size_t		 i;
 
-	if (!irc->dropping)
-		log_warn("irc", "send queue full (%zu lines): dropping reply "
-		    "lines", irc->queue_max);
-	irc->dropping = 1;
-	if (asker == NULL)
+	if (asker == NULL || *asker == '\0')
 		return;
 	for (i = 0; i < irc->ntold; i++) {
 		if (irc_casecmp_map(irc->casemap, irc->told[i], asker) == 0)
@@ -212,29 +308,43 @@ irc_drop_reply(struct irc *irc, const char *asker)
 	params[0] = asker;
 	params[1] = "too much output waiting: the rest of this answer was "
 	    "dropped; ask again later";
-	irc_conn_queue(irc, IRC_LANE_REPLY, irc_build("NOTICE", params, 2),
-	    NULL, NULL);
+	irc_conn_queue(irc, IRC_LANE_REPLY, asker,
+	    irc_build("NOTICE", params, 2), NULL, NULL);
 }
 
-/* Queue a built line at the end of a lane (line is taken over). */
-static void
-irc_conn_queue(struct irc *irc, enum irc_lane_id lane, char *line,
-    void (*sent)(void *, int), void *arg)
+/*
+ * The queue is full and asker has a reply line: make room by dropping
+ * the last line of whoever has by far the most waiting, or else drop
+ * asker's own. 1 if room was made. Either way the log says so once
+ * per overflow and the one who lost a line is told.
+ */
+static int
+irc_make_room(struct irc *irc, const char *asker)
 {
-	struct irc_line	*l;
+	struct irc_asker	*a, *hog = NULL, *mine;
+	struct irc_line		*l;
+	size_t			 mine_n;
 
-	if (line == NULL)
-		return;
-	l = xcalloc(1, sizeof *l);
-	l->line = line;
-	l->sent = sent;
-	l->arg = arg;
-	if (irc->lanes[lane].tail != NULL)
-		irc->lanes[lane].tail->next = l;
-	else
-		irc->lanes[lane].head = l;
-	irc->lanes[lane].tail = l;
-	irc->qlen++;
+	if (!irc->dropping)
+		log_warn("irc", "send queue full (%zu lines): dropping reply "
+		    "lines", irc->queue_max);
+	irc->dropping = 1;
+	mine = irc_asker_find(irc, asker);
+	mine_n = mine != NULL ? mine->lane.n : 0;
+	for (a = irc->askers; a != NULL; a = a->next) {
+		if (hog == NULL || a->lane.n > hog->lane.n)
+			hog = a;
+	}
+	if (hog == NULL || hog == mine || hog->lane.n <= mine_n + 1) {
+		irc_tell_dropped(irc, asker);
+		return 0;
+	}
+	l = irc_lane_pop_tail(&hog->lane);
+	irc->qlen--;
+	free(l->line);
+	free(l);
+	irc_tell_dropped(irc, hog->nick);
+	return 1;
 }
 
 /* Queue a line through the flood bucket. */
@@ -251,13 +361,13 @@ irc_conn_send(struct irc *irc, enum irc_lane_id lane, const char *cmd,
 			sent(arg, 0);
 		return -1;
 	}
-	if (lane == IRC_LANE_REPLY && irc->qlen >= irc->queue_max) {
+	if (lane == IRC_LANE_REPLY && irc->qlen >= irc->queue_max &&
+	    !irc_make_room(irc, asker)) {
 		free(line);
-		irc_drop_reply(irc, asker);
 		irc_flush_queue(irc);
 		return -1;
 	}
-	irc_conn_queue(irc, lane, line, sent, arg);
+	irc_conn_queue(irc, lane, asker, line, sent, arg);
 	irc_flush_queue(irc);
 	return 0;
 }
@@ -276,24 +386,36 @@ irc_sendv(struct irc *irc, const char *cmd, ...)
 	irc_conn_send(irc, IRC_LANE_HIGH, cmd, params, n, NULL, NULL, NULL);
 }
 
-/* Take the next line to send: the high lane first. */
+/*
+ * Take the next line to send: the high lane first, then the first
+ * asker's next reply, that asker going to the back of the turn.
+ */
 static struct irc_line *
 irc_queue_pop(struct irc *irc)
 {
-	size_t		 i;
-	struct irc_line	*l;
+	struct irc_asker	*a = irc->askers;
+	struct irc_line		*l = irc_lane_pop(&irc->high);
 
-	for (i = 0; i < IRC_NLANES; i++) {
-		l = irc->lanes[i].head;
-		if (l == NULL)
-			continue;
-		irc->lanes[i].head = l->next;
-		if (l->next == NULL)
-			irc->lanes[i].tail = NULL;
-		irc->qlen--;
-		return l;
+	if (l == NULL && a != NULL) {
+		l = irc_lane_pop(&a->lane);
+		irc->askers = a->next;
+		if (irc->askers == NULL)
+			irc->askers_tail = NULL;
+		a->next = NULL;
+		if (a->lane.n > 0) {
+			if (irc->askers_tail != NULL)
+				irc->askers_tail->next = a;
+			else
+				irc->askers = a;
+			irc->askers_tail = a;
+		} else {
+			free(a->nick);
+			free(a);
+		}
 	}
-	return NULL;
+	if (l != NULL)
+		irc->qlen--;
+	return l;
 }
 
 /* The replies have drained: a later overflow is news again. */
@@ -366,7 +488,7 @@ irc_flush_queue(struct irc *irc)
 		free(l->line);
 		free(l);
 	}
-	if (irc->lanes[IRC_LANE_REPLY].head == NULL)
+	if (irc->askers == NULL)
 		irc_queue_drained(irc);
 }
 

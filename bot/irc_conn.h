@@ -46,16 +46,27 @@ struct irc_line {
 	void		*arg;
 };
 
-/* The two lanes of the queue: the first always goes first. */
+/*
+ * The two lanes of the queue: the high one always goes first. Replies
+ * wait in one line of their own per asker, served in turn, so that one
+ * person's long answers delay nobody else's by more than a line each.
+ */
 enum irc_lane_id {
 	IRC_LANE_HIGH = 0,	/* protocol lines and announcements */
-	IRC_LANE_REPLY,		/* replies: bounded by queue_max */
-	IRC_NLANES
+	IRC_LANE_REPLY		/* replies: bounded by queue_max */
 };
 
 struct irc_lane {
 	struct irc_line	*head;
 	struct irc_line	*tail;
+	size_t		 n;
+};
+
+/* The replies waiting for one asker ("" for none). */
+struct irc_asker {
+	struct irc_asker *next;		/* the next to be served */
+	char		*nick;
+	struct irc_lane	 lane;
 };
 
 /* An announcement in the output buffer: done when out_done >= end. */
@@ -125,7 +136,9 @@ struct irc {
 	int			 discarding;	/* in an over-long line */
 
 	/* Flood-paced lines: control and announcements, then replies. */
-	struct irc_lane		 lanes[IRC_NLANES];
+	struct irc_lane		 high;
+	struct irc_asker	*askers;	/* replies, in serving order */
+	struct irc_asker	*askers_tail;
 	size_t			 qlen;		/* in both lanes */
 	size_t			 queue_max;
 	int			 dropping;	/* dropped replies, since */

@@ -240,3 +240,26 @@ def test_server_by_name_resolves_without_polling(t):
     check(re.search(r"connecting to localhost:\d+", bot.log_text()),
           "the bot did not connect by name\n" + bot.log_tail())
     bot.assert_alive()
+
+
+def test_one_flooder_does_not_delay_others(t):
+    """One nick floods 300 private commands against a bucket of one line
+    a second: another person's !version is still answered within 3 s
+    (replies are served in turn by asker, and a full queue gives way to
+    a newcomer at the expense of whoever has the most waiting)."""
+    fake, cfg = fake_bot(t, irc={"flood": {"burst": 1, "interval": "1s"}})
+    bot = t.bot(cfg)
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    fake.send_raw(b":mallory!m@127.0.0.1 PRIVMSG outagebot :!version\r\n"
+                  * 300)
+    fake.wait_received(rb"^NOTICE mallory ", timeout=10)
+    bot.wait_log(r"send queue full", timeout=10)
+    mark = fake.mark()
+    t0 = time.monotonic()
+    fake.send_raw(b":alice!a@127.0.0.1 PRIVMSG #test :!version\r\n")
+    fake.wait_received(rb"^PRIVMSG #test :alice: outagebot \d", since=mark,
+                       timeout=10)
+    waited = time.monotonic() - t0
+    check(waited <= 3.0 * slow_factor(),
+          "alice waited %.1f s behind mallory's flood" % waited)
+    bot.assert_alive()
