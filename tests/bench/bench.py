@@ -5,12 +5,14 @@ Usage: python3 tests/bench/bench.py BOT_BINARY
 
 Starts a throwaway ngircd on a free loopback port, then measures:
 
-  1. the relay floor: a ping-pong between two plain clients through the
-     server (A -> server -> B, B answers at once, B -> server -> A);
-  2. the bot's round trip for BENCH_COMMAND (and "!version" as a second
-     row) from several clients in turn, as a ratio to that floor;
-  3. the bot's memory next to a "libraries only" floor (floor.c);
-  4. "!oncall schedule 10" from a second bot instance whose database holds
+  1. the bot's round trip for BENCH_COMMAND (and "!version" as a second
+     row) from several clients in turn, interleaved with the relay floor:
+     one ping-pong between two plain clients through the same server
+     (A -> server -> B, B answers at once, B -> server -> A), then one bot
+     round trip, N times, so that a drifting host lands on both; p50, p99
+     and the minimum of both and their ratios;
+  2. the bot's memory next to a "libraries only" floor (floor.c);
+  3. "!oncall schedule 10" from a second bot instance whose database holds
      100,000 overrides: client round trip, the bot's own handling time
      (from its debug log), its memory, and whether the replies agree with
      an independent model of the schedule.
@@ -24,8 +26,8 @@ then printed all the same, with a warning).
 Environment (all optional):
   BENCH_COMMAND   command sent to the bot (default "!who-is-on-call";
                   "!version" is always measured as well, as a second row)
-  BENCH_N         round trips per measurement (default 2000)
-  BENCH_OV_N      "!oncall schedule 10" requests in section 4 (default 50)
+  BENCH_N         floor + bot pairs per command (default 300)
+  BENCH_OV_N      "!oncall schedule 10" requests in section 3 (default 50)
   BENCH_KEEP=1    keep the work directory (configs, logs) afterwards
 
 Python 3 standard library only. Everything it starts is stopped on exit,
@@ -55,12 +57,13 @@ import zoneinfo
 BENCH_COMMAND = os.environ.get("BENCH_COMMAND", "!who-is-on-call")
 EXTRA_COMMAND = "!version"
 try:
-    N = max(1, int(os.environ.get("BENCH_N", "2000")))
+    N = max(1, int(os.environ.get("BENCH_N", "300")))
     OV_N = max(1, int(os.environ.get("BENCH_OV_N", "50")))
 except ValueError:
     sys.exit("bench: BENCH_N and BENCH_OV_N must be numbers")
-WARMUP = 100
+WARMUP = 30
 CHANNEL = "#bench"
+FLOOR_CHANNEL = "#bench-floor"
 BOT_NICK = "outagebot"
 BOT_CLIENTS = ["alice", "c1", "c2", "c3", "c4"]
 # The bot's token bucket, set so large that it never runs dry during the
@@ -71,7 +74,7 @@ FLOOD_INTERVAL = "1s"
 REPLY_TIMEOUT = 5.0         # seconds for one bot reply
 MAX_LOST = 3                # give up on the bot after this many timeouts
 DEADLINE = 170              # seconds for the whole run (brief: < 3 min)
-MEM_SAMPLE_EVERY = 250      # sample the bot's /proc status every k requests
+MEM_SAMPLE_EVERY = 50       # sample the bot's /proc status every k requests
 PKGS = ["libcurl", "openssl", "sqlite3", "jansson", "libconfig"]
 # The on-call role of both bot configs (DESIGN.md section 6).
 ROLE = "outage-master"
@@ -86,7 +89,7 @@ OV_WARMUP = 2
 OV_CHANNEL = "#bench-ov"
 OV_NICK = "ovbot"
 OV_REPLY_TIMEOUT = 30.0     # seconds for all lines of one reply
-OV_BUDGET = 80              # seconds for section 4's requests
+OV_BUDGET = 80              # seconds for section 3's requests
 OV_SEED = 20261123          # the same overrides on every run
 OV_SLOT = 600               # one override starts every ~10 minutes
 OV_PAST = 200               # overrides placed before now (most ended)
@@ -402,73 +405,114 @@ def stats(us):
             "mean": sum(s) / n, "min": s[0], "max": s[-1]}
 
 
-def floor_pingpong(port, listeners):
-    """Round trips A -> server -> B -> server -> A, one outstanding.
+class Floor:
+    """The relay floor: floorA and floorB in FLOOR_CHANNEL, with idle
+    listeners so that the server sends each line to as many clients as in
+    the bot's channel. One round trip: A -> server -> B, B answers at
+    once, B -> server -> A."""
 
-    listeners: extra idle clients in the channel (they only receive)."""
-    a, b = Client(port, "floorA"), Client(port, "floorB")
-    idle = [Client(port, "idle%d" % i) for i in range(listeners)]
-    everyone = [a, b] + idle
-    try:
-        for c in everyone:
-            c.join(CHANNEL)
-        for c in everyone:
-            c.drain()
-        ping = ("PRIVMSG %s :ping " % CHANNEL).encode()
-        pong = ("PRIVMSG %s :pong " % CHANNEL).encode()
-        clock = time.monotonic_ns
-        out = []
-        for i in range(WARMUP + N):
-            tag = str(i).encode()
-            t0 = clock()
-            a.sock.sendall(ping + tag + b"\r\n")
+    def __init__(self, port, listeners):
+        self.unsettled = 0
+        self.tag = 0
+        self.everyone = []
+        try:
+            for nick in ["floorA", "floorB"] + ["idle%d" % i for i in
+                                                range(listeners)]:
+                self.everyone.append(Client(port, nick))
+            for c in self.everyone:
+                c.join(FLOOR_CHANNEL)
+            for c in self.everyone:
+                c.drain()
+        except BaseException:
+            self.close()
+            raise
+        self.a, self.b = self.everyone[:2]
+        self.idle = self.everyone[2:]
+        self.ping = ("PRIVMSG %s :ping " % FLOOR_CHANNEL).encode()
+        self.pong = ("PRIVMSG %s :pong " % FLOOR_CHANNEL).encode()
+
+    def roundtrip(self):
+        """One timed round trip, in microseconds; then the listeners
+        receive both lines (not timed)."""
+        self.tag += 1
+        tag = str(self.tag).encode()
+        a, b = self.a, self.b
+        try:
+            t0 = time.monotonic_ns()
+            a.sock.sendall(self.ping + tag + b"\r\n")
             while True:                 # B: answer the ping at once
                 raw = b.readline()
                 if raw.endswith(b" :ping " + tag):
-                    b.sock.sendall(pong + tag + b"\r\n")
+                    b.sock.sendall(self.pong + tag + b"\r\n")
                     break
             while True:                 # A: wait for the answer
                 raw = a.readline()
                 if raw.endswith(b" :pong " + tag):
                     break
-            t1 = clock()
-            if i >= WARMUP:
-                out.append((t1 - t0) / 1000.0)
-            for c in idle:
-                c.settle([b" :pong " + tag])
-        return stats(out)
-    except socket.timeout:
-        raise BenchError("floor ping-pong: a relayed line did not arrive "
-                         "within %gs" % REPLY_TIMEOUT)
-    finally:
-        for c in everyone:
+            t1 = time.monotonic_ns()
+        except socket.timeout:
+            raise BenchError("floor ping-pong: a relayed line did not "
+                             "arrive within %gs" % REPLY_TIMEOUT)
+        for c in self.idle:
+            if not c.settle([b" :pong " + tag]):
+                self.unsettled += 1
+        return (t1 - t0) / 1000.0
+
+    def close(self):
+        for c in self.everyone:
             c.close()
+        self.everyone = []
 
 
-def write_bot_conf(path, port, nick, channel, db, max_reply_lines):
-    """A bot config: one channel, the huge flood bucket, the team and the
-    on-call role of the benchmark, storage at db."""
+def bot_conf_text(port, nick, channel, db, max_reply_lines, rate):
+    """A bot config: one channel, the huge flood bucket (and with rate, a
+    command_rate as large), the team and the on-call role of the
+    benchmark, storage at db."""
     y, mo, d, h, mi = ROLE_START
+    return (
+        'instance = "bench";\n'
+        'irc = {\n'
+        '  server = "127.0.0.1"; port = %d; tls = false;\n'
+        '  nick = "%s"; channels = ( "%s" );\n'
+        '  flood = { burst = %d; interval = "%s"; };\n'
+        '%s'
+        '  max_reply_lines = %d;\n'
+        '};\n'
+        'team = { identify = "hostmask"; admins = ( "alice!*@*" );\n'
+        '  members = ( %s ); };\n'
+        'roles = ( { name = "%s"; members = ( %s );\n'
+        '  shift = "%dd"; start = "%04d-%02d-%02d %02d:%02d";'
+        ' timezone = "%s"; } );\n'
+        'storage = { path = "%s"; };\n'
+        % (port, nick, channel, FLOOD_BURST, FLOOD_INTERVAL,
+           '  command_rate = { burst = %d; interval = "%s"; };\n'
+           % (FLOOD_BURST, FLOOD_INTERVAL) if rate else "",
+           max_reply_lines,
+           ", ".join('"%s!*@*"' % c for c in BOT_CLIENTS),
+           ROLE, ", ".join('"%s"' % m for m in ROLE_MEMBERS),
+           ROLE_SHIFT_DAYS, y, mo, d, h, mi, ROLE_TZ, db))
+
+
+_RATE_KNOWN = {}        # bot binary -> does its config know command_rate
+
+
+def write_bot_conf(path, port, nick, channel, db, max_reply_lines, bot):
+    """Write bot_conf_text to path. irc.command_rate (a per-person command
+    limit) is set as large as the flood bucket, for the same reason, when
+    the bot knows the key (its `-t` is asked once)."""
+    args = (port, nick, channel, db, max_reply_lines)
+    if bot not in _RATE_KNOWN:
+        with open(path, "w") as f:
+            f.write(bot_conf_text(*args, rate=True))
+        try:
+            r = subprocess.run([bot, "-t", "-c", path], capture_output=True,
+                               text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError) as e:
+            raise BenchError("%s -t: %s" % (bot, e))
+        _RATE_KNOWN[bot] = not (r.returncode != 0
+                                and "command_rate" in r.stderr)
     with open(path, "w") as f:
-        f.write(
-            'instance = "bench";\n'
-            'irc = {\n'
-            '  server = "127.0.0.1"; port = %d; tls = false;\n'
-            '  nick = "%s"; channels = ( "%s" );\n'
-            '  flood = { burst = %d; interval = "%s"; };\n'
-            '  max_reply_lines = %d;\n'
-            '};\n'
-            'team = { identify = "hostmask"; admins = ( "alice!*@*" );\n'
-            '  members = ( %s ); };\n'
-            'roles = ( { name = "%s"; members = ( %s );\n'
-            '  shift = "%dd"; start = "%04d-%02d-%02d %02d:%02d";'
-            ' timezone = "%s"; } );\n'
-            'storage = { path = "%s"; };\n'
-            % (port, nick, channel, FLOOD_BURST, FLOOD_INTERVAL,
-               max_reply_lines,
-               ", ".join('"%s!*@*"' % c for c in BOT_CLIENTS),
-               ROLE, ", ".join('"%s"' % m for m in ROLE_MEMBERS),
-               ROLE_SHIFT_DAYS, y, mo, d, h, mi, ROLE_TZ, db))
+        f.write(bot_conf_text(*args, rate=_RATE_KNOWN[bot]))
     return path
 
 
@@ -691,18 +735,20 @@ def who_expect(reply, now_lo, now_hi):
 
 
 def bot_roundtrips(bot, port, work, result):
-    """Start the bot, then K clients ask each command in turn.
+    """Start the bot, then measure each command interleaved with the floor.
 
-    Fills result with one entry per command (latency stats, problems),
-    memory samples over the whole run; the bot process is left running
-    for the memory reading."""
+    Fills result with one entry per command (latency stats of the bot and
+    of its paired floor, problems), memory samples over the whole run; the
+    bot process is left running for the memory reading."""
     clients = [Client(port, n) for n in BOT_CLIENTS]
     result["clients"] = clients
     for c in clients:
         c.join(CHANNEL)
+    floor = Floor(port, len(BOT_CLIENTS) - 1)
+    result["floor"] = floor
     log = os.path.join(work, "bot.log")
     conf = write_bot_conf(os.path.join(work, "bench.conf"), port, BOT_NICK,
-                          CHANNEL, os.path.join(work, "bench.db"), 4)
+                          CHANNEL, os.path.join(work, "bench.db"), 4, bot)
     proc, nick, started = start_bot([bot, "-c", conf], log, clients[0],
                                     CHANNEL, BOT_NICK)
     result["proc"] = proc
@@ -719,59 +765,70 @@ def bot_roundtrips(bot, port, work, result):
     for command in commands:
         run = {"command": command}
         result["runs"].append(run)
-        one_command(proc, log, nick, clients, command, run,
+        one_command(proc, log, nick, clients, floor, command, run,
                     result["samples"])
     result["samples"].append(proc_status(proc.pid))
 
 
-def one_command(proc, log, nick, clients, command, run, samples):
-    cmd = command.encode()
-    req = [("PRIVMSG %s :" % CHANNEL).encode() + cmd + b"\r\n"] * len(clients)
+def ask_bot(proc, log, nick, clients, k, req, command, lost, i):
+    """Client k sends req and waits for the bot's reply addressed to it.
+    Returns (microseconds, raw reply), or None when no reply came within
+    REPLY_TIMEOUT (recorded in lost; too many end the run)."""
+    c = clients[k]
     # A reply is addressed to the asker: "NICK: ..." in the channel, or
     # anything the bot sends to the asker privately (PRIVMSG or NOTICE).
     src = (":" + nick + "!").encode()
-    chan_mark = [(" %s :%s: " % (CHANNEL, c.nick)).encode() for c in clients]
+    chan_mark = (" %s :%s: " % (CHANNEL, c.nick)).encode()
+    t0 = time.monotonic_ns()
+    c.sock.sendall(req)
+    try:
+        while True:
+            raw = c.readline()
+            if not raw.startswith(src):
+                continue
+            head = raw.split(b" ", 2)
+            if len(head) < 3 or head[1] not in (b"PRIVMSG", b"NOTICE"):
+                continue
+            if chan_mark in raw or head[2].startswith(
+                    c.nick.encode() + b" :"):
+                return (time.monotonic_ns() - t0) / 1000.0, raw
+    except socket.timeout:
+        pass
+    lost.append((i, c.nick))
+    if exit_status(proc) is not None:
+        raise BenchError("the bot exited (status %s) at request %d; its "
+                         "log:\n%s" % (exit_status(proc), i, tail(log)))
+    if len(lost) > MAX_LOST:
+        raise BenchError(
+            "the bot did not answer %d requests for %s within %gs each "
+            "(first: request %d from %s); its log:\n%s"
+            % (len(lost), command, REPLY_TIMEOUT, lost[0][0], lost[0][1],
+               tail(log)))
+    for o in clients:                   # a late reply must not count
+        o.drain()
+    return None
+
+
+def one_command(proc, log, nick, clients, floor, command, run, samples):
+    """WARMUP + N pairs: one floor round trip, then one bot round trip for
+    command (the clients take turns). A pair whose bot request got no
+    reply is left out on both sides."""
+    req = ("PRIVMSG %s :%s\r\n" % (CHANNEL, command)).encode()
     req_mark = (" PRIVMSG %s :%s" % (CHANNEL, command)).encode()
     is_who = command.split()[0] in ("!who-is-on-call", "!oncall", "!who") \
         and len(command.split()) == 1
-    clock = time.monotonic_ns
-    out, lost, wrong = [], [], []
+    out, floor_out, lost, wrong = [], [], [], []
     unsettled = 0
     first_reply = None
+    run["lost"] = lost
     for i in range(WARMUP + N):
         k = i % len(clients)
-        c = clients[k]
+        f_us = floor.roundtrip()
         w0 = int(time.time())
-        t0 = clock()
-        c.sock.sendall(req[k])
-        try:
-            while True:
-                raw = c.readline()
-                if not raw.startswith(src):
-                    continue
-                head = raw.split(b" ", 2)
-                if len(head) < 3 or head[1] not in (b"PRIVMSG", b"NOTICE"):
-                    continue
-                if chan_mark[k] in raw or head[2].startswith(
-                        c.nick.encode() + b" :"):
-                    break
-            t1 = clock()
-        except socket.timeout:
-            lost.append((i, c.nick))
-            if exit_status(proc) is not None:
-                raise BenchError("the bot exited (status %s) at request %d; "
-                                 "its log:\n%s" % (exit_status(proc), i,
-                                                   tail(log)))
-            if len(lost) > MAX_LOST:
-                run["lost"] = lost
-                raise BenchError(
-                    "the bot did not answer %d requests for %s within %gs "
-                    "each (first: request %d from %s); its log:\n%s"
-                    % (len(lost), command, REPLY_TIMEOUT, lost[0][0],
-                       lost[0][1], tail(log)))
-            for o in clients:           # a late reply must not count
-                o.drain()
+        got = ask_bot(proc, log, nick, clients, k, req, command, lost, i)
+        if got is None:
             continue
+        b_us, raw = got
         if first_reply is None:
             first_reply = raw.decode("utf-8", "replace")
         if is_who and (i < 5 or i % 97 == 0):   # a sample, not every one
@@ -780,27 +837,29 @@ def one_command(proc, log, nick, clients, command, run, samples):
                 wrong.append("#%d: %s: %s" % (i, why, raw.decode(
                     "utf-8", "replace")))
         if i >= WARMUP:
-            out.append((t1 - t0) / 1000.0)
+            out.append(b_us)
+            floor_out.append(f_us)
             if (i - WARMUP) % MEM_SAMPLE_EVERY == 0:
                 samples.append(proc_status(proc.pid))
         # Settle: let every other client receive the request and the
-        # reply before the next request goes out (see the note printed).
+        # reply before the next round trip (not timed).
         marks = [req_mark]
-        if chan_mark[k] in raw:
+        if (" %s :%s: " % (CHANNEL, clients[k].nick)).encode() in raw:
             marks.append(raw)
         for o in clients:
-            if o is not c and not o.settle(marks):
+            if o is not clients[k] and not o.settle(marks):
                 unsettled += 1
-    run["lost"] = lost
     run["unsettled"] = unsettled
     run["first_reply"] = first_reply
     run["wrong"] = wrong
     if not out:
         raise BenchError("no %s request got a reply" % command)
     run["stats"] = stats(out)
+    run["floor"] = stats(floor_out)
+    run["pair_p50"] = stats([b / f for b, f in zip(out, floor_out)])["p50"]
 
 
-# ------------------------------------- section 4: 100,000 stored overrides
+# ------------------------------------- section 3: 100,000 stored overrides
 
 def make_overrides(now):
     """OV_ROWS overrides of ROLE in insertion order: (person, start, end).
@@ -881,7 +940,7 @@ def overrides_run(bot, port, work, watcher, result):
     db = os.path.join(ovdir, "ov.db")
     log = os.path.join(ovdir, "bot.log")
     conf = write_bot_conf(os.path.join(ovdir, "ov.conf"), port, OV_NICK,
-                          OV_CHANNEL, db, OV_MAX_REPLY_LINES)
+                          OV_CHANNEL, db, OV_MAX_REPLY_LINES, bot)
     result["log"] = log
     watcher.join(OV_CHANNEL)
     # 1. a first start creates the database at the current schema
@@ -1182,67 +1241,55 @@ def main():
               "40 ms); monotonic clock")
         print()
 
-        # 1. floor
-        print("1. Relay floor: ping-pong between two plain clients through "
-              "ngircd")
-        print("   A -> server -> B, B answers at once, B -> server -> A; "
-              "one round trip")
-        print("   outstanding; %d round trips after %d warm-up"
-              % (N, WARMUP))
-        header()
-        floor2 = floor_pingpong(port, 0)
-        row("floor, 2 in %s" % CHANNEL, floor2)
-        floor6 = floor_pingpong(port, len(BOT_CLIENTS) - 1)
-        row("floor, 6 in %s" % CHANNEL, floor6)
-        for name, f in (("2", floor2), ("6", floor6)):
-            if f["p99"] > 5 * f["p50"]:
-                print("   note: floor, %s in %s: p99 is %.0fx its p50 - "
-                      "other work on this machine" % (name, CHANNEL,
-                                                      f["p99"] / f["p50"]))
-                print("   disturbed it; p99 ratios below are unreliable "
-                      "in this run")
-        print("   The second row adds 4 idle members, so that the server "
-              "sends each line")
-        print("   to as many clients as in the bot run. Targets use the "
-              "first row.")
-        print()
-
-        # 2. bot
-        print('2. Bot round trip: "%s" (the target row)%s' % (
-            BENCH_COMMAND, ', then "%s" (information)' % EXTRA_COMMAND
-            if BENCH_COMMAND != EXTRA_COMMAND else ""))
-        print("   %d clients (%s) take turns: send the command, wait for "
-              "the bot's" % (len(BOT_CLIENTS), ", ".join(BOT_CLIENTS)))
-        print("   reply addressed to the sender; one request outstanding; "
-              "%d requests" % N)
-        print("   after %d warm-up per command. Between requests every "
-              "client first" % WARMUP)
-        print("   receives the previous request and reply (not timed). "
-              "Role %s:" % ROLE)
+        # 1. floor and bot, interleaved
+        print("1. Round trips through ngircd, relay floor and bot "
+              "interleaved: one floor")
+        print("   round trip, then one bot round trip, %d pairs after %d "
+              "warm-up pairs per" % (N, WARMUP))
+        print("   command, so that drift of this host lands on both.")
+        print("   floor: floorA -> server -> floorB, which answers at once, "
+              "-> server ->")
+        print("          floorA, in %s with %d idle members"
+              % (FLOOR_CHANNEL, len(BOT_CLIENTS) - 1))
+        print("   bot:   %d clients (%s) take turns in %s:"
+              % (len(BOT_CLIENTS), ", ".join(BOT_CLIENTS), CHANNEL))
+        print("          send the command, wait for the bot's reply "
+              "addressed to the sender")
+        print("   Both channels hold %d members, so the server sends each "
+              "line to %d clients" % (len(BOT_CLIENTS) + 1,
+                                      len(BOT_CLIENTS)))
+        print("   on both sides. Between round trips every other member "
+              "first receives the")
+        print("   previous lines (not timed). Role %s: members %s,"
+              % (ROLE, ", ".join(ROLE_MEMBERS)))
         y, mo, d, h, mi = ROLE_START
-        print("   members %s, shift %dd from %04d-%02d-%02d %02d:%02d %s, "
-              "no overrides." % (", ".join(ROLE_MEMBERS), ROLE_SHIFT_DAYS,
-                                 y, mo, d, h, mi, ROLE_TZ))
+        print("   shift %dd from %04d-%02d-%02d %02d:%02d %s, no overrides."
+              % (ROLE_SHIFT_DAYS, y, mo, d, h, mi, ROLE_TZ))
         bot_roundtrips(bot, port, work, bot_run)
         header()
-        row("floor, 2 in %s (from 1.)" % CHANNEL, floor2)
         for run in bot_run["runs"]:
+            row("floor (with %s)" % run["command"], run["floor"])
             row("bot %s" % run["command"], run["stats"])
         for i, run in enumerate(bot_run["runs"]):
-            s = run["stats"]
+            s, f = run["stats"], run["floor"]
             target = i == 0
-            print("   %s" % run["command"])
+            print("   %s / floor%s" % (run["command"], "" if target
+                                           else " (information)"))
+            print("     p50 %5.2fx%s   p99 %5.2fx%s"
+                  % (s["p50"] / f["p50"],
+                     " (target <= 1.1x)" if target else "",
+                     s["p99"] / f["p99"],
+                     " (target <= 1.5x)" if target else ""))
+            print("     min %5.2fx (bot %.1f us, floor %.1f us)"
+                  % (s["min"] / f["min"], s["min"], f["min"]))
+            print("     median of the %d per-pair ratios %.2fx"
+                  % (s["n"], run["pair_p50"]))
+            if f["p99"] > 5 * f["p50"]:
+                print("     note: the floor's p99 is %.0fx its p50 - other "
+                      "work on this machine" % (f["p99"] / f["p50"]))
+                print("     disturbed it; the p99 ratio is unreliable in "
+                      "this run")
             print("     first reply: %s" % run["first_reply"])
-            print("     ratio to floor, 2 in %s:  p50 %5.2fx  %-17s"
-                  "p99 %5.2fx  %s"
-                  % (CHANNEL, s["p50"] / floor2["p50"],
-                     "(target <= 1.2x)" if target else "(information)",
-                     s["p99"] / floor2["p99"],
-                     "(target <= 1.5x)" if target else "(information)"))
-            print("     ratio to floor, 6 in %s:  p50 %5.2fx  %-17s"
-                  "p99 %5.2fx  (information)"
-                  % (CHANNEL, s["p50"] / floor6["p50"], "(information)",
-                     s["p99"] / floor6["p99"]))
             if run["lost"]:
                 status = 2
                 print("     WARNING: %d request(s) got no reply within %gs "
@@ -1263,15 +1310,21 @@ def main():
                 print("     note: %d time(s) a client did not see the "
                       "previous request or reply within %gs"
                       % (run["unsettled"], REPLY_TIMEOUT))
+        if bot_run["floor"].unsettled:
+            print("   note: %d time(s) an idle floor member did not see the "
+                  "previous lines within %gs" % (bot_run["floor"].unsettled,
+                                                 REPLY_TIMEOUT))
+        if not _RATE_KNOWN.get(bot):
+            print("   (this bot has no irc.command_rate; none was set)")
         print("   not yet measured: the same while 500 HTTP health probes "
               "hang (target <= 2x)")
         print()
 
-        # 3. memory
+        # 2. memory
         samples = bot_run["samples"]
         mem = samples[-1]
         fm = floor_memory(build, work)
-        print("3. Memory, MiB, from /proc/PID/status (VmHWM = peak total "
+        print("2. Memory, MiB, from /proc/PID/status (VmHWM = peak total "
               "RSS)")
         print("  %-36s %8s %8s %8s %8s" % ("", "VmHWM", "VmRSS", "RssAnon",
                                            "RssFile"))
@@ -1295,18 +1348,18 @@ def main():
         print("   not yet measured: RSS with 10,000 outages in history and "
               "all plugins loaded")
         print("   (those come with later features); RSS with 100,000 "
-              "overrides: see 4.")
+              "overrides: see 3.")
         print()
 
         # the first bot is done: stop it before the second one starts
         proc = bot_run.pop("proc")
         if exit_status(proc) is not None:
             print("bench: note: the bot had exited (status %s) before the "
-                  "end of 3." % exit_status(proc), file=sys.stderr)
+                  "end of 2." % exit_status(proc), file=sys.stderr)
         stop(proc)
 
-        # 4. overrides
-        print("4. !oncall schedule with %s stored overrides (a second bot "
+        # 3. overrides
+        print("3. !oncall schedule with %s stored overrides (a second bot "
               "instance, own" % format(OV_ROWS, ","))
         print("   database; %s, nick %s, max_reply_lines = %d)"
               % (OV_CHANNEL, OV_NICK, OV_MAX_REPLY_LINES))
@@ -1349,7 +1402,8 @@ def main():
                   % (label, s["n"], s["p50"] / 1000, s["p99"] / 1000,
                      s["p999"] / 1000, s["mean"] / 1000, s["min"] / 1000,
                      s["max"] / 1000))
-        msrow("floor, 2 in %s (from 1.)" % CHANNEL, floor2)
+        floor1 = bot_run["runs"][0]["floor"]
+        msrow("floor (from 1.)", floor1)
         msrow("client: first reply line", ov["first"])
         msrow("client: all %d lines" % OV_COUNT, ov["last"])
         if ov["bot_us"]:
@@ -1362,10 +1416,9 @@ def main():
         if ov["who_bot_us"]:
             msrow("bot log: who-is-on-call", stats(ov["who_bot_us"]))
         s = ov["last"]
-        print("   ratio to floor, 2 in %s: p50 %.0fx, p99 %.0fx (no target "
+        print("   ratio to the floor of 1.: p50 %.0fx, p99 %.0fx (no target "
               "in DESIGN 11; information)"
-              % (CHANNEL, s["p50"] / floor2["p50"],
-                 s["p99"] / floor2["p99"]))
+              % (s["p50"] / floor1["p50"], s["p99"] / floor1["p99"]))
         if ov["bot_us"]:
             b = stats(ov["bot_us"])
             print("   bot-side: p50 %.2f ms, p99 %.2f ms, max %.2f ms per "
@@ -1407,10 +1460,10 @@ def main():
                   % ov["who_first"])
         print("  %-36s %8s %8s %8s %8s" % ("MiB", "VmHWM", "VmRSS", "RssAnon",
                                            "RssFile"))
-        mrow("bot 1 (no overrides), end of 3.", mem)
+        mrow("bot 1 (no overrides), end of 2.", mem)
         mrow("bot 2, after start (100k stored)", ov["mem_start"])
         mrow("bot 2, after the schedule requests", ov["mem_after"])
-        mrow("bot 2, at the end of 4.", ov["mem_end"])
+        mrow("bot 2, at the end of 3.", ov["mem_end"])
         e = ov["mem_end"]
         print("   bot 2: VmHWM %.2f MiB (floor %+.2f MiB), RssAnon %.2f MiB "
               "(information: the" % (mib(e["VmHWM"]),
@@ -1438,6 +1491,11 @@ def main():
         for c in bot_run.get("clients", []):
             try:
                 c.close()
+            except OSError:
+                pass
+        if bot_run.get("floor") is not None:
+            try:
+                bot_run["floor"].close()
             except OSError:
                 pass
         proc = bot_run.get("proc")

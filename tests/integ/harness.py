@@ -79,6 +79,21 @@ def slow_factor():
     return 2.0 if sanitized_build() else 1.0
 
 
+def oncall_retry_seconds():
+    """How long the bot waits before it retries an announcement or reminder
+    it could not make yet (it is not in the channel yet, e.g. right after a
+    start): ONCALL_RETRY_S in bot/oncall.c, read from the source so that a
+    test watching for a repeat always watches past the retry."""
+    path = os.path.join(ROOT, "bot", "oncall.c")
+    with open(path) as f:
+        m = re.search(r"^#define\s+ONCALL_RETRY_S\s+(\d+)", f.read(), re.M)
+    if m is None:
+        raise TestFailure("no ONCALL_RETRY_S in %s: tell "
+                          "harness.oncall_retry_seconds() where the bot's "
+                          "retry interval is now" % path)
+    return float(m.group(1))
+
+
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
 
@@ -833,6 +848,20 @@ class ServicesNet:
         self._read_env()
         return self
 
+    def registered_clients(self):
+        """[(nick, user, host, realname)] of every client that InspIRCd
+        registered (sent 001), from its own log ("CONNECT: Client
+        connecting ..."): what the server did, whatever a client logs."""
+        rx = re.compile(r"CONNECT: Client connecting on port \d+ "
+                        r"\(class [^)]*\): ([^!\s]+)!([^@\s]+)@(\S+) "
+                        r"\([^)]*\) \[(.*)\]$")
+        try:
+            with open(os.path.join(self.dir, "inspircd", "ircd.log"),
+                      encoding="utf-8", errors="replace") as f:
+                return [m.groups() for m in map(rx.search, f) if m]
+        except FileNotFoundError:
+            return []
+
     def restart_ircd(self, down=2.0):
         res = self._run("restart-ircd", self.dir, str(down))
         check(res.returncode == 0, "services-net.sh restart-ircd failed:\n%s"
@@ -1233,6 +1262,16 @@ class Bot:
             f.write("$ outagebot %s\n%s" % (" ".join(args), res.stderr))
         self.check_sanitizers(res.stderr)
         return res
+
+    def past_retry(self, since=None, grace=2.0):
+        """Seconds from now until the bot's on-call retry after `since`
+        (monotonic; default its start) has surely run and anything it sent
+        has arrived: since + oncall_retry_seconds() + grace (stretched for
+        slow builds); at least 0.5. A test that asserts that nothing is
+        announced again watches this long."""
+        since = self.started_at if since is None else since
+        end = since + oncall_retry_seconds() + grace * slow_factor()
+        return max(0.5, end - time.monotonic())
 
     @property
     def running(self):

@@ -1,11 +1,13 @@
 """Self-tests of the harness with plain clients only (no bot): if these fail,
 the other tests' failures say nothing about the bot."""
 
+import os
 import re
 import socket
 import ssl
+import subprocess
 
-from harness import TestFailure, check, connect_all, privmsg_from
+from harness import NETDIR, TestFailure, check, connect_all, privmsg_from
 
 
 def test_ngircd_relays_between_clients(t):
@@ -115,3 +117,63 @@ def test_fake_server_registers_a_client(t):
     check(len(line.raw) > 10000, "fake server does not pass long lines")
     c.send("PRIVMSG #test :seen")
     srv.wait_received(rb"^PRIVMSG #test :seen$")
+
+
+# Runs services-net.sh's own alive() (extracted, so the test checks the
+# function the script uses) on three kinds of process:
+#  - a live process whose /proc/PID/cmdline reads empty (a kernel thread,
+#    as a process inside execve reads), which must count as alive;
+#  - children just forked into `exec sleep` (the launch race);
+#  - a zombie, which kill -0 alone reports alive.
+LIVENESS_PROBE = r"""
+eval "$(sed -n '/^alive() {/,/^}/p' "$1")"
+for d in /proc/[0-9]*; do
+  p=${d#/proc/}
+  [ -n "$(tr -d '\0' < "$d/cmdline" 2>/dev/null)" ] && continue
+  st=$(cat "$d/stat" 2>/dev/null) || continue
+  st=${st##*) }; case ${st%% *} in Z|X|x|'') continue ;; esac
+  kill -0 "$p" 2>/dev/null || continue
+  alive "$p" || echo "empty-cmdline pid $p read as dead"
+  echo "checked $p"
+  break
+done
+for i in $(seq 1 100); do
+  ( exec sleep 5 ) </dev/null >/dev/null 2>&1 &
+  p=$!
+  alive "$p" || echo "fresh child $p read as dead"
+  kill "$p"; wait "$p" 2>/dev/null
+done
+# a child that exits once its parent has become `sleep`, which never reaps
+( ( sleep 0.5; exit 3 ) & echo $! > "$2"; exec sleep 10 ) </dev/null \
+  >/dev/null 2>&1 &
+s=$!
+until [ -s "$2" ]; do sleep 0.01; done
+z=$(cat "$2")
+for i in $(seq 1 500); do
+  st=$(cat "/proc/$z/stat" 2>/dev/null) || break
+  st=${st##*) }; [ "${st%% *}" = Z ] && break
+  sleep 0.01
+done
+if [ "${st%% *}" = Z ]; then
+  alive "$z" && echo "zombie $z read as alive"
+  echo "checked zombie"
+fi
+kill "$s"; wait "$s" 2>/dev/null
+alive "" && echo "empty pid read as alive"
+true
+"""
+
+
+def test_services_net_liveness(t):
+    """services-net.sh decides that a daemon is alive with kill -0 and the
+    process state, never from /proc/PID/cmdline (empty inside execve)."""
+    res = subprocess.run(["bash", "-c", LIVENESS_PROBE, "probe",
+                          os.path.join(NETDIR, "services-net.sh"),
+                          os.path.join(t.dir, "zombie.pid")],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=60)
+    out = res.stdout.decode("utf-8", "replace")
+    check(res.returncode == 0, "probe failed:\n" + out)
+    wrong = [l for l in out.splitlines() if not l.startswith("checked")]
+    check(not wrong, "alive() misjudged:\n" + "\n".join(wrong))
+    check("checked zombie" in out, "no zombie was observed:\n" + out)

@@ -224,6 +224,9 @@ def test_handoff_while_disconnected_survives_restart(t):
                            what="the handoff the first run could not deliver")
     check(re.search(handoff_rx("bob", "Mon 7 Dec 09:00 CET", "alice"),
                     line.body), "wrong handoff line: %r" % line.body)
+    alice2.no_match_within(is_handoff, bot.past_retry(since=line.t),
+                           start=alice2.lines.index(line) + 1,
+                           what="the delivered handoff announced again")
 
 
 test_handoff_while_disconnected_survives_restart.timeout = 60
@@ -464,7 +467,7 @@ def test_restart_keeps_state_and_announces_once(t):
     start_bot(t, bot, "2026-12-02 12:00:00", alice, mark)
     ask_ok(alice, "!who-is-on-call",
            who_rx("bob", "Mon 7 Dec 09:00 CET", "carol"))
-    alice.no_match_within(is_handoff, 3.0, start=mark,
+    alice.no_match_within(is_handoff, bot.past_retry(), start=mark,
                           what="a handoff announced again after a restart")
     bot.stop()
 
@@ -479,7 +482,7 @@ def test_restart_keeps_state_and_announces_once(t):
                     line.body), "wrong caught-up handoff line: %r" % line.body)
     ask_ok(alice, "!who-is-on-call",
            who_rx("alice", "Mon 21 Dec 09:00 CET", "bob"))
-    alice.no_match_within(is_handoff, 2.0,
+    alice.no_match_within(is_handoff, bot.past_retry(since=line.t),
                           start=alice.lines.index(line) + 1,
                           what="a second caught-up handoff line")
     bot.stop()
@@ -489,7 +492,7 @@ def test_restart_keeps_state_and_announces_once(t):
     start_bot(t, bot, "2026-12-15 11:00:00", alice, mark)
     ask_ok(alice, "!who-is-on-call",
            who_rx("alice", "Mon 21 Dec 09:00 CET", "bob"))
-    alice.no_match_within(is_handoff, 2.0, start=mark,
+    alice.no_match_within(is_handoff, bot.past_retry(), start=mark,
                           what="the caught-up handoff announced twice")
 
 
@@ -739,7 +742,8 @@ def test_reminder_private_once(t):
     mark = bob.mark()
     start_bot(t, bot, "2026-11-30 07:59:05", alice, alice.mark())
     bob.no_match_within(lambda l: l.nick == BOT_NICK and "reminder" in l.body,
-                        4.0, start=mark, what="a second reminder after restart")
+                        bot.past_retry(), start=mark,
+                        what="a second reminder after restart")
     check(not alice.matching(privmsg_from(BOT_NICK, "#test", "reminder")),
           "a reminder went to the channel after the restart")
 

@@ -68,6 +68,20 @@ def numeric(lines, code):
     return [l for l in lines if l.command == code]
 
 
+def check_redacted(bot, verb, secrets, what):
+    """The bot runs with -d (debug log): the log shows the line it sent as
+    ">> VERB <redacted>", and none of `secrets` (a password, and each form
+    in which it went on the wire, such as SASL's base64 pieces)."""
+    log = bot.log_text()
+    check(re.search(r"(?m)>> NICK ", log), "the bot log has no debug lines "
+          "(is the bot run with -d?)\n" + bot.log_tail())
+    check(">> %s <redacted>" % verb in log, "%s: the debug log has no "
+          "'>> %s <redacted>'\n%s" % (what, verb, bot.log_tail()))
+    for s in secrets:
+        check(s and s not in log, "%s: a secret is in the bot's debug log: "
+              "%r" % (what, s[:60]))
+
+
 # --------------------------------------------------------------- keepalive
 
 def test_keepalive_silent_server_is_dropped(t):
@@ -204,6 +218,9 @@ def test_sasl_plain_payload_chunks(t):
         check(fake.connections == 1, "%s: %d connections" % (name, fake.connections))
         check(expected.split(b"\0")[-1].decode() not in bot.log_text(),
               "%s: the SASL password is in the bot's log" % name)
+        pieces_sent = [a[len(b"AUTHENTICATE "):].decode() for a in auth[1:]
+                       if a != b"AUTHENTICATE +"]
+        check_redacted(bot, "AUTHENTICATE", pieces_sent, name)
 
 
 def test_sasl_mechanism_not_offered(t):
@@ -239,6 +256,22 @@ def test_sasl_mechanism_not_offered(t):
     check(not welcomed, "the fake server registered the bot")
     check(re.search(r"(?i)sasl", bot_req.log_text()),
           "the bot log does not say SASL failed\n" + bot_req.log_tail())
+
+
+def test_server_password_redacted(t):
+    """irc.password_file: the bot sends PASS with the password before NICK,
+    and its debug log (-d) shows "PASS <redacted>", never the password."""
+    password = "srv-pass-7f3a91"
+    fake, cfg = fake_bot(t, irc={"password_file": "server-secret"})
+    bot = t.bot(cfg, start=False)
+    bot.secret("server-secret", password + "\n")
+    bot.start()
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    sent = [raw for _, _, raw in received(fake, rb"^(PASS|NICK) ")]
+    check(sent and re.match(rb"^PASS :?" + password.encode() + rb"$", sent[0]),
+          "the bot's first PASS/NICK line is %r, expected PASS %s"
+          % (sent[:1], password))
+    check_redacted(bot, "PASS", [password], "server PASS")
 
 
 # -------------------------------------------------- over-long and malformed
@@ -456,6 +489,15 @@ def test_bot_mode_set_on_inspircd(t):
     alice.join("#test")
     bot = t.bot(t.bot_config(net))
     bot.wait_joined(alice, "#test", timeout=20)
+    # The bot joins on 001 and sets +B once 005 names BOT=B, so its JOIN
+    # can reach alice before the mode is set: wait for the server to
+    # confirm the mode to the bot (its -d log), then ask. Without that
+    # confirmation, WHOIS below says what is missing.
+    try:
+        bot.wait_log(r"<< (?:@\S+ )?:%s!\S+ MODE %s :?\+B"
+                     % (re.escape(BOT_NICK), re.escape(BOT_NICK)), 10)
+    except TestFailure:
+        pass
     lines = whois(alice, BOT_NICK)
     check(numeric(lines, "311"), "WHOIS %s: no 311 reply: %s" % (BOT_NICK, lines))
     bot_lines = numeric(lines, "335")
@@ -516,13 +558,17 @@ def test_nick_case_change_on_inspircd(t):
 # --------------------------------------------------------------------- STS
 
 def sts_rows(db):
-    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
+    """The stored STS policies. A database that cannot be read fails the
+    test: it must never pass for "no policy stored"."""
     try:
-        return con.execute("SELECT host, port, expires FROM sts").fetchall()
-    except sqlite3.Error:
-        return []
-    finally:
-        con.close()
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
+        try:
+            return con.execute(
+                "SELECT host, port, expires FROM sts").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise TestFailure("cannot read the STS policies in %s: %s" % (db, e))
 
 
 def test_sts_upgrade_and_stored_policy(t):

@@ -3,6 +3,7 @@ identify = "account" (account tag), bridges and their spoofing, nick
 takeover without the account. Accounts are registered by
 tests/net/services-net.sh; test clients log in with SASL."""
 
+import base64
 import re
 
 from harness import BOT_NICK, any_message_from, check, connect_all, sleep
@@ -54,8 +55,22 @@ def test_sasl_login_and_account_identity(t):
               r"!reload needs admin access \(you are not identified to services\)$")
     bob.ask("#test", "!reload", r"!reload needs admin access \(you are not an admin\)$")
     alice.ask("#test", "!reload", r"configuration reloaded$")
-    # the password never reaches the log
-    check(ACCOUNTS["outagebot"] not in bot.log_text(), "SASL password in the log")
+    # the server's own record of the bot's registration, which the
+    # wrong-password test relies on seeing nothing in
+    check([c for c in net.registered_clients()
+           if c[1].lstrip("~") == BOT_NICK],
+          "InspIRCd's log does not show the bot registering: %s"
+          % net.registered_clients())
+    # the password never reaches the debug log (the bot runs with -d), in
+    # plain or in the base64 form that went on the wire
+    log = bot.log_text()
+    check(re.search(r"(?m)>> NICK ", log), "no debug lines in the bot log")
+    check(ACCOUNTS["outagebot"] not in log, "SASL password in the log")
+    payload = base64.b64encode(("outagebot\0outagebot\0%s"
+                                % ACCOUNTS["outagebot"]).encode()).decode()
+    check(payload not in log, "the SASL PLAIN payload (base64) is in the log")
+    check(">> AUTHENTICATE <redacted>" in log, "the debug log has no "
+          "'>> AUTHENTICATE <redacted>'\n" + bot.log_tail())
 
 
 def test_sasl_wrong_password_required_never_joins(t):
@@ -76,6 +91,16 @@ def test_sasl_wrong_password_required_never_joins(t):
                     r"(fail|904|denied|reject|abort|refus).*sasl", log),
           "bot log does not report the SASL failure\n" + bot.log_tail())
     check("wrong-password" not in log, "SASL password in the log")
+    # it never registered, not even for a moment: the server sent it no
+    # 001 (its own log, and what the bot logged receiving at -d)
+    bots = [c for c in net.registered_clients()
+            if c[1].lstrip("~") == BOT_NICK]
+    check(not bots, "InspIRCd registered the bot although SASL failed "
+          "and sasl.required is set: %s" % bots)
+    check(re.search(r"(?m)>> NICK ", log), "no debug lines in the bot log")
+    welcome = re.findall(r"(?m)^.*<< (?:@\S+ )?:\S+ 001 .*$", log)
+    check(not welcome, "the server sent the bot 001 although SASL failed "
+          "and sasl.required is set: %s" % welcome[:2])
     bot.assert_alive()
 
 

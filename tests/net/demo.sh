@@ -36,6 +36,9 @@ if ! command -v ngircd >/dev/null 2>&1; then
 fi
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/outagebot-demo.XXXXXX")
+# ngircd is this shell's own child, and bash reaps an exited child as soon
+# as it is told (SIGCHLD), so kill -0 on its pid says whether it is still
+# running; /proc/PID/cmdline would not (empty inside execve).
 NGIRCD_PID=
 cleanup() {
   if [ -n "$NGIRCD_PID" ] && kill -0 "$NGIRCD_PID" 2>/dev/null; then

@@ -36,8 +36,13 @@
 #    a bind fails (so its output is checked), segfaults on exit when
 #    ssl_gnutls is loaded (harmless; core dumps are switched off), and only
 #    registers clients in its once-a-second housekeeping.
-#  - The daemons are handed to init (grandchildren): a stopped one may be a
-#    zombie for a while, whose /proc/PID/cmdline is empty.
+#  - The daemons are this script's children while it starts them, and are
+#    handed to init when it exits: a stopped one may then be a zombie for a
+#    while. /proc/PID/cmdline reads empty both for a zombie and while a
+#    process is inside execve (right after launch, longer on a busy
+#    machine), so it never decides liveness: kill -0 plus the state in
+#    /proc/PID/stat does (alive), and a launched child that exits is reaped
+#    with wait for its status.
 
 set -euo pipefail
 
@@ -67,20 +72,55 @@ case $CMD in start|stop|restart-ircd) ;; *) usage ;; esac
 
 # ------------------------------------------------------------ process control
 
-# running PID: exists and is not a zombie
-running() { [ -n "$1" ] && [ -n "$(tr -d '\0' < "/proc/$1/cmdline" 2>/dev/null)" ]; }
-# ours PID: running with a command line that names a path inside WORKDIR
-ours() { running "$1" && tr '\0' ' ' < "/proc/$1/cmdline" | grep -qF -- "$WORKDIR/"; }
+# alive PID: the process exists and has not exited. kill -0 alone is true
+# for a zombie, so the state letter in /proc/PID/stat (after the last ")",
+# as the command name may hold spaces) must not be Z or X; that file, unlike
+# cmdline, stays readable while the process is inside execve.
+alive() {
+  local st
+  case $1 in ''|*[!0-9]*) return 1 ;; esac
+  kill -0 "$1" 2>/dev/null || return 1
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  case ${st%% *} in Z|X|x|'') return 1 ;; esac
+}
+# Pids this run launched (its own children): known to be ours without
+# reading their command line, which may still be the launching shell's.
+LAUNCHED=' '
+# ours PID: alive, and launched by this run or with a command line that
+# names a path inside WORKDIR (a daemon a previous run left)
+ours() {
+  alive "$1" || return 1
+  case $LAUNCHED in *" $1 "*) return 0 ;; esac
+  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$WORKDIR/"
+}
+# gone PID TENTHS: wait up to TENTHS/10 s for PID to stop being ours
+gone() {
+  local i
+  for ((i = 0; i < $2; i++)); do ours "$1" || return 0; sleep 0.1; done
+  ! ours "$1"
+}
+# reap PID: once PID is no longer alive, collect the exit status of a child
+# this run launched into REAPED ("" for any other pid)
+reap() {
+  local rc=0
+  REAPED=
+  case $LAUNCHED in *" $1 "*) ;; *) return 0 ;; esac
+  LAUNCHED=${LAUNCHED/ $1 / }
+  wait "$1" 2>/dev/null || rc=$?
+  [ "$rc" = 127 ] || REAPED="status $rc"
+}
 
 halt_pid() {  # SIGTERM, up to 5 s, then SIGKILL; only our own daemons
   local p=$1
-  ours "$p" || return 0
+  ours "$p" || { reap "$p"; return 0; }
   kill -TERM "$p" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do ours "$p" || return 0; sleep 0.1; done
-  say "pid $p ignored SIGTERM; SIGKILL"
-  kill -KILL "$p" 2>/dev/null || true
-  sleep 0.2
-  ! ours "$p"
+  if ! gone "$p" 50; then
+    say "pid $p ignored SIGTERM; SIGKILL"
+    kill -KILL "$p" 2>/dev/null || true
+    gone "$p" 50 || return 1
+  fi
+  reap "$p"
 }
 
 env_value() { sed -n "s/^$1=//p" "$WORKDIR/testnet.env" 2>/dev/null | tail -n 1; }
@@ -111,11 +151,18 @@ INSPIRCD_PID=
 ATHEME_PID=
 KEEP_ATHEME=
 
-# launch LOG DIR CMD...: run CMD in DIR in the background (a grandchild, so
-# init reaps it), stdio on files, no core dumps; prints its pid.
+# launch LOG DIR CMD...: run CMD in DIR in the background as a child of
+# this shell (init adopts it when the script exits), stdio on files, no
+# core dumps; its pid goes to LAUNCH_PID and LAUNCHED.
 launch() {
   ( cd "$2" && ulimit -S -c 0 && ulimit -H -c 0 && exec "${@:3}" ) </dev/null >"$1" 2>&1 &
-  echo $!
+  LAUNCH_PID=$!
+  LAUNCHED="$LAUNCHED$LAUNCH_PID "
+}
+# died NAME PID: fail, with the exit status when PID is this run's child
+died() {
+  reap "$2"
+  fail "$1 (pid $2) exited ${3:-while starting}${REAPED:+ ($REAPED)}"
 }
 
 abandon() {  # stop what this run started
@@ -225,10 +272,11 @@ start_inspircd() {  # 0 ok, 3 a listener failed to bind
   local root=()
   [ "$(id -u)" = 0 ] && root=(--runasroot)
   : > "$WORKDIR/inspircd/stdout.log"
-  INSPIRCD_PID=$(launch "$WORKDIR/inspircd/stdout.log" "$WORKDIR/inspircd" \
-    "$INSPIRCD_BIN" --config "$WORKDIR/inspircd/inspircd.conf" --nofork "${root[@]}")
+  launch "$WORKDIR/inspircd/stdout.log" "$WORKDIR/inspircd" \
+    "$INSPIRCD_BIN" --config "$WORKDIR/inspircd/inspircd.conf" --nofork "${root[@]}"
+  INSPIRCD_PID=$LAUNCH_PID
   until grep -q 'InspIRCd is now running' "$WORKDIR/inspircd/stdout.log"; do
-    running "$INSPIRCD_PID" || fail "inspircd exited while starting"
+    alive "$INSPIRCD_PID" || died inspircd "$INSPIRCD_PID"
     [ $SECONDS -lt $DEADLINE ] || fail "inspircd did not start in ${READY_TIMEOUT}s"
     sleep 0.05
   done
@@ -241,16 +289,17 @@ start_inspircd() {  # 0 ok, 3 a listener failed to bind
 }
 
 start_atheme() {
-  ATHEME_PID=$(launch "$WORKDIR/atheme/stdout.log" "$WORKDIR/atheme" \
+  launch "$WORKDIR/atheme/stdout.log" "$WORKDIR/atheme" \
     "$ATHEME_BIN" -n -c "$WORKDIR/atheme/atheme.conf" -D "$WORKDIR/atheme" \
-    -l "$WORKDIR/atheme/atheme.log" -p "$WORKDIR/atheme/atheme.pid")
+    -l "$WORKDIR/atheme/atheme.log" -p "$WORKDIR/atheme/atheme.pid"
+  ATHEME_PID=$LAUNCH_PID
 }
 
 wait_linked() {  # N: Atheme has synched N times and the probe succeeds
   local p n
   while :; do
     for p in $INSPIRCD_PID $ATHEME_PID; do
-      running "$p" || fail "a daemon (pid $p) exited before the network was ready"
+      alive "$p" || died "a daemon" "$p" "before the network was ready"
     done
     n=$(grep -c 'finished synching with uplink' "$WORKDIR/atheme/atheme.log" 2>/dev/null || true)
     if [ "${n:-0}" -ge "$1" ] && ready_probe; then return 0; fi
@@ -287,7 +336,8 @@ if [ "$CMD" = restart-ircd ]; then
   IRC_PORT=$(env_value IRC_PORT) IRC_TLS_PORT=$(env_value IRC_TLS_PORT)
   IRC_LINK_PORT=$(env_value IRC_LINK_PORT) TLS_CERT=$(env_value TLS_CERT)
   ATHEME_PID=$(env_value ATHEME_PID)
-  running "$ATHEME_PID" || { say "Atheme (pid $ATHEME_PID) is not running"; exit 1; }
+  alive "$ATHEME_PID" ||
+    { say "Atheme (pid $ATHEME_PID) is not running"; exit 1; }
   halt_pid "$(env_value INSPIRCD_PID)" || true
   synced=$(grep -c 'finished synching with uplink' "$WORKDIR/atheme/atheme.log" || true)
   sleep "${ARG3:-0}"
