@@ -358,9 +358,11 @@ bot_start(struct bot *bot)
 	bot->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (bot->sigfd < 0)
 		return -1;
-	loop_fd_set(bot->loop, bot->sigfd, LOOP_READ, bot_signal_cb, bot);
+	loop_fd_set(bot->loop, NULL, bot->sigfd, LOOP_READ, bot_signal_cb,
+	    bot);
 	srandom((unsigned int)(util_mono_ms() ^ (uint64_t)getpid()));
-	loop_timer_add(bot->loop, BOT_CHECKPOINT_MS, bot_checkpoint_timer, bot);
+	loop_timer_add(bot->loop, NULL, BOT_CHECKPOINT_MS,
+	    bot_checkpoint_timer, bot);
 	irc_start(bot->irc);
 	oncall_refresh(bot->oncall);
 	return 0;

@@ -19,7 +19,19 @@ enum cfg_identify {
 enum cfg_sasl_mech {
 	CFG_SASL_NONE = 0,
 	CFG_SASL_PLAIN,
-	CFG_SASL_EXTERNAL
+	CFG_SASL_EXTERNAL,
+	CFG_SASL_SCRAM_SHA_256,
+	CFG_SASL_ECDSA_NIST256P	/* ECDSA-NIST256P-CHALLENGE */
+};
+
+/* statuspage.backends[].type. */
+enum cfg_backend_type {
+	CFG_BACKEND_CSTATE = 0,
+	CFG_BACKEND_STATUSFY,
+	CFG_BACKEND_ISSUES,
+	CFG_BACKEND_CACHET,
+	CFG_BACKEND_WEBHOOK,
+	CFG_BACKEND_TELEGRAM
 };
 
 /* "from=to" pairs: team.github, bridges[].map. */
@@ -32,6 +44,7 @@ struct cfg_sasl {
 	enum cfg_sasl_mech	 mech;
 	char			*account;
 	char			*password;	/* secret, resolved; or NULL */
+	char			*key_file;	/* ECDSA: PEM P-256 key path */
 	int			 required;	/* [false] */
 };
 
@@ -63,6 +76,9 @@ struct cfg_irc {
 	long long	 ping_timeout_ms;	/* [120000] */
 	long long	 reconnect_min_ms;	/* [2000] */
 	long long	 reconnect_max_ms;	/* [300000] */
+	int		 command_rate_burst;	/* [5] per person */
+	long long	 command_rate_interval_ms;	/* [10000] */
+	int		 queue_max;	/* [200] lines */
 };
 
 struct cfg_team {
@@ -80,6 +96,7 @@ struct cfg_bridge {
 	char		*account;	/* required with identify = account */
 	struct cfg_pair	*map;		/* remote name -> team person */
 	size_t		 nmap;
+	char		*mask;		/* required with identify = hostmask */
 };
 
 struct tz;
@@ -100,6 +117,60 @@ struct cfg_role {
 	long long	 remind_before_ms;	/* [0: no reminder] */
 };
 
+/* github: issues for outages; absent (NULL) means none. */
+struct cfg_github {
+	char		*api_url;	/* ["https://api.github.com"] */
+	char		*repo;		/* "owner/name" */
+	char		*token;		/* secret, resolved */
+	char		**labels;	/* [( "outage" )] */
+	size_t		 nlabels;
+	int		 pin;		/* [true] */
+};
+
+/* outage: who leads outages and when they are nudged. */
+struct cfg_outage {
+	char		*role;		/* [NULL: the first role]; a name or */
+					/* alias as written: cfg_role_find */
+	long long	 remind_after_ms;	/* [3600000] */
+	long long	 eta_nudge_after_ms;	/* [1800000] */
+};
+
+/*
+ * statuspage.backends[]: one sink. Only the keys of its type are set;
+ * repo-based types (cstate, statusfy, issues) take api_url and token
+ * from the github group unless they set their own.
+ */
+struct cfg_backend {
+	enum cfg_backend_type type;
+	int		 line;		/* source line, for later messages */
+	char		*repo;		/* cstate, statusfy, issues */
+	char		*branch;	/* cstate, statusfy ["main"] */
+	char		*path;		/* cstate ["content/issues"], */
+					/* statusfy ["content"] */
+	char		*dir;		/* cstate, statusfy: local folder */
+	struct cfg_pair	*systems;	/* statusfy: component -> system */
+					/* [none: derived from the name] */
+	size_t		 nsystems;
+	char		**labels;	/* issues [( "incident" )] */
+	size_t		 nlabels;
+	int		 pin;		/* issues [false] */
+	char		*api_url;	/* repo types [github's], telegram */
+					/* ["https://api.telegram.org"] */
+	char		*token;		/* secret: token_file, or github's */
+	char		*url;		/* cachet (base URL), webhook */
+	char		*secret;	/* webhook: secret_file, or NULL */
+	char		*chat_id;	/* telegram */
+};
+
+/* statuspage: the public page and where outages are written. */
+struct cfg_statuspage {
+	char		*url;		/* [NULL] http(s) URL */
+	char		**components;	/* distinct in any case */
+	size_t		 ncomponents;
+	struct cfg_backend *backends;
+	size_t		 nbackends;
+};
+
 struct config {
 	char		*path;
 	char		*instance;	/* ["outagebot"] */
@@ -115,6 +186,9 @@ struct config {
 	size_t		 nroles;
 	char		*ical_path;	/* [NULL: no calendar] */
 	int		 ical_weeks;	/* [12] */
+	struct cfg_github *github;	/* NULL when absent */
+	struct cfg_outage outage;
+	struct cfg_statuspage statuspage;
 };
 
 /* The role called name or one of its aliases (case-insensitive). */

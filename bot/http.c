@@ -16,12 +16,25 @@
  * Failures are logged at debug level only: whether a failed request
  * matters (an outbox job versus a health probe that is expected to fail)
  * is for the caller to decide and to log.
+ *
+ * Every loop watch and timer here is registered with the struct http as
+ * its owner, so that tearing the client down is one loop_release. Each
+ * request keeps its own owner for http_cancel_owner.
+ *
+ * The second half of the file classifies finished responses (done, retry
+ * and when, or permanent) and words their cause for a chat line; that
+ * part is pure (no curl, no loop), reads only the response it is given
+ * and takes the wall clock as an argument.
  */
+#include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "http.h"
 #include "log.h"
@@ -44,6 +57,7 @@ struct http_req {
 	char			*log_url;	/* no userinfo or query */
 	http_done_cb		*cb;
 	void			*arg;
+	void			*owner;
 	size_t			 max_body;
 	uint64_t		 start_ms;
 
@@ -329,6 +343,7 @@ http_dispatch(struct http *h)
 		memset(&resp, 0, sizeof resp);
 		resp.status = r->status;
 		resp.elapsed_ms = r->elapsed_ms;
+		resp.too_large = r->too_large;
 		if (r->too_large)
 			resp.error = "response too large";
 		else if (r->result == CURLE_OPERATION_TIMEDOUT)
@@ -468,7 +483,7 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 		loop_fd_events(h->loop, fd, events);
 		return 0;
 	}
-	if (loop_fd_set(h->loop, fd, events, http_on_fd, h) != 0) {
+	if (loop_fd_set(h->loop, h, fd, events, http_on_fd, h) != 0) {
 		log_warn("http", "cannot watch socket %d", fd);
 		return -1;
 	}
@@ -491,7 +506,8 @@ http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	}
 	if (timeout_ms < 0 || h->closing)
 		return 0;
-	h->timer_id = loop_timer_add(h->loop, timeout_ms, http_on_timer, h);
+	h->timer_id = loop_timer_add(h->loop, h, timeout_ms, http_on_timer,
+	    h);
 	return 0;
 }
 
@@ -532,14 +548,10 @@ http_new(struct loop *loop, const char *user_agent)
 static void
 http_destroy(struct http *h)
 {
-	size_t	i;
-
 	h->closing = 1;
 	curl_multi_cleanup(h->multi);
-	for (i = 0; i < h->nfds; i++)
-		loop_fd_del(h->loop, h->fds[i]);
-	if (h->timer_id != 0)
-		loop_timer_del(h->loop, h->timer_id);
+	/* Any watch or timer curl left behind. */
+	loop_release(h->loop, h);
 	free(h->fds);
 	free(h->user_agent);
 	free(h);
@@ -685,6 +697,7 @@ http_start(struct http *h, const struct http_request *q, http_done_cb *cb,
 	r->http = h;
 	r->cb = cb;
 	r->arg = arg;
+	r->owner = q->owner;
 	r->method = xstrdup(q->method != NULL && *q->method != '\0' ?
 	    q->method : "GET");
 	r->log_url = http_log_url(q->url);
@@ -742,6 +755,38 @@ http_cancel(struct http *h, long long id)
 	}
 }
 
+/*
+ * Cancel every request of owner, active or queued, without callbacks. A
+ * NULL owner is ignored. Inside http_dispatch this is safe: the dispatch
+ * loop takes the queue's head afresh after each callback.
+ */
+void
+http_cancel_owner(struct http *h, void *owner)
+{
+	struct http_req	*r, *next;
+	int		 n = 0;
+
+	if (h == NULL || owner == NULL)
+		return;
+	for (r = h->active.head; r != NULL; r = next) {
+		next = r->next;
+		if (r->owner == owner) {
+			http_drop_active(h, r);
+			n++;
+		}
+	}
+	for (r = h->done.head; r != NULL; r = next) {
+		next = r->next;
+		if (r->owner == owner) {
+			list_remove(&h->done, r);
+			req_free(r);
+			n++;
+		}
+	}
+	if (n > 0)
+		log_debug("http", "%d request(s) of one owner cancelled", n);
+}
+
 /* Requests started whose callback has not run yet. */
 int
 http_pending(struct http *h)
@@ -764,4 +809,408 @@ http_header(const struct http_response *resp, const char *name)
 			return resp->headers[i].value;
 	}
 	return NULL;
+}
+
+/* The longest cause text kept, in bytes, before the caller's own limit. */
+#define HTTP_CAUSE_MAX	160
+
+/*
+ * The body as JSON (an object, an array or a bare string, which is what
+ * Alertmanager sends), or NULL when it is not JSON. The caller decrefs.
+ */
+static json_t *
+http_body_json(const struct http_response *resp)
+{
+	const char	*p = resp->body;
+	size_t		 n = resp->body_len;
+
+	if (p == NULL)
+		return NULL;
+	while (n > 0 && isspace((unsigned char)*p)) {
+		p++;
+		n--;
+	}
+	if (n == 0 || (*p != '{' && *p != '[' && *p != '"'))
+		return NULL;
+	return json_loadb(p, n, JSON_DECODE_ANY, NULL);
+}
+
+/* j[key] if it is a non-empty string, else NULL (borrowed from j). */
+static const char *
+http_json_str(json_t *j, const char *key)
+{
+	json_t	*v = json_object_get(j, key);
+
+	if (!json_is_string(v) || *json_string_value(v) == '\0')
+		return NULL;
+	return json_string_value(v);
+}
+
+/*
+ * The error text of a JSON body (borrowed from j), or NULL: GitHub's and
+ * Laravel's "message", Telegram's "description", Sentry's "detail",
+ * Prometheus's "error", a bare JSON string (Alertmanager), or Cachet's
+ * errors[0] (meta.details[0], else detail, else title).
+ */
+static const char *
+http_json_message(json_t *j)
+{
+	static const char *const keys[] = {
+		"message", "description", "detail", "error"
+	};
+	json_t		*e;
+	const char	*s;
+	size_t		 i;
+
+	if (json_is_string(j))
+		return *json_string_value(j) != '\0' ?
+		    json_string_value(j) : NULL;
+	for (i = 0; i < nitems(keys); i++) {
+		if ((s = http_json_str(j, keys[i])) != NULL)
+			return s;
+	}
+	e = json_array_get(json_object_get(j, "errors"), 0);
+	if (!json_is_object(e))
+		return NULL;
+	s = json_string_value(json_array_get(json_object_get(
+	    json_object_get(e, "meta"), "details"), 0));
+	if (s != NULL && *s != '\0')
+		return s;
+	if ((s = http_json_str(e, "detail")) != NULL)
+		return s;
+	return http_json_str(e, "title");
+}
+
+/*
+ * Append to b the detail of GitHub's first validation error, after its
+ * "message": " (title missing_field)", or a custom error's own message.
+ */
+static void
+http_json_detail(json_t *j, struct buf *b)
+{
+	json_t		*e = json_array_get(json_object_get(j, "errors"), 0);
+	const char	*field, *code, *msg;
+
+	if (!json_is_object(e) || http_json_str(j, "message") == NULL)
+		return;
+	field = http_json_str(e, "field");
+	code = http_json_str(e, "code");
+	msg = http_json_str(e, "message");
+	if (code != NULL && strcmp(code, "custom") == 0 && msg != NULL)
+		buf_printf(b, " (%s)", msg);
+	else if (field != NULL && code != NULL)
+		buf_printf(b, " (%s %s)", field, code);
+}
+
+/* The reason phrase of a status, or NULL for an unusual one. */
+static const char *
+http_reason(long status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Content Too Large";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return NULL;
+	}
+}
+
+/*
+ * Append " <first line>" of a plain-text body to b; -1 when the body is
+ * empty, looks like HTML, or is not UTF-8.
+ */
+static int
+http_plain_line(const struct http_response *resp, struct buf *b)
+{
+	const char	*p = resp->body;
+	size_t		 n;
+
+	if (p == NULL)
+		return -1;
+	while (isspace((unsigned char)*p))
+		p++;
+	n = strcspn(p, "\r\n");
+	if (n == 0 || *p == '<' || !util_utf8_valid(p, n))
+		return -1;
+	buf_addc(b, ' ');
+	buf_add(b, p, n);
+	return 0;
+}
+
+/*
+ * Copy text into out (size len > 0) as one tidy line: control characters
+ * become spaces, runs of spaces become one, the ends are trimmed, and
+ * the copy is cut to HTTP_CAUSE_MAX bytes on a UTF-8 boundary.
+ */
+static void
+http_tidy(const char *text, char *out, size_t len)
+{
+	size_t		 max = len - 1, n = 0;
+	unsigned char	 c;
+
+	if (max > HTTP_CAUSE_MAX)
+		max = HTTP_CAUSE_MAX;
+	for (; *text != '\0' && n < max; text++) {
+		c = (unsigned char)*text;
+		if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		if (c == ' ' && (n == 0 || out[n - 1] == ' '))
+			continue;
+		out[n++] = (char)c;
+	}
+	/* Cut in the middle of a character: drop that character. */
+	if (*text != '\0' && ((unsigned char)*text & 0xc0) == 0x80) {
+		while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && (unsigned char)out[n - 1] >= 0xc0)
+			n--;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* A short cause for a chat line, written into buf (see http.h). */
+const char *
+http_cause(const struct http_response *resp, char *buf, size_t len)
+{
+	struct buf	 b;
+	json_t		*j;
+	const char	*msg;
+
+	if (buf == NULL || len == 0)
+		return "";
+	buf_init(&b);
+	if (resp == NULL || resp->status == 0) {
+		buf_addstr(&b, resp != NULL && resp->error != NULL ?
+		    resp->error : "no response");
+	} else {
+		buf_printf(&b, "%ld", resp->status);
+		/* Only an error's body explains it; a success's is data. */
+		j = resp->status >= 400 ? http_body_json(resp) : NULL;
+		msg = j != NULL ? http_json_message(j) : NULL;
+		if (msg != NULL) {
+			buf_printf(&b, " %s", msg);
+			http_json_detail(j, &b);
+		} else if (j != NULL || resp->status < 400 ||
+		    http_plain_line(resp, &b) != 0) {
+			msg = http_reason(resp->status);
+			buf_addstr(&b, msg != NULL ? " " : "");
+			buf_addstr(&b, msg != NULL ? msg : "");
+		}
+		json_decref(j);
+	}
+	http_tidy(b.data, buf, len);
+	buf_free(&b);
+	return buf;
+}
+
+/*
+ * Milliseconds from now until a Retry-After value: delta-seconds or an
+ * HTTP-date in any of RFC 9110's three forms. 0 and *ms set, or -1.
+ */
+static int
+http_retry_after(const char *v, time_t now, long long *ms)
+{
+	static const char *const forms[] = {
+		"%a, %d %b %Y %H:%M:%S GMT",	/* IMF-fixdate */
+		"%A, %d-%b-%y %H:%M:%S GMT",	/* obsolete RFC 850 */
+		"%a %b %e %H:%M:%S %Y",		/* asctime */
+	};
+	struct tm	 tm;
+	const char	*end;
+	long long	 n;
+	size_t		 i;
+
+	if (v == NULL)
+		return -1;
+	if (util_strtonum(v, 0, LLONG_MAX / 1000, &n) == 0) {
+		*ms = n * 1000;
+		return 0;
+	}
+	for (i = 0; i < nitems(forms); i++) {
+		memset(&tm, 0, sizeof tm);
+		end = strptime(v, forms[i], &tm);
+		if (end != NULL && *end == '\0') {
+			*ms = ((long long)timegm(&tm) - (long long)now) * 1000;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* 1 if the header prefix + "remaining" says the quota is spent (0). */
+static int
+http_quota_spent(const struct http_response *resp, const char *prefix)
+{
+	char		 name[64];
+	const char	*v;
+	long long	 left;
+
+	snprintf(name, sizeof name, "%sremaining", prefix);
+	v = http_header(resp, name);
+	return v != NULL && util_strtonum(v, 0, LLONG_MAX, &left) == 0 &&
+	    left == 0;
+}
+
+/*
+ * Milliseconds until a spent quota resets: prefix "remaining" is 0 and
+ * prefix "reset" holds epoch seconds. 0 and *ms set, or -1.
+ */
+static int
+http_quota_reset(const struct http_response *resp, const char *prefix,
+    time_t now, long long *ms)
+{
+	char		 name[64];
+	long long	 reset;
+
+	if (!http_quota_spent(resp, prefix))
+		return -1;
+	snprintf(name, sizeof name, "%sreset", prefix);
+	if (http_header(resp, name) == NULL ||
+	    util_strtonum(http_header(resp, name), 0, LLONG_MAX / 1000,
+	    &reset) != 0)
+		return -1;
+	*ms = (reset - (long long)now) * 1000;
+	return 0;
+}
+
+/*
+ * The wait the server asks for in ms, the largest of all its hints (see
+ * http.h), or -1 when it names none. j is the parsed body or NULL.
+ */
+static long long
+http_server_wait(const struct http_response *resp, json_t *j, time_t now)
+{
+	long long	 best = -1, ms;
+	json_t		*ra;
+
+	if (http_retry_after(http_header(resp, "Retry-After"), now, &ms) ==
+	    0 && ms > best)
+		best = ms;
+	if (http_quota_reset(resp, "x-ratelimit-", now, &ms) == 0 &&
+	    ms > best)
+		best = ms;
+	if (http_quota_reset(resp, "x-sentry-rate-limit-", now, &ms) == 0 &&
+	    ms > best)
+		best = ms;
+	ra = json_object_get(json_object_get(j, "parameters"), "retry_after");
+	if (json_is_integer(ra) && json_integer_value(ra) >= 0) {
+		ms = json_integer_value(ra) > HTTP_WAIT_MAX_MS / 1000 ?
+		    HTTP_WAIT_MAX_MS : json_integer_value(ra) * 1000;
+		if (ms > best)
+			best = ms;
+	}
+	return best > HTTP_WAIT_MAX_MS ? HTTP_WAIT_MAX_MS : best;
+}
+
+/*
+ * 1 if the response is a rate limit: any 429, or a 403 that GitHub marks
+ * as one (remaining 0, a Retry-After, or a "rate limit" message).
+ */
+static int
+http_rate_limited(const struct http_response *resp, json_t *j)
+{
+	const char	*msg;
+
+	if (resp->status == 429)
+		return 1;
+	if (resp->status != 403)
+		return 0;
+	if (http_header(resp, "Retry-After") != NULL ||
+	    http_quota_spent(resp, "x-ratelimit-"))
+		return 1;
+	msg = j != NULL ? http_json_message(j) : NULL;
+	return msg != NULL && strcasestr(msg, "rate limit") != NULL;
+}
+
+/* The backoff before retry number attempt, jittered (see http.h). */
+static long long
+http_backoff(int attempt)
+{
+	long long	d = HTTP_BACKOFF_BASE_MS;
+	int		i;
+
+	for (i = 1; i < attempt && d < HTTP_BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > HTTP_BACKOFF_CAP_MS)
+		d = HTTP_BACKOFF_CAP_MS;
+	return d - (long long)(random() % (d / 4 + 1));
+}
+
+/* Classify a finished response and say when to try again (see http.h). */
+enum http_verdict
+http_classify(const struct http_response *resp, int attempt, time_t now,
+    long long *retry_ms)
+{
+	enum http_verdict	 v;
+	json_t			*j = NULL;
+	long long		 wait, ms = 0;
+	int			 limited;
+	long			 st;
+
+	if (resp == NULL)
+		v = HTTP_PERMANENT;
+	else if (resp->status == 0 || resp->error != NULL) {
+		/* The same body would be too large again. */
+		v = resp->too_large ? HTTP_PERMANENT : HTTP_RETRY;
+		if (v == HTTP_RETRY)
+			ms = http_backoff(attempt);
+	} else {
+		st = resp->status;
+		/* A success body can be large; only errors are read. */
+		if (st >= 400)
+			j = http_body_json(resp);
+		wait = http_server_wait(resp, j, now);
+		limited = http_rate_limited(resp, j);
+		if ((st >= 200 && st < 300) || st == 304) {
+			v = HTTP_DONE;
+			ms = wait > 0 ? wait : 0;
+		} else if (st == 408 || st == 409 || limited ||
+		    (st >= 500 && st < 600)) {
+			v = HTTP_RETRY;
+			ms = http_backoff(attempt);
+			if (wait > 0)
+				ms = wait;
+			else if (limited && ms < HTTP_RATELIMIT_MIN_MS)
+				ms = HTTP_RATELIMIT_MIN_MS;
+		} else
+			v = HTTP_PERMANENT;
+		json_decref(j);
+	}
+	if (retry_ms != NULL)
+		*retry_ms = ms;
+	return v;
+}
+
+/* The name of a verdict, for logs and !jobs. */
+const char *
+http_verdict_name(enum http_verdict v)
+{
+	switch (v) {
+	case HTTP_DONE:
+		return "done";
+	case HTTP_RETRY:
+		return "retry";
+	case HTTP_PERMANENT:
+		return "permanent";
+	}
+	return "unknown";
 }

@@ -256,7 +256,8 @@ irc_new(struct loop *loop, const struct config *cfg,
 	irc->sts_set = irc->h->sts_set;
 	irc->sts_arg = irc->h->arg;
 	irc->fd = -1;
-	irc->queue_max = IRC_QUEUE_MAX;
+	irc_set_queue_max(irc, cfg->irc.queue_max > 0 ?
+	    (size_t)cfg->irc.queue_max : 0);
 	irc->nick = xstrdup(cfg->irc.nick);
 	buf_init(&irc->in);
 	buf_init(&irc->out);
@@ -319,6 +320,8 @@ irc_reconfigure(struct irc *irc, const struct config *cfg)
 	int			 reconnect;
 
 	irc->cfg = cfg;
+	irc_set_queue_max(irc, cfg->irc.queue_max > 0 ?
+	    (size_t)cfg->irc.queue_max : 0);
 	reconnect = strcmp(old->irc.server, cfg->irc.server) != 0 ||
 	    old->irc.port != cfg->irc.port || old->irc.tls != cfg->irc.tls;
 	if (reconnect) {

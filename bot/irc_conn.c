@@ -479,7 +479,7 @@ irc_flush_queue(struct irc *irc)
 	while (irc->qlen > 0 && irc->state == IRC_REGISTERED) {
 		wait = flood_take(&irc->flood, util_mono_ms());
 		if (wait > 0) {
-			irc->t_flood = loop_timer_add(irc->loop, wait,
+			irc->t_flood = loop_timer_add(irc->loop, irc, wait,
 			    irc_flood_timer, irc);
 			break;
 		}
@@ -836,7 +836,7 @@ irc_connect_next(struct irc *irc)
 		}
 		irc->fd = fd;
 		irc->state = IRC_CONNECTING;
-		loop_fd_set(irc->loop, fd, LOOP_WRITE, irc_fd_cb, irc);
+		loop_fd_set(irc->loop, irc, fd, LOOP_WRITE, irc_fd_cb, irc);
 		return;
 	}
 	irc_fail(irc, "no address could be reached");
@@ -944,7 +944,7 @@ irc_resolve_start(struct irc *irc, const char *port)
 		return -1;
 	}
 	irc->res = r;
-	loop_fd_set(irc->loop, r->efd, LOOP_READ, irc_resolve_cb, irc);
+	loop_fd_set(irc->loop, irc, r->efd, LOOP_READ, irc_resolve_cb, irc);
 	return 0;
 }
 
@@ -1031,8 +1031,8 @@ void
 irc_conn_keepalive(struct irc *irc)
 {
 	if (irc->t_ping == 0)
-		irc->t_ping = loop_timer_add(irc->loop, 1000, irc_ping_timer,
-		    irc);
+		irc->t_ping = loop_timer_add(irc->loop, irc, 1000,
+		    irc_ping_timer, irc);
 }
 
 /* Begin an attempt to host:port: arm the timeout and look it up. */
@@ -1042,7 +1042,7 @@ irc_attempt(struct irc *irc)
 	irc->started = util_mono_ms();
 	if (irc->t_timeout != 0)
 		loop_timer_del(irc->loop, irc->t_timeout);
-	irc->t_timeout = loop_timer_add(irc->loop, IRC_REGISTER_TIMEOUT,
+	irc->t_timeout = loop_timer_add(irc->loop, irc, IRC_REGISTER_TIMEOUT,
 	    irc_timeout_timer, irc);
 	irc_resolve(irc);
 }
@@ -1131,7 +1131,7 @@ irc_schedule_reconnect(struct irc *irc, long long delay)
 	log_info("irc", "reconnecting in %lld ms", delay);
 	if (irc->t_reconnect != 0)
 		loop_timer_del(irc->loop, irc->t_reconnect);
-	irc->t_reconnect = loop_timer_add(irc->loop, delay,
+	irc->t_reconnect = loop_timer_add(irc->loop, irc, delay,
 	    irc_reconnect_timer, irc);
 }
 

@@ -588,7 +588,7 @@ irc_watch_nick(struct irc *irc)
 			    irc->cfg->irc.nick, NULL);
 		irc->monitoring = 1;
 	} else if (irc->t_ison == 0)
-		irc->t_ison = loop_timer_add(irc->loop, IRC_ISON_MS,
+		irc->t_ison = loop_timer_add(irc->loop, irc, IRC_ISON_MS,
 		    irc_ison_timer, irc);
 }
 

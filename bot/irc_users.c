@@ -373,6 +373,6 @@ irc_users_on_kick(struct irc *irc, const struct irc_msg *m)
 	irc_user_part_all(irc, m->params[0]);
 	irc_list_add(irc, &irc->kicked, &irc->nkicked, m->params[0]);
 	if (irc->t_rejoin == 0)
-		irc->t_rejoin = loop_timer_add(irc->loop, IRC_REJOIN_MS,
+		irc->t_rejoin = loop_timer_add(irc->loop, irc, IRC_REJOIN_MS,
 		    irc_rejoin_timer, irc);
 }

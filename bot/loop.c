@@ -1,9 +1,21 @@
 /*
  * loop.c — the event loop: poll() over a small table of fd watches plus
  * a list of timers, in the manner of Redis's ae. The loop owns no fds; it
- * only watches them. Deleting a watch or timer inside a callback marks it
- * dead and the slot is reclaimed after the iteration, so a callback may
- * delete anything, including itself, and add new watches and timers.
+ * only watches them. Deleting a watch or timer marks its slot free at once
+ * and a later add may reuse the slot; the dispatch code finds watches by
+ * fd and timers by id again after every callback, never by a pointer kept
+ * across one, so a callback may delete anything, including itself, and
+ * add new watches and timers.
+ *
+ * A watch also gets a serial number when it is created (not when an
+ * existing watch is replaced): if a callback deletes a watch, closes its
+ * fd and a new watch lands on the same fd number within one iteration,
+ * the serial tells that poll()'s results belong to the old one.
+ *
+ * Timer ids only grow and are never reused. A pass over the timers runs
+ * only those whose id was handed out before the pass began (ae's maxId):
+ * a slot index cannot tell, since a timer added from a callback may land
+ * in a freed slot the pass has not reached yet.
  *
  * Timers are kept in an unsorted array: the bot has tens of timers, and a
  * linear scan per iteration is cheaper than keeping a heap correct under
@@ -23,6 +35,8 @@ struct loop_fd {
 	int		 events;
 	loop_fd_cb	*cb;
 	void		*arg;
+	void		*owner;
+	uint64_t	 serial;
 };
 
 struct loop_timer {
@@ -30,6 +44,7 @@ struct loop_timer {
 	uint64_t	 when;
 	loop_timer_cb	*cb;
 	void		*arg;
+	void		*owner;
 };
 
 struct loop {
@@ -41,7 +56,11 @@ struct loop {
 	uint64_t		 now;
 	int			 stop;
 	struct pollfd		*pfd;
+	uint64_t		*pserial;	/* serial of each pfd entry */
 	size_t			 pfdcap;
+	uint64_t		 next_serial;
+	loop_hook_cb		*before_sleep;
+	void			*before_sleep_arg;
 };
 
 /* Create an empty loop. */
@@ -64,6 +83,7 @@ loop_free(struct loop *l)
 	free(l->fds);
 	free(l->timers);
 	free(l->pfd);
+	free(l->pserial);
 	free(l);
 }
 
@@ -82,23 +102,28 @@ loop_find_fd(struct loop *l, int fd)
 
 /* Watch fd for events, replacing an existing watch. */
 int
-loop_fd_set(struct loop *l, int fd, int events, loop_fd_cb *cb, void *arg)
+loop_fd_set(struct loop *l, void *owner, int fd, int events, loop_fd_cb *cb,
+    void *arg)
 {
 	struct loop_fd	*w;
 
 	if (fd < 0)
 		return -1;
 	w = loop_find_fd(l, fd);
-	if (w == NULL)
-		w = loop_find_fd(l, -1);
 	if (w == NULL) {
-		l->fds = xreallocarray(l->fds, l->nfds + 1, sizeof *l->fds);
-		w = &l->fds[l->nfds++];
+		w = loop_find_fd(l, -1);
+		if (w == NULL) {
+			l->fds = xreallocarray(l->fds, l->nfds + 1,
+			    sizeof *l->fds);
+			w = &l->fds[l->nfds++];
+		}
+		w->serial = ++l->next_serial;
 	}
 	w->fd = fd;
 	w->events = events;
 	w->cb = cb;
 	w->arg = arg;
+	w->owner = owner;
 	return 0;
 }
 
@@ -129,8 +154,8 @@ loop_fd_del(struct loop *l, int fd)
 
 /* Add a timer; returns its id. */
 long long
-loop_timer_add(struct loop *l, long long delay_ms, loop_timer_cb *cb,
-    void *arg)
+loop_timer_add(struct loop *l, void *owner, long long delay_ms,
+    loop_timer_cb *cb, void *arg)
 {
 	struct loop_timer	*t = NULL;
 	size_t			 i;
@@ -152,6 +177,7 @@ loop_timer_add(struct loop *l, long long delay_ms, loop_timer_cb *cb,
 	t->when = util_mono_ms() + (uint64_t)delay_ms;
 	t->cb = cb;
 	t->arg = arg;
+	t->owner = owner;
 	return t->id;
 }
 
@@ -192,6 +218,34 @@ loop_timer_remaining(struct loop *l, long long id)
 	return t->when > now ? (long long)(t->when - now) : 0;
 }
 
+/* Delete every watch and timer of owner; a NULL owner is ignored. */
+void
+loop_release(struct loop *l, void *owner)
+{
+	size_t	i;
+
+	if (owner == NULL)
+		return;
+	for (i = 0; i < l->nfds; i++) {
+		if (l->fds[i].fd >= 0 && l->fds[i].owner == owner) {
+			l->fds[i].fd = -1;
+			l->fds[i].cb = NULL;
+		}
+	}
+	for (i = 0; i < l->ntimers; i++) {
+		if (l->timers[i].id != 0 && l->timers[i].owner == owner)
+			l->timers[i].id = 0;
+	}
+}
+
+/* Set (or with fn NULL, remove) the one before-sleep hook. */
+void
+loop_before_sleep(struct loop *l, loop_hook_cb *fn, void *arg)
+{
+	l->before_sleep = fn;
+	l->before_sleep_arg = fn != NULL ? arg : NULL;
+}
+
 /* The monotonic time of this iteration. */
 uint64_t
 loop_now(struct loop *l)
@@ -203,14 +257,14 @@ loop_now(struct loop *l)
 static void
 loop_run_timers(struct loop *l)
 {
-	size_t		 i, n = l->ntimers;
-	long long	 id, next;
+	size_t		 i;
+	long long	 id, next, max_id = l->next_id - 1;
 
 	/* Only timers that existed before this pass run in it. */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < l->ntimers; i++) {
 		struct loop_timer *t = &l->timers[i];
 
-		if (t->id == 0 || t->when > l->now)
+		if (t->id == 0 || t->id > max_id || t->when > l->now)
 			continue;
 		id = t->id;
 		next = t->cb(l, id, t->arg);
@@ -221,7 +275,8 @@ loop_run_timers(struct loop *l)
 		if (next == LOOP_NOMORE)
 			t->id = 0;
 		else
-			t->when = util_mono_ms() + (uint64_t)(next < 0 ? 0 : next);
+			t->when = util_mono_ms() +
+			    (uint64_t)(next < 0 ? 0 : next);
 	}
 }
 
@@ -254,9 +309,13 @@ loop_once(struct loop *l, int max_wait_ms)
 	size_t	i, n = 0;
 	int	rv, timeout;
 
+	if (l->before_sleep != NULL)
+		l->before_sleep(l->before_sleep_arg);
 	l->now = util_mono_ms();
 	if (l->pfdcap < l->nfds) {
 		l->pfd = xreallocarray(l->pfd, l->nfds, sizeof *l->pfd);
+		l->pserial = xreallocarray(l->pserial, l->nfds,
+		    sizeof *l->pserial);
 		l->pfdcap = l->nfds;
 	}
 	for (i = 0; i < l->nfds; i++) {
@@ -269,6 +328,7 @@ loop_once(struct loop *l, int max_wait_ms)
 		if (l->fds[i].events & LOOP_WRITE)
 			l->pfd[n].events |= POLLOUT;
 		l->pfd[n].revents = 0;
+		l->pserial[n] = l->fds[i].serial;
 		n++;
 	}
 	timeout = loop_wait_ms(l, max_wait_ms);
@@ -282,9 +342,12 @@ loop_once(struct loop *l, int max_wait_ms)
 
 		if (l->pfd[i].revents == 0)
 			continue;
-		/* The watch may have been deleted or replaced meanwhile. */
+		/*
+		 * The watch may have been deleted or replaced meanwhile, or
+		 * deleted and a new one made on a reused fd number.
+		 */
 		w = loop_find_fd(l, l->pfd[i].fd);
-		if (w == NULL || w->cb == NULL)
+		if (w == NULL || w->cb == NULL || w->serial != l->pserial[i])
 			continue;
 		if (l->pfd[i].revents & POLLIN)
 			ev |= LOOP_READ;

@@ -4,6 +4,11 @@
  * the delay in milliseconds until it runs again, or LOOP_NOMORE. Deleting
  * an fd watch or a timer is safe from inside any callback, including its
  * own. Nothing else in the program polls or sleeps.
+ *
+ * Every fd watch and timer carries an owner: an opaque pointer naming the
+ * module (or plugin) that registered it, NULL for the core. loop_release
+ * drops everything one owner registered, so that a module or plugin being
+ * torn down cannot leave a callback pointing into freed memory.
  */
 #ifndef OB_LOOP_H
 #define OB_LOOP_H
@@ -21,23 +26,47 @@ struct loop;
 typedef void	loop_fd_cb(struct loop *, int fd, int events, void *arg);
 /* Return the next delay in ms (>= 0), or LOOP_NOMORE to delete. */
 typedef long long loop_timer_cb(struct loop *, long long id, void *arg);
+/* The before-sleep hook. */
+typedef void	loop_hook_cb(void *arg);
 
 struct loop	*loop_new(void);
 void		 loop_free(struct loop *);
 
-/* Watch fd for events (replaces an existing watch on fd). 0 or -1. */
-int		 loop_fd_set(struct loop *, int fd, int events, loop_fd_cb *,
-		     void *arg);
+/*
+ * Watch fd for events on behalf of owner (NULL: the core); replaces an
+ * existing watch on fd, owner included. 0 or -1.
+ */
+int		 loop_fd_set(struct loop *, void *owner, int fd, int events,
+		     loop_fd_cb *, void *arg);
 /* Change only the event mask of an existing watch. */
 void		 loop_fd_events(struct loop *, int fd, int events);
 void		 loop_fd_del(struct loop *, int fd);
 
-/* Run cb after delay_ms; returns an id > 0. */
-long long	 loop_timer_add(struct loop *, long long delay_ms,
+/*
+ * Run cb after delay_ms on behalf of owner (NULL: the core); returns an
+ * id > 0. Ids are never reused. A timer added while timers are running
+ * never runs in that same pass, even with a delay of 0.
+ */
+long long	 loop_timer_add(struct loop *, void *owner, long long delay_ms,
 		     loop_timer_cb *, void *arg);
 void		 loop_timer_del(struct loop *, long long id);
 /* Milliseconds until the timer runs, or -1 if no such timer. */
 long long	 loop_timer_remaining(struct loop *, long long id);
+
+/*
+ * Delete every fd watch and timer that owner registered; safe inside any
+ * callback, the owner's own included. The fds are not closed. A NULL
+ * owner (the core) is never released this way: nothing happens.
+ */
+void		 loop_release(struct loop *, void *owner);
+
+/*
+ * Call fn(arg) once at the start of every iteration, before the poll set
+ * and its timeout are computed, so that the hook may queue output, change
+ * watches or add timers and have them count in this very poll(). One hook
+ * per loop: a second call replaces the first; fn NULL removes it.
+ */
+void		 loop_before_sleep(struct loop *, loop_hook_cb *fn, void *arg);
 
 /* Monotonic time in ms, updated once per iteration. */
 uint64_t	 loop_now(struct loop *);

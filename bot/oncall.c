@@ -457,7 +457,7 @@ oncall_arm(struct oncall *oc, time_t next, time_t now)
 		return;
 	delay = next > now ? (long long)(next - now) * 1000 : 0;
 	/* Land just after the second turns, never just before it. */
-	oc->t_event = loop_timer_add(oc->bot->loop, delay + 20,
+	oc->t_event = loop_timer_add(oc->bot->loop, oc, delay + 20,
 	    oncall_event_timer, oc);
 }
 
@@ -488,7 +488,7 @@ oncall_new(struct bot *bot)
 	struct oncall	*oc = xcalloc(1, sizeof *oc);
 
 	oc->bot = bot;
-	oc->t_clock = loop_timer_add(bot->loop, ONCALL_CLOCK_MS,
+	oc->t_clock = loop_timer_add(bot->loop, oc, ONCALL_CLOCK_MS,
 	    oncall_clock_timer, oc);
 	return oc;
 }

@@ -1,9 +1,20 @@
 /*
- * store.c — the only file that talks to SQLite. It owns the connection,
- * the connection settings (WAL, foreign keys, busy timeout, synchronous),
- * the schema and its migrations, transactions, and the typed queries the
- * rest of the bot calls. It must not know about IRC, commands or HTTP, and
- * it never builds SQL out of values: every value is a bound parameter (the
+ * store.c — the only file that talks to SQLite. It owns the connection
+ * and its settings (foreign keys, busy timeout, WAL, synchronous), the
+ * statement cache, the query runner every query goes through, failure
+ * handling, transactions, the WAL checkpoint, online backup and the test
+ * hooks. It owns no table: each table lives in the store_*.c file of the
+ * module it serves (store_audit.c, store_meta.c, store_oncall.c,
+ * store_sts.c), with its schema steps; store_schema.c opens the database
+ * and runs the migrations. It must not know about IRC, commands or HTTP.
+ *
+ * How every query is written: one call to store_run (no rows), store_get
+ * (at most one row) or store_list (any number of rows), with the SQL text
+ * and a format string whose letters bind the values and read the columns
+ * (store_int.h lists the letters and shows an example). Prepare (from the
+ * cache), bind, step, read, reset and the error path are written once,
+ * below, in store_q_open, store_q_step, store_q_read and store_q_close.
+ * No value is ever spliced into SQL: every value is a bound parameter (the
  * only formatted SQL is a PRAGMA taking one of our own integers, since
  * PRAGMA cannot take parameters).
  *
@@ -16,10 +27,15 @@
  * refused, and store_commit returns -1. So a disk-full error half-way
  * through a state change can never be committed as half a change, even by
  * a caller that forgot to check a return value.
+ *
+ * The bot runs every query on its one event loop, so a query must never
+ * wait long (DESIGN §2): the busy timeout is short (STORE_BUSY_MS) and the
+ * checkpoint is PASSIVE.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +46,25 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
-#define STORE_BUSY_MS	5000
+/*
+ * How long a statement waits for another connection's lock (an `outagebot
+ * oncall` or `backup` run beside the bot, an operator's sqlite3 shell)
+ * before it fails with SQLITE_BUSY. The loop is blocked while it waits:
+ * PINGs go unanswered, replies and timers wait. 250 ms rides out the
+ * few-millisecond write transactions of the bot's own tools, yet keeps the
+ * loop far from stalling the keepalive even when one command makes several
+ * writes (a transaction that failed once refuses the rest at once). A
+ * write that fails returns -1, which every caller handles already.
+ */
+#define STORE_BUSY_MS		250
+/*
+ * Opening happens once, before the loop runs, and a migration may wait for
+ * another process's: there the old, longer timeout stays.
+ */
+#define STORE_BUSY_OPEN_MS	5000
 
 #define STORE_CACHE	48	/* prepared statements kept for reuse */
 
@@ -52,66 +84,15 @@ struct store {
 };
 
 /*
- * Migrations: store_migrations[i] takes the schema from version i to i+1.
- * Append only; never edit a step that has shipped.
+ * A statement being run for op: prepared, bound, stepped, released. A
+ * failure anywhere sets failed (logged where it was found); store_q_close
+ * then dooms the transaction.
  */
-static const char *const store_migrations[] = {
-	/* 0 -> 1: audit log and STS policies. */
-	"CREATE TABLE audit ("
-	" id INTEGER PRIMARY KEY,"
-	" at INTEGER NOT NULL,"
-	" who TEXT NOT NULL,"
-	" level TEXT NOT NULL,"
-	" via TEXT,"
-	" place TEXT,"
-	" command TEXT NOT NULL,"
-	" args TEXT);"
-	"CREATE INDEX audit_at ON audit(at);"
-	"CREATE TABLE sts ("
-	" host TEXT PRIMARY KEY,"
-	" port INTEGER NOT NULL,"
-	" expires INTEGER NOT NULL);",
-
-	/* 1 -> 2: small key/value facts about this instance. */
-	"CREATE TABLE meta ("
-	" key TEXT PRIMARY KEY,"
-	" value TEXT NOT NULL);",
-
-	/*
-	 * 2 -> 3: on-call rotations. rotation holds who is on call by
-	 * rotation and since when; overrides are never deleted, only
-	 * cancelled, so the history stays; notices records the handoff
-	 * announcements and reminders already made, so a restart neither
-	 * repeats nor skips one.
-	 */
-	"CREATE TABLE rotation ("
-	" role TEXT PRIMARY KEY,"
-	" member TEXT NOT NULL,"
-	" pos INTEGER NOT NULL,"
-	" shift_start INTEGER NOT NULL,"
-	" updated_at INTEGER NOT NULL);"
-	"CREATE TABLE overrides ("
-	" id INTEGER PRIMARY KEY,"
-	" role TEXT NOT NULL,"
-	" person TEXT NOT NULL,"
-	" start INTEGER NOT NULL,"
-	" \"end\" INTEGER NOT NULL CHECK (\"end\" > start),"
-	" created_at INTEGER NOT NULL,"
-	" created_by TEXT NOT NULL,"
-	" kind TEXT NOT NULL,"
-	" covers TEXT,"
-	" cancelled_at INTEGER);"
-	"CREATE INDEX overrides_role_end ON overrides(role, \"end\");"
-	"CREATE TABLE notices ("
-	" role TEXT NOT NULL,"
-	" kind TEXT NOT NULL,"
-	" at INTEGER NOT NULL,"
-	" member TEXT NOT NULL,"
-	" done_at INTEGER NOT NULL,"
-	" PRIMARY KEY (role, kind, at));",
-
-	/* 3 -> 4: overrides are looked up by the window they overlap. */
-	"CREATE INDEX overrides_role_start ON overrides(role, start, id);",
+struct store_row {
+	struct store	*s;
+	sqlite3_stmt	*st;
+	const char	*op;
+	int		 failed;
 };
 
 /* Log the connection's current SQLite error for operation op. */
@@ -129,8 +110,8 @@ store_log_sqlite(struct store *s, const char *op)
 }
 
 /* Roll back whatever SQLite still has open, without touching our flags. */
-static void
-store_abort_sqlite(struct store *s)
+void
+store_abort(struct store *s)
 {
 	char	*err = NULL;
 
@@ -152,7 +133,23 @@ store_failed(struct store *s)
 	if (!s->in_tx)
 		return;
 	s->doomed = 1;
-	store_abort_sqlite(s);
+	store_abort(s);
+}
+
+/* Log "path: op: why" and fail the operation. Always -1. */
+int
+store_refuse(struct store *s, const char *op, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*why;
+
+	store_failed(s);
+	va_start(ap, fmt);
+	why = xvasprintf(fmt, ap);
+	va_end(ap);
+	log_error("store", "%s: %s: %s", s->path, op, why);
+	free(why);
+	return -1;
 }
 
 /* 0 if an operation may run now, -1 (logged) inside a doomed transaction. */
@@ -172,7 +169,6 @@ static sqlite3_stmt *
 store_prepare(struct store *s, const char *sql, const char *op)
 {
 	sqlite3_stmt	*st = NULL;
-
 	size_t		 i;
 
 	if (store_usable(s, op) != 0)
@@ -221,98 +217,123 @@ store_release(struct store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
-/* Bind a C string or NULL to parameter i. */
+/*
+ * Bind one value of letter c from *ap to parameter i: an SQLite code, or
+ * -1 for a NULL given to S (required text).
+ */
 static int
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
+store_q_bind1(sqlite3_stmt *st, int i, char c, va_list *ap)
 {
-	if (v == NULL)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	const char	*v;
+
+	switch (c) {
+	case 'i':
+		return sqlite3_bind_int(st, i, va_arg(*ap, int));
+	case 'I':
+		return sqlite3_bind_int64(st, i,
+		    (sqlite3_int64)va_arg(*ap, long long));
+	case 'T':
+		return sqlite3_bind_int64(st, i,
+		    (sqlite3_int64)va_arg(*ap, time_t));
+	case 'S':
+	case 's':
+		if ((v = va_arg(*ap, const char *)) == NULL)
+			return c == 'S' ? -1 : sqlite3_bind_null(st, i);
+		return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	}
+	return SQLITE_MISUSE;
 }
 
-/* Log and clean up after a failed bind. Always returns -1. */
+/* Log that op's format does not fit its statement; q fails. Always -1. */
 static int
-store_bind_failed(struct store *s, sqlite3_stmt *st, const char *op)
+store_q_misfit(struct store_row *q, const char *fmt, const char *what,
+    int want)
 {
-	store_log_sqlite(s, op);
-	store_release(s, st);
-	store_failed(s);
+	log_error("store", "%s: %s: format \"%s\" does not fit the %d %s",
+	    q->s->path, q->op, fmt, want, what);
+	q->failed = 1;
 	return -1;
 }
 
-/* Step a statement that returns no rows, then finalize it. 0 or -1. */
+/*
+ * Bind the letters of *fmt up to '>' (or its end) from *ap, one per
+ * parameter of the statement; *fmt is left after the '>'. 0 or -1
+ * (logged, q->failed set).
+ */
 static int
-store_step_done(struct store *s, sqlite3_stmt *st, const char *op)
+store_q_bind(struct store_row *q, const char **fmt, va_list *ap)
 {
-	int	rc;
+	const char	*f = *fmt;
+	int		 i, want, rc = SQLITE_OK;
 
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		store_log_sqlite(s, op);
-		store_release(s, st);
-		store_failed(s);
+	want = sqlite3_bind_parameter_count(q->st);
+	for (i = 0; f[i] != '\0' && f[i] != '>'; i++) {
+		if (strchr("iITSs", f[i]) == NULL || i >= want)
+			return store_q_misfit(q, f, "parameters", want);
+		if ((rc = store_q_bind1(q->st, i + 1, f[i], ap)) != SQLITE_OK)
+			break;
+	}
+	if (rc == -1) {
+		log_error("store", "%s: %s: value %d is required", q->s->path,
+		    q->op, i + 1);
+		q->failed = 1;
 		return -1;
 	}
-	store_release(s, st);
+	if (rc != SQLITE_OK) {
+		store_log_sqlite(q->s, q->op);
+		q->failed = 1;
+		return -1;
+	}
+	if (i != want)
+		return store_q_misfit(q, f, "parameters", want);
+	*fmt = f[i] == '>' ? f + i + 1 : f + i;
+	return 0;
+}
+
+/* Release the statement; after a failure, doom the transaction. 0/-1. */
+static int
+store_q_close(struct store_row *q)
+{
+	store_release(q->s, q->st);
+	if (q->failed) {
+		store_failed(q->s);
+		return -1;
+	}
 	return 0;
 }
 
 /*
- * Step a query that returns at most one row. 1: a row is ready (the
- * caller reads it and finalizes st); 0: no row; -1: error. On 0 and -1
- * st is finalized here.
+ * Start running sql for op: a statement from the cache, with the values of
+ * *fmt bound (*fmt is left at the read-side letters). 0, or -1 (logged;
+ * the statement is released and a transaction doomed).
  */
 static int
-store_step_row(struct store *s, sqlite3_stmt *st, const char *op)
+store_q_open(struct store_row *q, struct store *s, const char *op,
+    const char *sql, const char **fmt, va_list *ap)
 {
-	int	rc = sqlite3_step(st);
+	memset(q, 0, sizeof *q);
+	q->s = s;
+	q->op = op;
+	if ((q->st = store_prepare(s, sql, op)) == NULL)
+		return -1;
+	if (store_q_bind(q, fmt, ap) != 0)
+		return store_q_close(q);
+	return 0;
+}
+
+/* Step the statement: 1 a row is ready, 0 done, -1 error (logged). */
+static int
+store_q_step(struct store_row *q)
+{
+	int	rc = sqlite3_step(q->st);
 
 	if (rc == SQLITE_ROW)
 		return 1;
-	if (rc != SQLITE_DONE)
-		store_log_sqlite(s, op);
-	store_release(s, st);
-	if (rc != SQLITE_DONE) {
-		store_failed(s);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Step st to its end, reading each row with read into a growing array of
- * size-byte items. 0 with *rows (caller frees; NULL when none) and *n,
- * or -1 after freeing the rows read so far with drop. st is released.
- */
-static int
-store_collect(struct store *s, sqlite3_stmt *st, const char *op,
-    size_t size, void (*read)(sqlite3_stmt *, void *),
-    void (*drop)(void *, size_t), void **rows, size_t *n)
-{
-	char	*v = NULL;
-	size_t	 nv = 0, cap = 0;
-	int	 rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nv == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			v = xreallocarray(v, cap, size);
-		}
-		memset(v + nv * size, 0, size);
-		read(st, v + nv * size);
-		nv++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_log_sqlite(s, op);
-		store_release(s, st);
-		drop(v, nv);
-		store_failed(s);
-		return -1;
-	}
-	store_release(s, st);
-	*rows = v;
-	*n = nv;
-	return 0;
+	if (rc == SQLITE_DONE)
+		return 0;
+	store_log_sqlite(q->s, q->op);
+	q->failed = 1;
+	return -1;
 }
 
 /* A copy of a text column, or NULL for SQL NULL; caller frees. */
@@ -329,31 +350,172 @@ store_column_text(sqlite3_stmt *st, int i)
 	return xstrdup((const char *)v);
 }
 
-/* Run one PRAGMA (or other one-row query) and read column 0 as an integer. */
+/*
+ * Read the current row's columns into the pointers in *ap, one letter of
+ * fmt per column. The letters are checked against the row first, so on
+ * -1 (logged, q->failed set) nothing was written.
+ */
+static int
+store_q_read(struct store_row *q, const char *fmt, va_list *ap)
+{
+	int	i, n = (int)strlen(fmt);
+
+	if ((int)strspn(fmt, "iITs") != n ||
+	    n != sqlite3_column_count(q->st))
+		return store_q_misfit(q, fmt, "columns",
+		    sqlite3_column_count(q->st));
+	for (i = 0; i < n; i++) {
+		if (fmt[i] == 'i')
+			*va_arg(*ap, int *) = sqlite3_column_int(q->st, i);
+		else if (fmt[i] == 'I')
+			*va_arg(*ap, long long *) =
+			    sqlite3_column_int64(q->st, i);
+		else if (fmt[i] == 'T')
+			*va_arg(*ap, time_t *) =
+			    (time_t)sqlite3_column_int64(q->st, i);
+		else
+			*va_arg(*ap, char **) = store_column_text(q->st, i);
+	}
+	return 0;
+}
+
+/* Free the texts a successful store_q_read wrote into *ap's pointers. */
+static void
+store_q_unread(const char *fmt, va_list *ap)
+{
+	char	**p;
+
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt == 'i')
+			(void)va_arg(*ap, int *);
+		else if (*fmt == 'I')
+			(void)va_arg(*ap, long long *);
+		else if (*fmt == 'T')
+			(void)va_arg(*ap, time_t *);
+		else {
+			p = va_arg(*ap, char **);
+			free(*p);
+			*p = NULL;
+		}
+	}
+}
+
+/* Run a statement that returns at most one row: 1 read, 0 none, -1. */
+int
+store_get(struct store *s, const char *op, const char *sql,
+    const char *fmt, ...)
+{
+	struct store_row	 q;
+	va_list			 ap, outs;
+	int			 rc;
+
+	va_start(ap, fmt);
+	if (store_q_open(&q, s, op, sql, &fmt, &ap) != 0) {
+		va_end(ap);
+		return -1;
+	}
+	va_copy(outs, ap);
+	if ((rc = store_q_step(&q)) == 1 && store_q_read(&q, fmt, &ap) == 0) {
+		/* Finish the statement: an UPDATE ... RETURNING reports a
+		 * late error there, and a second row means a wrong query. */
+		if (store_q_step(&q) == 1) {
+			log_error("store", "%s: %s: more than one row",
+			    s->path, op);
+			q.failed = 1;
+		}
+		if (q.failed)
+			store_q_unread(fmt, &outs);
+		rc = 1;
+	}
+	va_end(outs);
+	va_end(ap);
+	if (store_q_close(&q) != 0)
+		return -1;
+	return rc;
+}
+
+/* Read the current row of a store_list query into fmt's pointers. */
+void
+store_row_read(struct store_row *q, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)store_q_read(q, fmt, &ap);
+	va_end(ap);
+}
+
+/*
+ * Run a query and read all its rows with how->read; with how NULL (that
+ * is store_run), a row is an error. 0 or -1.
+ */
+int
+store_list(struct store *s, const struct store_rows *how, void **rows,
+    size_t *n, const char *op, const char *sql, const char *fmt, ...)
+{
+	struct store_row	 q;
+	va_list			 ap;
+	char			*v = NULL;
+	size_t			 nv = 0, cap = 0;
+	int			 rc;
+
+	if (how != NULL) {
+		*rows = NULL;
+		*n = 0;
+	}
+	va_start(ap, fmt);
+	rc = store_q_open(&q, s, op, sql, &fmt, &ap);
+	va_end(ap);
+	if (rc != 0)
+		return -1;
+	while (!q.failed && store_q_step(&q) == 1) {
+		if (how == NULL) {
+			log_error("store", "%s: %s: the statement returned "
+			    "a row", s->path, op);
+			q.failed = 1;
+			break;
+		}
+		if (nv == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = xreallocarray(v, cap, how->size);
+		}
+		memset(v + nv * how->size, 0, how->size);
+		how->read(&q, v + nv * how->size);
+		nv++;
+	}
+	if (store_q_close(&q) != 0) {
+		if (how != NULL)
+			how->free(v, nv);
+		return -1;
+	}
+	if (how != NULL) {
+		*rows = v;
+		*n = nv;
+	}
+	return 0;
+}
+
+/* The rowid of the last row this connection inserted. */
+long long
+store_last_id(struct store *s)
+{
+	return (long long)sqlite3_last_insert_rowid(s->db);
+}
+
+/* One-row integer query (a PRAGMA); no row is an error. 0 or -1. */
 static int
 store_query_int(struct store *s, const char *sql, const char *op,
     long long *value)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	int	rc;
 
-	if ((st = store_prepare(s, sql, op)) == NULL)
-		return -1;
-	rc = store_step_row(s, st, op);
-	if (rc != 1) {
-		if (rc == 0) {
-			log_error("store", "%s: %s: no result", s->path, op);
-			store_failed(s);
-		}
-		return -1;
-	}
-	*value = sqlite3_column_int64(st, 0);
-	store_release(s, st);
-	return 0;
+	if ((rc = store_get(s, op, sql, ">I", value)) == 0)
+		return store_refuse(s, op, "no result");
+	return rc == 1 ? 0 : -1;
 }
 
 /* Run SQL without parameters or results (settings, schema steps). */
-static int
+int
 store_exec(struct store *s, const char *sql, const char *op)
 {
 	char	*err = NULL;
@@ -367,11 +529,11 @@ store_exec(struct store *s, const char *sql, const char *op)
 	return 0;
 }
 
-/* The version this binary migrates to. */
-int
-store_schema_version(void)
+/* The database file's path, for messages. */
+const char *
+store_path(struct store *s)
 {
-	return (int)nitems(store_migrations);
+	return s->path;
 }
 
 /* The database's PRAGMA user_version, or -1. */
@@ -386,119 +548,13 @@ store_version(struct store *s)
 	return (int)v;
 }
 
-/* Apply migration step (from -> from+1) in one transaction. 0 or -1. */
-static int
-store_migrate_step(struct store *s, int from, char **cause)
-{
-	char		 sql[64], op[64];
-	long long	 now;
-
-	snprintf(op, sizeof op, "migrate schema %d -> %d", from, from + 1);
-	if (store_exec(s, "BEGIN IMMEDIATE", op) != 0)
-		goto fail;
-	/* Another process may have migrated while we waited for the lock. */
-	if (store_query_int(s, "PRAGMA user_version", op, &now) != 0)
-		goto fail;
-	if (now != from) {
-		store_abort_sqlite(s);
-		return 0;
-	}
-	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", from + 1);
-	if (store_exec(s, store_migrations[from], op) != 0 ||
-	    store_exec(s, sql, op) != 0 ||
-	    store_exec(s, "COMMIT", op) != 0)
-		goto fail;
-	log_info("store", "%s: schema migrated to version %d", s->path,
-	    from + 1);
-	return 0;
-
-fail:
-	store_abort_sqlite(s);
-	*cause = xasprintf("cannot migrate database %s to schema version %d",
-	    s->path, from + 1);
-	return -1;
-}
-
-/* Read the schema version; -1 with *cause if newer than ours. */
-static int
-store_refuse_newer(struct store *s, char **cause)
-{
-	int	v, want = store_schema_version();
-
-	if ((v = store_version(s)) < 0) {
-		*cause = xasprintf("cannot read schema version of %s",
-		    s->path);
-		return -1;
-	}
-	if (v > want) {
-		log_error("store", "%s: schema version %d is newer than this "
-		    "outagebot (%d)", s->path, v, want);
-		*cause = xasprintf("database schema version %d is newer than "
-		    "this outagebot (%d)", v, want);
-		return -1;
-	}
-	return v;
-}
-
-/* Migrate to store_schema_version(), refusing a newer database. */
-static int
-store_migrate(struct store *s, char **cause)
-{
-	int	v;
-
-	for (;;) {
-		if ((v = store_refuse_newer(s, cause)) < 0)
-			return -1;
-		if (v == store_schema_version())
-			return 0;
-		if (store_migrate_step(s, v, cause) != 0)
-			return -1;
-	}
-}
-
-/* Put the connection in WAL mode and check that it took. */
-static int
-store_set_wal(struct store *s, char **cause)
-{
-	sqlite3_stmt	*st;
-	const char	*mode;
-	int		 ok;
-
-	st = store_prepare(s, "PRAGMA journal_mode = WAL", "set journal_mode");
-	if (st == NULL)
-		goto fail;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		store_log_sqlite(s, "set journal_mode");
-		store_release(s, st);
-		goto fail;
-	}
-	mode = (const char *)sqlite3_column_text(st, 0);
-	ok = mode != NULL && (strcasecmp(mode, "wal") == 0 ||
-	    (strcmp(s->path, ":memory:") == 0 &&
-	    strcasecmp(mode, "memory") == 0));
-	if (!ok) {
-		log_error("store", "%s: journal_mode is %s, not wal", s->path,
-		    mode != NULL ? mode : "(none)");
-		store_release(s, st);
-		*cause = xasprintf("cannot put database %s in WAL mode",
-		    s->path);
-		return -1;
-	}
-	store_release(s, st);
-	return 0;
-
-fail:
-	*cause = xasprintf("cannot set up database %s", s->path);
-	return -1;
-}
-
 /* Apply the per-connection settings and check foreign keys are on. */
 static int
 store_settings(struct store *s, char **cause)
 {
 	long long	fk;
 
-	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_OPEN_MS) != SQLITE_OK) {
 		store_log_sqlite(s, "set busy timeout");
 		goto fail;
 	}
@@ -520,7 +576,8 @@ fail:
 
 /*
  * Read the header so a file that is not a database is named as such
- * before we try to change it. 0 or -1 with *cause.
+ * before we try to change it. 0 or -1 with *cause. (Not a cached query:
+ * it needs SQLite's own error code for the message.)
  */
 static int
 store_probe(struct store *s, char **cause)
@@ -549,9 +606,9 @@ store_probe(struct store *s, char **cause)
 	return -1;
 }
 
-/* Open, configure and migrate the database at path; NULL and *cause. */
+/* Open path and check it is a usable database; NULL and *cause. */
 struct store *
-store_open(const char *path, char **cause)
+store_connect(const char *path, char **cause)
 {
 	struct store	*s;
 	int		 rc;
@@ -572,19 +629,51 @@ store_open(const char *path, char **cause)
 			*cause = xasprintf("cannot open database %s: %s", path,
 			    sqlite3_errstr(rc));
 		}
-		goto fail;
+		store_close(s);
+		return NULL;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	if (store_settings(s, cause) != 0 || store_probe(s, cause) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
 
-	if (store_settings(s, cause) != 0 ||
-	    store_probe(s, cause) != 0)
-		goto fail;
+/* Put the connection in WAL mode and check that it took. */
+static int
+store_set_wal(struct store *s, char **cause)
+{
+	char	*mode = NULL;
+	int	 ok;
 
-	/* Refuse a newer schema before changing anything in the file. */
-	if (store_refuse_newer(s, cause) < 0)
-		goto fail;
+	ok = store_get(s, "set journal_mode", "PRAGMA journal_mode = WAL",
+	    ">s", &mode);
+	if (ok == 0)
+		store_refuse(s, "set journal_mode", "no result");
+	if (ok != 1) {
+		*cause = xasprintf("cannot set up database %s", s->path);
+		return -1;
+	}
+	ok = mode != NULL && (strcasecmp(mode, "wal") == 0 ||
+	    (strcmp(s->path, ":memory:") == 0 &&
+	    strcasecmp(mode, "memory") == 0));
+	if (!ok) {
+		log_error("store", "%s: journal_mode is %s, not wal", s->path,
+		    mode != NULL ? mode : "(none)");
+		*cause = xasprintf("cannot put database %s in WAL mode",
+		    s->path);
+	}
+	free(mode);
+	return ok ? 0 : -1;
+}
+
+/* WAL, synchronous NORMAL, no automatic checkpoints. 0 or -1, *cause. */
+int
+store_use_wal(struct store *s, char **cause)
+{
 	if (store_set_wal(s, cause) != 0)
-		goto fail;
+		return -1;
 	/*
 	 * Checkpoints fsync; the bot runs them from an idle timer
 	 * (store_checkpoint) instead of inside whichever commit happens
@@ -594,16 +683,22 @@ store_open(const char *path, char **cause)
 	    "set synchronous") != 0 ||
 	    store_exec(s, "PRAGMA wal_autocheckpoint = 0",
 	    "set wal_autocheckpoint") != 0) {
-		*cause = xasprintf("cannot set up database %s", path);
-		goto fail;
+		*cause = xasprintf("cannot set up database %s", s->path);
+		return -1;
 	}
-	if (store_migrate(s, cause) != 0)
-		goto fail;
-	return s;
+	return 0;
+}
 
-fail:
-	store_close(s);
-	return NULL;
+/* Opened and migrated: from now on waits are short (STORE_BUSY_MS). */
+int
+store_ready(struct store *s, char **cause)
+{
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+		store_log_sqlite(s, "set busy timeout");
+		*cause = xasprintf("cannot set up database %s", s->path);
+		return -1;
+	}
+	return 0;
 }
 
 /* Close the database, rolling back an unfinished transaction. */
@@ -616,7 +711,7 @@ store_close(struct store *s)
 		if (s->in_tx) {
 			log_warn("store", "%s: closing inside a transaction; "
 			    "rolled back", s->path);
-			store_abort_sqlite(s);
+			store_abort(s);
 		}
 		while (s->ncache > 0)
 			sqlite3_finalize(s->cache[--s->ncache].st);
@@ -658,7 +753,7 @@ store_commit(struct store *s)
 		return -1;
 	}
 	if (store_exec(s, "COMMIT", "commit") != 0) {
-		store_abort_sqlite(s);
+		store_abort(s);
 		s->in_tx = 0;
 		return -1;
 	}
@@ -674,7 +769,7 @@ store_rollback(struct store *s)
 		log_warn("store", "%s: rollback: no transaction", s->path);
 		return;
 	}
-	store_abort_sqlite(s);
+	store_abort(s);
 	s->in_tx = s->doomed = 0;
 }
 
@@ -691,518 +786,27 @@ store_tx(struct store *s, int (*fn)(struct store *, void *), void *arg)
 	return store_commit(s);
 }
 
-/* Append one accepted command to the audit log. 0 or -1. */
-int
-store_audit_add(struct store *s, time_t at, const char *who,
-    const char *level, const char *via, const char *place,
-    const char *command, const char *args)
-{
-	static const char	*op = "add audit row";
-	sqlite3_stmt		*st;
-
-	if (who == NULL || level == NULL || command == NULL) {
-		log_error("store", "%s: %s: who, level and command are "
-		    "required", s->path, op);
-		store_failed(s);
-		return -1;
-	}
-	st = store_prepare(s, "INSERT INTO audit "
-	    "(at, who, level, via, place, command, args) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?)", op);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)at) != SQLITE_OK ||
-	    store_bind_text(st, 2, who) != SQLITE_OK ||
-	    store_bind_text(st, 3, level) != SQLITE_OK ||
-	    store_bind_text(st, 4, via) != SQLITE_OK ||
-	    store_bind_text(st, 5, place) != SQLITE_OK ||
-	    store_bind_text(st, 6, command) != SQLITE_OK ||
-	    store_bind_text(st, 7, args) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	return store_step_done(s, st, op);
-}
-
-/* Read one audit row (store_collect). */
-static void
-store_audit_read(sqlite3_stmt *st, void *item)
-{
-	struct store_audit	*r = item;
-
-	r->id = sqlite3_column_int64(st, 0);
-	r->at = (time_t)sqlite3_column_int64(st, 1);
-	r->who = store_column_text(st, 2);
-	r->level = store_column_text(st, 3);
-	r->via = store_column_text(st, 4);
-	r->place = store_column_text(st, 5);
-	r->command = store_column_text(st, 6);
-	r->args = store_column_text(st, 7);
-}
-
-/* Free audit rows read so far (store_collect). */
-static void
-store_audit_drop(void *rows, size_t n)
-{
-	store_audit_free(rows, n);
-}
-
-/* Newest audit rows first, at most limit (> 0); free with audit_free. */
-int
-store_audit_list(struct store *s, int limit, struct store_audit **rows,
-    size_t *nrows)
-{
-	static const char	*op = "list audit rows";
-	sqlite3_stmt		*st;
-
-	*rows = NULL;
-	*nrows = 0;
-	if (limit <= 0) {
-		log_error("store", "%s: %s: bad limit %d", s->path, op, limit);
-		return -1;
-	}
-	st = store_prepare(s, "SELECT id, at, who, level, via, place, "
-	    "command, args FROM audit ORDER BY id DESC LIMIT ?", op);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int(st, 1, limit) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	return store_collect(s, st, op, sizeof **rows, store_audit_read,
-	    store_audit_drop, (void **)rows, nrows);
-}
-
-/* Free rows returned by store_audit_list; NULL is a no-op. */
-void
-store_audit_free(struct store_audit *rows, size_t n)
-{
-	size_t	i;
-
-	if (rows == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(rows[i].who);
-		free(rows[i].level);
-		free(rows[i].via);
-		free(rows[i].place);
-		free(rows[i].command);
-		free(rows[i].args);
-	}
-	free(rows);
-}
-
-/* The STS policy for host if one is valid at now: 1, 0 for none, -1. */
-int
-store_sts_get(struct store *s, const char *host, time_t now, int *port,
-    time_t *expires)
-{
-	static const char	*op = "read sts policy";
-	sqlite3_stmt		*st;
-	int			 rc;
-
-	st = store_prepare(s, "SELECT port, expires FROM sts "
-	    "WHERE host = ? AND expires > ?", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, host) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)now) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	if ((rc = store_step_row(s, st, op)) != 1)
-		return rc;
-	*port = sqlite3_column_int(st, 0);
-	*expires = (time_t)sqlite3_column_int64(st, 1);
-	store_release(s, st);
-	return 1;
-}
-
-/* Store host's STS policy; an expiry not after now removes it. 0 or -1. */
-int
-store_sts_set(struct store *s, const char *host, int port, time_t expires)
-{
-	static const char	*op = "write sts policy";
-	sqlite3_stmt		*st;
-
-	if (host == NULL || *host == '\0' || port < 1 || port > 65535) {
-		log_error("store", "%s: %s: bad host or port %d", s->path, op,
-		    port);
-		store_failed(s);
-		return -1;
-	}
-	if (expires <= time(NULL)) {
-		st = store_prepare(s, "DELETE FROM sts WHERE host = ?", op);
-		if (st == NULL)
-			return -1;
-		if (store_bind_text(st, 1, host) != SQLITE_OK)
-			return store_bind_failed(s, st, op);
-		return store_step_done(s, st, op);
-	}
-	st = store_prepare(s, "INSERT INTO sts (host, port, expires) "
-	    "VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE SET "
-	    "port = excluded.port, expires = excluded.expires", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, host) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, port) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)expires) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	return store_step_done(s, st, op);
-}
-
-/* Read meta key: 1 and *value (caller frees), 0 and NULL if absent, -1. */
-int
-store_meta_get(struct store *s, const char *key, char **value)
-{
-	static const char	*op = "read meta";
-	sqlite3_stmt		*st;
-	int			 rc;
-
-	*value = NULL;
-	st = store_prepare(s, "SELECT value FROM meta WHERE key = ?", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, key) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	if ((rc = store_step_row(s, st, op)) != 1)
-		return rc;
-	*value = store_column_text(st, 0);
-	store_release(s, st);
-	return *value != NULL ? 1 : 0;
-}
-
-/* Insert or overwrite meta key. 0 or -1. */
-int
-store_meta_set(struct store *s, const char *key, const char *value)
-{
-	static const char	*op = "write meta";
-	sqlite3_stmt		*st;
-
-	if (key == NULL || value == NULL) {
-		log_error("store", "%s: %s: key and value are required",
-		    s->path, op);
-		store_failed(s);
-		return -1;
-	}
-	st = store_prepare(s, "INSERT INTO meta (key, value) VALUES (?, ?) "
-	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, key) != SQLITE_OK ||
-	    store_bind_text(st, 2, value) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	return store_step_done(s, st, op);
-}
-
-/* Log that op lacks a required argument and fail it. Always -1. */
-static int
-store_missing(struct store *s, const char *op, const char *what)
-{
-	log_error("store", "%s: %s: %s required", s->path, op, what);
-	store_failed(s);
-	return -1;
-}
-
-/* Read the role's rotation state: 1 (*member: caller frees), 0, -1. */
-int
-store_rotation_get(struct store *s, const char *role, char **member,
-    int *pos, time_t *shift_start)
-{
-	static const char	*op = "read rotation";
-	sqlite3_stmt		*st;
-	int			 rc;
-
-	*member = NULL;
-	if (role == NULL)
-		return store_missing(s, op, "a role is");
-	st = store_prepare(s, "SELECT member, pos, shift_start FROM rotation "
-	    "WHERE role = ?", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, role) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	if ((rc = store_step_row(s, st, op)) != 1)
-		return rc;
-	*member = store_column_text(st, 0);
-	*pos = sqlite3_column_int(st, 1);
-	*shift_start = (time_t)sqlite3_column_int64(st, 2);
-	store_release(s, st);
-	if (*member == NULL) {
-		log_error("store", "%s: %s: no member for %s", s->path, op,
-		    role);
-		return -1;
-	}
-	return 1;
-}
-
-/* Insert or overwrite the role's rotation state. 0 or -1. */
-int
-store_rotation_set(struct store *s, const char *role, const char *member,
-    int pos, time_t shift_start, time_t now)
-{
-	static const char	*op = "write rotation";
-	sqlite3_stmt		*st;
-
-	if (role == NULL || member == NULL)
-		return store_missing(s, op, "role and member are");
-	st = store_prepare(s, "INSERT INTO rotation "
-	    "(role, member, pos, shift_start, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (role) DO UPDATE SET "
-	    "member = excluded.member, pos = excluded.pos, "
-	    "shift_start = excluded.shift_start, "
-	    "updated_at = excluded.updated_at", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, role) != SQLITE_OK ||
-	    store_bind_text(st, 2, member) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, pos) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)shift_start) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, (sqlite3_int64)now) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	return store_step_done(s, st, op);
-}
-
-/* Add an override row; its new id, or -1 (also when end <= start). */
-long long
-store_override_add(struct store *s, const char *role, const char *person,
-    time_t start, time_t end, time_t created_at, const char *created_by,
-    const char *kind, const char *covers)
-{
-	static const char	*op = "add override";
-	sqlite3_stmt		*st;
-
-	if (role == NULL || person == NULL || created_by == NULL ||
-	    kind == NULL)
-		return store_missing(s, op, "role, person, created_by and "
-		    "kind are");
-	/* end > start is left to the table's CHECK, the one rule keeper;
-	 * the length bound keeps store_override_list's window scan exact. */
-	if ((long long)end - (long long)start > STORE_OVERRIDE_MAX_S) {
-		log_error("store", "%s: %s: longer than 366 days", s->path,
-		    op);
-		store_failed(s);
-		return -1;
-	}
-	st = store_prepare(s, "INSERT INTO overrides (role, person, start, "
-	    "\"end\", created_at, created_by, kind, covers) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, role) != SQLITE_OK ||
-	    store_bind_text(st, 2, person) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)start) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)end) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, (sqlite3_int64)created_at) !=
-	    SQLITE_OK ||
-	    store_bind_text(st, 6, created_by) != SQLITE_OK ||
-	    store_bind_text(st, 7, kind) != SQLITE_OK ||
-	    store_bind_text(st, 8, covers) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	if (store_step_done(s, st, op) != 0)
-		return -1;
-	return (long long)sqlite3_last_insert_rowid(s->db);
-}
-
-/* Cancel active override id: 1 (*role: caller frees), 0 none, -1. */
-int
-store_override_cancel(struct store *s, long long id, time_t now,
-    char **role)
-{
-	static const char	*op = "cancel override";
-	sqlite3_stmt		*st;
-	int			 rc;
-
-	*role = NULL;
-	st = store_prepare(s, "UPDATE overrides SET cancelled_at = ? "
-	    "WHERE id = ? AND cancelled_at IS NULL RETURNING role", op);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)id) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	if ((rc = store_step_row(s, st, op)) != 1)
-		return rc;
-	*role = store_column_text(st, 0);
-	/* id is the primary key: one row at most; finish the statement. */
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		store_log_sqlite(s, op);
-		store_release(s, st);
-		free(*role);
-		*role = NULL;
-		store_failed(s);
-		return -1;
-	}
-	store_release(s, st);
-	return 1;
-}
-
-/* The override columns every query below selects, in this order. */
-#define STORE_OVERRIDE_COLS \
-	"id, role, person, start, \"end\", created_at, created_by, kind, " \
-	"covers"
-
-/* Fill r from the current row of a STORE_OVERRIDE_COLS query. */
-static void
-store_override_read(sqlite3_stmt *st, struct store_override *r)
-{
-	r->id = sqlite3_column_int64(st, 0);
-	r->role = store_column_text(st, 1);
-	r->person = store_column_text(st, 2);
-	r->start = (time_t)sqlite3_column_int64(st, 3);
-	r->end = (time_t)sqlite3_column_int64(st, 4);
-	r->created_at = (time_t)sqlite3_column_int64(st, 5);
-	r->created_by = store_column_text(st, 6);
-	r->kind = store_column_text(st, 7);
-	r->covers = store_column_text(st, 8);
-}
-
-/* Read one override row (store_collect). */
-static void
-store_override_item(sqlite3_stmt *st, void *item)
-{
-	store_override_read(st, item);
-}
-
-/* Free override rows read so far (store_collect). */
-static void
-store_override_drop(void *rows, size_t n)
-{
-	store_override_free(rows, n);
-}
-
 /*
- * Active overrides of role (NULL: all) overlapping [from, until), at most
- * limit of them. No override is longer than STORE_OVERRIDE_MAX_S, so the
- * (role, start) index bounds the scan on both sides. 0/-1.
+ * Copy what the WAL holds back into the database file, as far as readers
+ * allow. PASSIVE: it never waits for a reader or a writer (the busy
+ * handler is not called), so it cannot block the loop; what a reader
+ * still needs is copied by a later run.
  */
 int
-store_override_list(struct store *s, const char *role, time_t from,
-    time_t until, int limit, struct store_override **rows, size_t *n)
+store_checkpoint(struct store *s)
 {
-	static const char	*op = "list overrides";
-	sqlite3_stmt		*st;
+	int	rc, logged = 0, done = 0;
 
-	*rows = NULL;
-	*n = 0;
-	/* Two texts rather than "role = ? OR ? IS NULL", so that the
-	 * (role, start) index serves the per-role query. */
-	if (role != NULL)
-		st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS
-		    " FROM overrides WHERE role = ? AND start > ?"
-		    " AND start < ? AND \"end\" > ? AND cancelled_at IS NULL"
-		    " ORDER BY start, id LIMIT ?", op);
-	else
-		st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS
-		    " FROM overrides WHERE ? IS NULL AND start > ?"
-		    " AND start < ? AND \"end\" > ? AND cancelled_at IS NULL"
-		    " ORDER BY start, id LIMIT ?", op);
-	if (st == NULL)
+	if (s->in_tx)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &logged, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+		log_error("store", "%s: checkpoint: %s", s->path,
+		    sqlite3_errmsg(s->db));
 		return -1;
-	if (store_bind_text(st, 1, role) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)from -
-	    STORE_OVERRIDE_MAX_S - 1) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, until != 0 ? (sqlite3_int64)until :
-	    INT64_MAX) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)from) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 5, limit > 0 ? limit : -1) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	return store_collect(s, st, op, sizeof **rows, store_override_item,
-	    store_override_drop, (void **)rows, n);
-}
-
-/* Free the strings of one override row and zero it; NULL is a no-op. */
-void
-store_override_clear(struct store_override *r)
-{
-	if (r == NULL)
-		return;
-	free(r->role);
-	free(r->person);
-	free(r->created_by);
-	free(r->kind);
-	free(r->covers);
-	memset(r, 0, sizeof *r);
-}
-
-/* Free rows from store_override_list; NULL is a no-op. */
-void
-store_override_free(struct store_override *rows, size_t n)
-{
-	size_t	i;
-
-	if (rows == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		store_override_clear(&rows[i]);
-	free(rows);
-}
-
-/* The active override id into *out: 1, 0 if none, -1. */
-int
-store_override_get(struct store *s, long long id, struct store_override *out)
-{
-	static const char	*op = "read override";
-	sqlite3_stmt		*st;
-	int			 rc;
-
-	memset(out, 0, sizeof *out);
-	st = store_prepare(s, "SELECT " STORE_OVERRIDE_COLS " FROM overrides "
-	    "WHERE id = ? AND cancelled_at IS NULL", op);
-	if (st == NULL)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)id) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	if ((rc = store_step_row(s, st, op)) != 1)
-		return rc;
-	store_override_read(st, out);
-	store_release(s, st);
-	return 1;
-}
-
-/* 1 if the notice (role, kind, at) was recorded, 0 if not, -1. */
-int
-store_notice_done(struct store *s, const char *role, const char *kind,
-    time_t at)
-{
-	static const char	*op = "read notice";
-	sqlite3_stmt		*st;
-	int			 rc;
-
-	if (role == NULL || kind == NULL)
-		return store_missing(s, op, "role and kind are");
-	st = store_prepare(s, "SELECT 1 FROM notices "
-	    "WHERE role = ? AND kind = ? AND at = ?", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, role) != SQLITE_OK ||
-	    store_bind_text(st, 2, kind) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)at) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	if ((rc = store_step_row(s, st, op)) != 1)
-		return rc;
-	store_release(s, st);
-	return 1;
-}
-
-/* Record the notice (role, kind, at); a repeat keeps the first. 0/-1. */
-int
-store_notice_mark(struct store *s, const char *role, const char *kind,
-    time_t at, const char *member, time_t now)
-{
-	static const char	*op = "write notice";
-	sqlite3_stmt		*st;
-
-	if (role == NULL || kind == NULL || member == NULL)
-		return store_missing(s, op, "role, kind and member are");
-	st = store_prepare(s, "INSERT INTO notices "
-	    "(role, kind, at, member, done_at) VALUES (?, ?, ?, ?, ?) "
-	    "ON CONFLICT (role, kind, at) DO NOTHING", op);
-	if (st == NULL)
-		return -1;
-	if (store_bind_text(st, 1, role) != SQLITE_OK ||
-	    store_bind_text(st, 2, kind) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)at) != SQLITE_OK ||
-	    store_bind_text(st, 4, member) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, (sqlite3_int64)now) != SQLITE_OK)
-		return store_bind_failed(s, st, op);
-	return store_step_done(s, st, op);
+	}
+	return 0;
 }
 
 /* 1 if a and b name the same existing file. */
@@ -1330,19 +934,12 @@ store_test_pragma(struct store *s, const char *name, long long *value)
 	return store_query_int(s, sql, "read pragma", value);
 }
 
-/* Copy the WAL back into the database file if nobody is reading. */
+/* Test hook: wait up to ms for other connections' locks. 0 or -1. */
 int
-store_checkpoint(struct store *s)
+store_test_busy_timeout(struct store *s, int ms)
 {
-	int	rc, logged = 0, done = 0;
-
-	if (s->in_tx)
-		return 0;
-	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &logged, &done);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-		log_error("store", "%s: checkpoint: %s", s->path,
-		    sqlite3_errmsg(s->db));
+	if (sqlite3_busy_timeout(s->db, ms) != SQLITE_OK) {
+		store_log_sqlite(s, "set busy timeout");
 		return -1;
 	}
 	return 0;

@@ -1,9 +1,11 @@
 /*
- * store.h — the bot's state in SQLite: WAL, foreign keys, a busy timeout,
- * schema migrations by PRAGMA user_version, a transaction helper. Only
- * store.c includes sqlite3.h; other modules call the typed functions here.
- * Errors come back as -1 with a short *cause (caller frees) where a caller
- * may show it; the detail is logged once here.
+ * store.h — the bot's state in SQLite: WAL, foreign keys, a short busy
+ * timeout (a locked database fails a write in a fraction of a second
+ * instead of stalling the loop), schema migrations by PRAGMA user_version,
+ * a transaction helper. Only store.c includes sqlite3.h; the queries live
+ * in store_*.c by the module they serve, and other modules call the typed
+ * functions here. Errors come back as -1 with a short *cause (caller
+ * frees) where a caller may show it; the detail is logged once here.
  */
 #ifndef OB_STORE_H
 #define OB_STORE_H
@@ -65,8 +67,8 @@ int		 store_sts_set(struct store *, const char *host, int port,
 		     time_t expires);
 
 /*
- * Checkpoint the WAL (passive: never waits for readers). Automatic
- * checkpoints are off; the bot calls this from a timer.
+ * Checkpoint the WAL (passive: never waits for readers or writers).
+ * Automatic checkpoints are off; the bot calls this from a timer.
  */
 int		 store_checkpoint(struct store *);
 
@@ -162,9 +164,12 @@ int		 store_notice_mark(struct store *, const char *role,
  * the cap now in force, or -1. store_test_pragma reads one integer pragma
  * of this connection (foreign_keys, busy_timeout, synchronous,
  * user_version, page_count); 0 and *value, or -1.
+ * store_test_busy_timeout sets how long this connection waits for another
+ * one's lock (to show what does not wait at all); 0 or -1.
  */
 int		 store_test_limit_pages(struct store *, int pages);
 int		 store_test_pragma(struct store *, const char *name,
 		     long long *value);
+int		 store_test_busy_timeout(struct store *, int ms);
 
 #endif

@@ -154,7 +154,7 @@ static const struct cmd_entry *const test_table[] = {
 
 static char *team_admins[] = { "alice" };
 static char *team_members[] = { "alice", "bob" };
-static struct cfg_bridge tg_bridge = { "tg", "tgacct", NULL, 0 };
+static struct cfg_bridge tg_bridge = { "tg", "tgacct", NULL, 0, NULL };
 
 /* The team config the idents are made from. */
 static void

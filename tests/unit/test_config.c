@@ -573,9 +573,10 @@ test_sasl(void **state)
 	    "  sasl = { mechanism = \"PLAIN\"; }; };\n", want_plain);
 	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
 	    "  sasl = {\n"
-	    "    mechanism = \"SCRAM-SHA-256\"; }; };\n",
-	    "3: irc.sasl.mechanism: \"SCRAM-SHA-256\" is not a SASL "
-	    "mechanism (use \"PLAIN\" or \"EXTERNAL\")");
+	    "    mechanism = \"DIGEST-MD5\"; }; };\n",
+	    "3: irc.sasl.mechanism: \"DIGEST-MD5\" is not a SASL "
+	    "mechanism (use \"PLAIN\", \"EXTERNAL\", \"SCRAM-SHA-256\" or "
+	    "\"ECDSA-NIST256P-CHALLENGE\")");
 	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
 	    "  sasl = { required = true; }; };\n",
 	    "2: irc.sasl.mechanism: missing (\"PLAIN\" or \"EXTERNAL\")");
@@ -829,7 +830,8 @@ test_hostmask(void **state)
 	    "  members = ( \"alice!*@*\", \"bob!bob@*.example.org\" );\n"
 	    "  admins = ( \"carol!~c@10.0.0.*\", \"alice!*@*\" );\n"
 	    "  github = ( \"carol=carol-gh\" ); };\n"
-	    "bridges = ( { nick = \"relay\"; map = ( \"bobT=bob\" ); } );\n");
+	    "bridges = ( { nick = \"relay\"; mask = \"relay!*@*\";\n"
+	    "  map = ( \"bobT=bob\" ); } );\n");
 	assert_int_equal(cfg->team.identify, CFG_IDENTIFY_HOSTMASK);
 	assert_int_equal(cfg->team.nmembers, 3);
 	assert_string_equal(cfg->team.members[2], "carol!~c@10.0.0.*");
@@ -958,8 +960,9 @@ test_later_groups(void **state)
 {
 	struct config	*cfg;
 
+	put_file("nonexistent", "gh-token\n", 0600);
 	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
-	    "github = { repo = \"a/b\"; token_file = \"/nonexistent\"; };\n"
+	    "github = { repo = \"a/b\"; token_file = \"nonexistent\"; };\n"
 	    "statuspage = { components = ( \"API\" ); backends = ( ); };\n"
 	    "outage = { remind_after = \"60m\"; };\n"
 	    "alerts = { repeat = 2; auto_open = false; };\n"
@@ -1343,6 +1346,479 @@ test_ical(void **state)
 	    "2: ical_weeks: expected an integer");
 }
 
+/* The irc keys of DESIGN §12: command_rate and queue_max. */
+static void
+test_irc_rates(void **state)
+{
+	static const char *const want[] = {
+		"2: irc.command_rate.burst: 0 is out of range (at least 1)",
+		"3: irc.command_rate.interval: \"soon\" is not a duration "
+		    "(use 1w, 12h, ...)",
+		"4: irc.queue_max: 0 is out of range (1-100000)",
+		NULL
+	};
+	struct config	*cfg;
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n");
+	assert_int_equal(cfg->irc.command_rate_burst, 5);
+	assert_int_equal(cfg->irc.command_rate_interval_ms, 10000);
+	assert_int_equal(cfg->irc.queue_max, 200);
+	cfg_free(cfg);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  command_rate = { burst = 2; interval = \"1m\"; };\n"
+	    "  queue_max = 50; };\n");
+	assert_int_equal(cfg->irc.command_rate_burst, 2);
+	assert_int_equal(cfg->irc.command_rate_interval_ms, 60000);
+	assert_int_equal(cfg->irc.queue_max, 50);
+	cfg_free(cfg);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  command_rate = { burst = 0;\n"
+	    "    interval = \"soon\"; };\n"
+	    "  queue_max = 0; };\n", want);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  max_reply_lines = 10; queue_max = 9; };\n",
+	    "2: irc.queue_max: must be at least max_reply_lines (10)");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  command_rate = { brust = 2; }; };\n",
+	    "2: irc.command_rate.brust: unknown key (did you mean "
+	    "\"burst\"?)");
+}
+
+/* SCRAM-SHA-256 is like PLAIN; ECDSA needs a private key file. */
+static void
+test_sasl_mechanisms(void **state)
+{
+	static const char *const want_scram[] = {
+		"2: irc.sasl.account: missing (needed for mechanism "
+		    "SCRAM-SHA-256)",
+		"2: irc.sasl.password_file: missing (needed for mechanism "
+		    "SCRAM-SHA-256)",
+		NULL
+	};
+	static const char *const want_ecdsa[] = {
+		"2: irc.sasl.account: missing (needed for mechanism "
+		    "ECDSA-NIST256P-CHALLENGE)",
+		"2: irc.sasl.key_file: missing (needed for mechanism "
+		    "ECDSA-NIST256P-CHALLENGE)",
+		"3: irc.sasl.password_file: not used with mechanism "
+		    "ECDSA-NIST256P-CHALLENGE",
+		NULL
+	};
+	struct config	*cfg;
+	char		*want, *out;
+
+	put_file("sasl.secret", SECRET_SASL "\n", 0600);
+	put_file("ecdsa.pem", "-----BEGIN EC PRIVATE KEY-----\n", 0600);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"scram-sha-256\"; account = \"a\";\n"
+	    "    password_file = \"sasl.secret\"; }; };\n");
+	assert_int_equal(cfg->irc.sasl.mech, CFG_SASL_SCRAM_SHA_256);
+	assert_string_equal(cfg->irc.sasl.password, SECRET_SASL);
+	assert_null(cfg->irc.sasl.key_file);
+	cfg_free(cfg);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"SCRAM-SHA-256\"; }; };\n", want_scram);
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"ECDSA-NIST256P-CHALLENGE\";\n"
+	    "    account = \"a\"; key_file = \"ecdsa.pem\"; }; };\n");
+	assert_int_equal(cfg->irc.sasl.mech, CFG_SASL_ECDSA_NIST256P);
+	want = xasprintf("%s/ecdsa.pem", tdir);
+	assert_string_equal(cfg->irc.sasl.key_file, want);
+	free(want);
+	assert_null(cfg->irc.sasl.password);
+	cfg_free(cfg);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"ECDSA-NIST256P-CHALLENGE\";\n"
+	    "    password_file = \"sasl.secret\"; }; };\n", want_ecdsa);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"PLAIN\"; account = \"a\";\n"
+	    "    password_file = \"sasl.secret\";\n"
+	    "    key_file = \"ecdsa.pem\"; }; };\n",
+	    "4: irc.sasl.key_file: not used with mechanism PLAIN");
+
+	/* The key is a secret: its permissions are checked. */
+	put_file("loose.pem", "-----BEGIN EC PRIVATE KEY-----\n", 0644);
+	capture_start();
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"ECDSA-NIST256P-CHALLENGE\";\n"
+	    "    account = \"a\"; key_file = \"loose.pem\"; }; };\n");
+	out = capture_end();
+	assert_non_null(strstr(out, "irc.sasl.key_file"));
+	assert_non_null(strstr(out, "loose.pem is readable by others"));
+	free(out);
+	cfg_free(cfg);
+	want = xasprintf("3: irc.sasl.key_file: %s/loose.pem is readable by "
+	    "others (chmod 600; strict_permissions = true)", tdir);
+	assert_error("strict_permissions = true; irc = { server = \"x\";\n"
+	    "  channels = ( \"#a\" ); sasl = { account = \"a\";\n"
+	    "    mechanism = \"ECDSA-NIST256P-CHALLENGE\"; key_file = "
+	    "\"loose.pem\"; }; };\n", want);
+	free(want);
+}
+
+/* Bridges carry a mask with identify = hostmask, an account otherwise. */
+static void
+test_bridge_mask(void **state)
+{
+	static const char *const want_host[] = {
+		"3: bridges.[0].account: not used with team.identify = "
+		    "\"hostmask\" (the bridge is known by its mask)",
+		"3: bridges.[0].mask: missing (needed with team.identify = "
+		    "\"hostmask\")",
+		"4: bridges.[1].mask: \"relay@host\" is not a nick!user@host "
+		    "mask (such as \"alice!*@*\")",
+		NULL
+	};
+	static const char *const want_acct[] = {
+		"3: bridges.[0].mask: not used with team.identify = "
+		    "\"account\" (the bridge is known by its account)",
+		NULL
+	};
+	struct config	*cfg;
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { identify = \"hostmask\"; members = ( \"al!*@*\" ); };\n"
+	    "bridges = ( { nick = \"relay\"; mask = \"relay!*@10.0.0.*\"; "
+	    "} );\n");
+	assert_string_equal(cfg->bridges[0].mask, "relay!*@10.0.0.*");
+	assert_null(cfg->bridges[0].account);
+	cfg_free(cfg);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { identify = \"hostmask\"; members = ( \"al!*@*\" ); };\n"
+	    "bridges = ( { nick = \"relay\"; account = \"relay\"; },\n"
+	    "  { nick = \"relay2\"; mask = \"relay@host\"; } );\n", want_host);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "team = { members = ( \"al\" ); };\n"
+	    "bridges = ( { nick = \"r\"; account = \"r\"; mask = \"r!*@*\"; "
+	    "} );\n", want_acct);
+}
+
+/* A shift shorter than an hour is refused. */
+static void
+test_shift_minimum(void **state)
+{
+	struct config	*cfg;
+
+	assert_error(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"2026-11-23 09:00\";\n"
+	    "  shift = \"1m\"; } );\n",
+	    "5: roles.[0].shift: \"1m\" is too short (at least 1h)");
+	assert_error(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"2026-11-23 09:00\";\n"
+	    "  shift = \"59m59s\"; } );\n",
+	    "5: roles.[0].shift: \"59m59s\" is too short (at least 1h)");
+	cfg = must_load(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); start = \"2026-11-23 09:00\";\n"
+	    "  shift = \"1h\"; } );\n");
+	assert_int_equal(cfg->roles[0].shift_ms, 3600000);
+	assert_int_equal(cfg->roles[0].shift_days, 0);
+	cfg_free(cfg);
+}
+
+/* The github group: absent is NULL; defaults; each key's checks. */
+static void
+test_github(void **state)
+{
+	static const char *const want[] = {
+		"2: github.api_url: \"ftp://x\" is not an http(s) URL (such "
+		    "as \"https://example.com\")",
+		"3: github.repo: \"packit\" is not a repository "
+		    "\"owner/name\" (such as \"packit/packit-service\")",
+		"4: github.labels.[1]: \"Outage\" is listed twice",
+		"5: github.pin: expected true or false",
+		"6: github.tokne_file: unknown key (did you mean "
+		    "\"token_file\"?)",
+		NULL
+	};
+	static const char *const want_missing[] = {
+		"2: github.token: secrets are not allowed inline (use "
+		    "token_file = a path or \"env:NAME\")",
+		"2: github.repo: missing (the repository, such as "
+		    "\"packit/packit-service\")",
+		"2: github.token_file: missing (a path or \"env:NAME\" "
+		    "holding the GitHub token)",
+		NULL
+	};
+	struct config	*cfg;
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n");
+	assert_null(cfg->github);
+	cfg_free(cfg);
+	put_file("gh.token", "ghp_secret\n", 0600);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { repo = \"packit/packit-service\";\n"
+	    "  token_file = \"gh.token\"; };\n");
+	assert_non_null(cfg->github);
+	assert_string_equal(cfg->github->api_url, "https://api.github.com");
+	assert_string_equal(cfg->github->repo, "packit/packit-service");
+	assert_string_equal(cfg->github->token, "ghp_secret");
+	assert_int_equal(cfg->github->nlabels, 1);
+	assert_string_equal(cfg->github->labels[0], "outage");
+	assert_int_equal(cfg->github->pin, 1);
+	cfg_free(cfg);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { repo = \"o/r.x\"; token_file = \"gh.token\";\n"
+	    "  api_url = \"https://ghe.example.com/api/v3\";\n"
+	    "  labels = ( \"incident\", \"prod\" ); pin = false; };\n");
+	assert_string_equal(cfg->github->api_url,
+	    "https://ghe.example.com/api/v3");
+	assert_int_equal(cfg->github->nlabels, 2);
+	assert_string_equal(cfg->github->labels[1], "prod");
+	assert_int_equal(cfg->github->pin, 0);
+	cfg_free(cfg);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { api_url = \"ftp://x\";\n"
+	    "  repo = \"packit\";\n"
+	    "  labels = ( \"outage\", \"Outage\" );\n"
+	    "  pin = 1;\n"
+	    "  tokne_file = \"gh.token\"; token_file = \"gh.token\"; };\n",
+	    want);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { token = \"ghp_inline\"; };\n", want_missing);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { token_file = \"gh.token\";\n"
+	    "  repo = \"-packit/ab\"; };\n",
+	    "3: github.repo: \"-packit/ab\" is not a repository "
+	    "\"owner/name\" (such as \"packit/packit-service\")");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { token_file = \"gh.token\";\n"
+	    "  repo = \"packit/..\"; };\n",
+	    "3: github.repo: \"packit/..\" is not a repository "
+	    "\"owner/name\" (such as \"packit/packit-service\")");
+}
+
+/* The outage group: always there with defaults; role names a role. */
+static void
+test_outage(void **state)
+{
+	static const char *const want[] = {
+		"6: outage.role: \"nobody\" is not a role (a roles[].name or "
+		    "alias)",
+		"7: outage.remind_after: must be longer than 0s",
+		"7: outage.eta_nudge_after: \"30\" is not a duration (use "
+		    "1w, 12h, ...)",
+		NULL
+	};
+	struct config	*cfg;
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n");
+	assert_null(cfg->outage.role);
+	assert_int_equal(cfg->outage.remind_after_ms, 3600000);
+	assert_int_equal(cfg->outage.eta_nudge_after_ms, 1800000);
+	cfg_free(cfg);
+	cfg = must_load(ROLES_BASE "roles = ( { name = \"outage-master\";\n"
+	    "  aliases = ( \"om\" ); members = ( \"bob\" ); shift = \"1w\";\n"
+	    "  start = \"2026-11-23 09:00\"; } );\n"
+	    "outage = { role = \"OM\"; remind_after = \"2h\";\n"
+	    "  eta_nudge_after = \"15m\"; };\n");
+	assert_string_equal(cfg->outage.role, "OM");
+	assert_ptr_equal(cfg_role_find(cfg, cfg->outage.role),
+	    &cfg->roles[0]);
+	assert_int_equal(cfg->outage.remind_after_ms, 7200000);
+	assert_int_equal(cfg->outage.eta_nudge_after_ms, 900000);
+	cfg_free(cfg);
+	assert_errors(ROLES_BASE "roles = ( { name = \"om\";\n"
+	    "  members = ( \"bob\" ); shift = \"1w\";\n"
+	    "  start = \"2026-11-23 09:00\"; } ); outage = {\n"
+	    "  role = \"nobody\";\n"
+	    "  remind_after = \"0s\"; eta_nudge_after = \"30\"; };\n", want);
+}
+
+/* statuspage: url and components, each checked. */
+static void
+test_statuspage(void **state)
+{
+	static const char *const want[] = {
+		"2: statuspage.url: \"status.example.com\" is not an http(s) "
+		    "URL (such as \"https://example.com\")",
+		"3: statuspage.components.[2]: \"api\" is listed twice",
+		"3: statuspage.components.[3]: \"a,b\" is not a component "
+		    "name (1-64 characters, no commas, '=', control "
+		    "characters or outer spaces)",
+		"4: statuspage.backends: expected a list of groups such as "
+		    "( { type = \"cstate\"; dir = \"status\"; } )",
+		NULL
+	};
+	struct config	*cfg;
+
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n");
+	assert_null(cfg->statuspage.url);
+	assert_int_equal(cfg->statuspage.ncomponents, 0);
+	assert_int_equal(cfg->statuspage.nbackends, 0);
+	cfg_free(cfg);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { url = \"https://status.packit.dev\";\n"
+	    "  components = ( \"API\", \"Testing Farm\" ); };\n");
+	assert_string_equal(cfg->statuspage.url, "https://status.packit.dev");
+	assert_int_equal(cfg->statuspage.ncomponents, 2);
+	assert_string_equal(cfg->statuspage.components[1], "Testing Farm");
+	cfg_free(cfg);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { url = \"status.example.com\";\n"
+	    "  components = ( \"API\", \"Koji\", \"api\", \"a,b\" );\n"
+	    "  backends = { type = \"cstate\"; }; };\n", want);
+}
+
+/* Backends of every type load with their keys and defaults. */
+static void
+test_backends_valid(void **state)
+{
+	const struct cfg_backend	*b;
+	struct config			*cfg;
+	char				*want;
+
+	put_file("gh.token", "ghp_secret\n", 0600);
+	put_file("other.token", "other\n", 0600);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "github = { repo = \"o/r\"; token_file = \"gh.token\";\n"
+	    "  api_url = \"https://ghe.example/api\"; };\n"
+	    "statuspage = { components = ( \"API\", \"Testing Farm\" );\n"
+	    "  backends = (\n"
+	    "    { type = \"cstate\"; repo = \"o/status\"; },\n"
+	    "    { type = \"cstate\"; dir = \"status\"; },\n"
+	    "    { type = \"Statusfy\"; repo = \"o/sf\";\n"
+	    "      branch = \"gh-pages\";\n"
+	    "      systems = ( \"testing farm=testing-farm\" );\n"
+	    "      token_file = \"other.token\"; },\n"
+	    "    { type = \"issues\"; repo = \"o/incidents\";\n"
+	    "      api_url = \"https://other.example/api\"; },\n"
+	    "    { type = \"cachet\"; url = \"https://cachet.example\";\n"
+	    "      token_file = \"other.token\"; },\n"
+	    "    { type = \"webhook\"; url = \"http://hook.example/x\"; },\n"
+	    "    { type = \"telegram\"; token_file = \"other.token\";\n"
+	    "      chat_id = \"-100123456\"; }\n"
+	    "  ); };\n");
+	assert_int_equal(cfg->statuspage.nbackends, 7);
+	b = &cfg->statuspage.backends[0];
+	assert_int_equal(b->type, CFG_BACKEND_CSTATE);
+	assert_int_equal(b->line, 6);
+	assert_string_equal(b->repo, "o/status");
+	assert_string_equal(b->branch, "main");
+	assert_string_equal(b->path, "content/issues");
+	assert_null(b->dir);
+	assert_string_equal(b->api_url, "https://ghe.example/api");
+	assert_string_equal(b->token, "ghp_secret");
+	b = &cfg->statuspage.backends[1];
+	want = xasprintf("%s/status", tdir);
+	assert_string_equal(b->dir, want);
+	free(want);
+	assert_null(b->repo);
+	assert_null(b->branch);
+	assert_null(b->path);
+	assert_null(b->token);
+	b = &cfg->statuspage.backends[2];
+	assert_int_equal(b->type, CFG_BACKEND_STATUSFY);
+	assert_int_equal(b->line, 8);
+	assert_string_equal(b->branch, "gh-pages");
+	assert_string_equal(b->path, "content");
+	assert_int_equal(b->nsystems, 1);
+	assert_string_equal(b->systems[0].from, "Testing Farm");
+	assert_string_equal(b->systems[0].to, "testing-farm");
+	assert_string_equal(b->token, "other");
+	b = &cfg->statuspage.backends[3];
+	assert_int_equal(b->type, CFG_BACKEND_ISSUES);
+	assert_int_equal(b->nlabels, 1);
+	assert_string_equal(b->labels[0], "incident");
+	assert_int_equal(b->pin, 0);
+	assert_string_equal(b->api_url, "https://other.example/api");
+	assert_string_equal(b->token, "ghp_secret");
+	b = &cfg->statuspage.backends[4];
+	assert_int_equal(b->type, CFG_BACKEND_CACHET);
+	assert_string_equal(b->url, "https://cachet.example");
+	assert_string_equal(b->token, "other");
+	b = &cfg->statuspage.backends[5];
+	assert_int_equal(b->type, CFG_BACKEND_WEBHOOK);
+	assert_null(b->secret);
+	b = &cfg->statuspage.backends[6];
+	assert_int_equal(b->type, CFG_BACKEND_TELEGRAM);
+	assert_string_equal(b->chat_id, "-100123456");
+	assert_string_equal(b->api_url, "https://api.telegram.org");
+	assert_string_equal(b->token, "other");
+	assert_null(b->labels);
+	cfg_free(cfg);
+}
+
+/* Backend problems: the type's keys only, repo or dir, a token. */
+static void
+test_backends_errors(void **state)
+{
+	struct config	*cfg;
+	char		*want_dir;
+	static const char *const want[] = {
+		"3: statuspage.backends.[0].type: missing (\"cstate\", "
+		    "\"statusfy\", \"issues\", \"cachet\", \"webhook\" or "
+		    "\"telegram\")",
+		"4: statuspage.backends.[1].type: \"gitlab\" is not a backend "
+		    "type (use \"cstate\", \"statusfy\", \"issues\", "
+		    "\"cachet\", \"webhook\" or \"telegram\")",
+		"5: statuspage.backends.[2].chat_id: not a key of type "
+		    "\"cstate\"",
+		"6: statuspage.backends.[3].dir: use either repo or dir, "
+		    "not both",
+		"7: statuspage.backends.[4].repo: missing (a repository "
+		    "\"owner/name\", or dir = a local folder)",
+		"8: statuspage.backends.[5].branch: not used with dir",
+		"9: statuspage.backends.[6].token_file: missing (set it, or "
+		    "a github group to take the token from)",
+		"10: statuspage.backends.[7].url: missing (the site's URL, "
+		    "such as \"https://status.example.com\")",
+		"10: statuspage.backends.[7].token_file: missing (a path or "
+		    "\"env:NAME\" holding the token)",
+		"11: statuspage.backends.[8].chat_id: \"chat\" is not a chat "
+		    "id (a number such as \"-100123456\", or \"@channel\")",
+		"12: statuspage.backends.[9].systems.[0]: \"Koji\" is not in "
+		    "statuspage.components",
+		"13: statuspage.backends.[10].repo: missing (the repository, "
+		    "such as \"packit/status\")",
+		NULL
+	};
+
+	put_file("t", "tok\n", 0600);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { components = ( \"API\" ); backends = (\n"
+	    "  { dir = \"s\"; },\n"
+	    "  { type = \"gitlab\"; url = \"https://x\"; },\n"
+	    "  { type = \"cstate\"; dir = \"s\"; chat_id = \"1\"; },\n"
+	    "  { type = \"cstate\"; dir = \"s\"; repo = \"o/r\"; },\n"
+	    "  { type = \"cstate\"; },\n"
+	    "  { type = \"statusfy\"; dir = \"s\"; branch = \"main\"; },\n"
+	    "  { type = \"issues\"; repo = \"o/r\"; },\n"
+	    "  { type = \"cachet\"; },\n"
+	    "  { type = \"telegram\"; token_file = \"t\"; chat_id = \"chat\";"
+	    " },\n"
+	    "  { type = \"statusfy\"; dir = \"s\"; systems = ( \"Koji=k\" );"
+	    " },\n"
+	    "  { type = \"issues\"; token_file = \"t\"; }\n"
+	    "); };\n", want);
+
+	/* A dir that is a file; a webhook's secret; another type's key. */
+	want_dir = xasprintf("3: statuspage.backends.[0].dir: %s/t is not a "
+	    "directory", tdir);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { backends = (\n"
+	    "  { type = \"cstate\"; dir = \"t\"; } ); };\n", want_dir);
+	free(want_dir);
+	setenv("OB_TEST_HOOK", "hook-secret", 1);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { backends = ( { type = \"webhook\";\n"
+	    "  url = \"https://h.example\";\n"
+	    "  secret_file = \"env:OB_TEST_HOOK\"; } ); };\n");
+	assert_string_equal(cfg->statuspage.backends[0].secret, "hook-secret");
+	cfg_free(cfg);
+	unsetenv("OB_TEST_HOOK");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { backends = ( { type = \"webhook\";\n"
+	    "  url = \"https://h.example\"; token_file = \"t\"; } ); };\n",
+	    "3: statuspage.backends.[0].token_file: not a key of type "
+	    "\"webhook\"");
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" ); };\n"
+	    "statuspage = { components = ( \"API\" ); backends = (\n"
+	    "  { type = \"statusfy\"; dir = \"s\";\n"
+	    "    systems = ( \"API=api\", \"api=api2\" ); } ); };\n",
+	    "4: statuspage.backends.[0].systems.[1]: \"API\" is mapped twice");
+}
+
 /* bot.conf.example validates and documents the sketch's values. */
 static void
 test_example(void **state)
@@ -1441,6 +1917,15 @@ main(void)
 		cmocka_unit_test(test_role_members),
 		cmocka_unit_test(test_role_values),
 		cmocka_unit_test(test_ical),
+		cmocka_unit_test(test_irc_rates),
+		cmocka_unit_test(test_sasl_mechanisms),
+		cmocka_unit_test(test_bridge_mask),
+		cmocka_unit_test(test_shift_minimum),
+		cmocka_unit_test(test_github),
+		cmocka_unit_test(test_outage),
+		cmocka_unit_test(test_statuspage),
+		cmocka_unit_test(test_backends_valid),
+		cmocka_unit_test(test_backends_errors),
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_free_null),
 	};

@@ -8,6 +8,10 @@
  *   /hang      never answers
  *   /redirect  302 to /          /redirect-ftp  302 to ftp://
  *   /reset     closes the connection with an RST
+ * The classification tests (http_classify, http_cause) need no server:
+ * they build responses by hand from the status codes, headers and bodies
+ * that API-CONTRACTS.md records for GitHub, Telegram, Sentry, Cachet,
+ * Prometheus and Alertmanager, with a fixed clock.
  * This file owns only test code; it must not reach into http.c's insides.
  */
 /* deps: http loop util log */
@@ -19,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +153,7 @@ conn_answer(struct conn *c, int status, const char *extra,
 	    "Connection: close\r\n%s\r\n", status, len, extra);
 	buf_add(&c->out, body, len);
 	c->answered = 1;
-	loop_fd_set(c->srv->loop, c->fd, LOOP_WRITE, conn_on_write, c);
+	loop_fd_set(c->srv->loop, NULL, c->fd, LOOP_WRITE, conn_on_write, c);
 }
 
 /* Answer one complete request (head is NUL-terminated, body follows). */
@@ -254,7 +259,7 @@ srv_on_accept(struct loop *loop, int fd, int events, void *arg)
 		buf_init(&c->out);
 		c->next = s->conns;
 		s->conns = c;
-		loop_fd_set(loop, cfd, LOOP_READ, conn_on_read, c);
+		loop_fd_set(loop, NULL, cfd, LOOP_READ, conn_on_read, c);
 	}
 }
 
@@ -285,8 +290,8 @@ srv_start(struct srv *s, struct loop *loop)
 	s->loop = loop;
 	s->lfd = bind_any(&s->port);
 	assert_int_equal(listen(s->lfd, 64), 0);
-	assert_int_equal(loop_fd_set(loop, s->lfd, LOOP_READ, srv_on_accept,
-	    s), 0);
+	assert_int_equal(loop_fd_set(loop, NULL, s->lfd, LOOP_READ,
+	    srv_on_accept, s), 0);
 }
 
 /* Stop the server and close every connection. */
@@ -397,10 +402,10 @@ url(struct fixture *f, const char *path)
 	return xasprintf("http://127.0.0.1:%d%s", f->srv.port, path);
 }
 
-/* Start a GET of path with max_body and timeout; assert it started. */
+/* Start a GET of path for owner; assert it started. */
 static long long
-get(struct fixture *f, const char *path, size_t max_body, long timeout,
-    struct result *r)
+get_owned(struct fixture *f, const char *path, size_t max_body, long timeout,
+    struct result *r, void *owner)
 {
 	struct http_request	 q;
 	char			*u = url(f, path);
@@ -410,10 +415,19 @@ get(struct fixture *f, const char *path, size_t max_body, long timeout,
 	q.url = u;
 	q.max_body = max_body;
 	q.timeout_ms = timeout;
+	q.owner = owner;
 	id = http_start(f->http, &q, on_done, r);
 	free(u);	/* http_start copies */
 	assert_true(id > 0);
 	return id;
+}
+
+/* Start a GET of path with max_body and timeout; assert it started. */
+static long long
+get(struct fixture *f, const char *path, size_t max_body, long timeout,
+    struct result *r)
+{
+	return get_owned(f, path, max_body, timeout, r, NULL);
 }
 
 /* GET / : status, body, headers (case-insensitive, trimmed). */
@@ -547,7 +561,7 @@ test_hang_timeout(void **state)
 	long long	 tid;
 	uint64_t	 t0;
 
-	tid = loop_timer_add(f->loop, 20, on_tick, &ticks);
+	tid = loop_timer_add(f->loop, NULL, 20, on_tick, &ticks);
 	t0 = util_mono_ms();
 	get(f, "/hang", 0, 300, &r);
 	assert_int_equal(run_until(f->loop, &r.called, 1, 5000), 0);
@@ -879,6 +893,500 @@ test_header_lookup(void **state)
 	assert_null(http_header(NULL, "x"));
 }
 
+/*
+ * http_cancel_owner drops exactly one owner's requests, with no callback
+ * now or later; the core (NULL) is never cancelled that way.
+ */
+static void
+test_cancel_owner(void **state)
+{
+	struct fixture	*f = *state;
+	struct result	 x1 = { 0 }, x2 = { 0 }, y = { 0 }, core = { 0 };
+	int		 x, other;
+
+	get_owned(f, "/hang", 0, 1000, &x1, &x);
+	get_owned(f, "/hang", 0, 1000, &x2, &x);
+	get_owned(f, "/hang", 0, 300, &y, &other);
+	get_owned(f, "/", 0, 0, &core, NULL);
+	assert_int_equal(run_until(f->loop, &f->srv.nhang, 3, 5000), 0);
+	http_cancel_owner(f->http, &x);
+	assert_int_equal(http_pending(f->http), 2 - core.called);
+	http_cancel_owner(f->http, NULL);
+	http_cancel_owner(NULL, &x);
+	http_cancel_owner(f->http, &x);		/* nothing left: harmless */
+	assert_int_equal(run_until(f->loop, &y.called, 1, 5000), 0);
+	assert_int_equal(run_until(f->loop, &core.called, 1, 5000), 0);
+	assert_string_equal(y.error, "timed out");
+	assert_int_equal(core.status, 200);
+	/* Past the cancelled requests' own timeout: still no callback. */
+	run_for(f->loop, 1100);
+	assert_int_equal(x1.called, 0);
+	assert_int_equal(x2.called, 0);
+	assert_int_equal(http_pending(f->http), 0);
+	result_free(&y);
+	result_free(&core);
+}
+
+/* State of the cancel-own-requests-from-a-callback test. */
+struct selfcancel {
+	struct fixture	*f;
+	int		 called;
+};
+
+/* A callback that cancels every request of its own owner. */
+static void
+on_cancel_own(const struct http_response *resp, void *arg)
+{
+	struct selfcancel	*c = arg;
+
+	c->called++;
+	http_cancel_owner(c->f->http, c);
+}
+
+/* Start a file:// request (fails in curl's first kick) for owner. */
+static void
+start_file_owned(struct fixture *f, http_done_cb *cb, void *arg,
+    void *owner)
+{
+	struct http_request	q;
+
+	memset(&q, 0, sizeof q);
+	q.url = "file:///dev/null";
+	q.owner = owner;
+	assert_true(http_start(f->http, &q, cb, arg) > 0);
+}
+
+/*
+ * From inside a callback: its owner's other requests, one queued behind
+ * it in the same kick and one in flight, are dropped; another owner's
+ * queued request still gets its callback.
+ */
+static void
+test_cancel_owner_inside(void **state)
+{
+	struct fixture		*f = *state;
+	struct selfcancel	 c;
+	struct result		 queued = { 0 }, hang = { 0 }, other = { 0 };
+	int			 stranger;
+
+	memset(&c, 0, sizeof c);
+	c.f = f;
+	get_owned(f, "/hang", 0, 0, &hang, &c);
+	start_file_owned(f, on_cancel_own, &c, &c);
+	start_file_owned(f, on_done, &queued, &c);
+	start_file_owned(f, on_done, &other, &stranger);
+	assert_int_equal(run_until(f->loop, &other.called, 1, 5000), 0);
+	run_for(f->loop, 100);
+	assert_int_equal(c.called, 1);
+	assert_int_equal(queued.called, 0);
+	assert_int_equal(hang.called, 0);
+	assert_int_equal(other.called, 1);
+	assert_int_equal(http_pending(f->http), 0);
+	result_free(&other);
+}
+
+/* The fixed wall clock of the classification tests: 2026-12-01 12:00Z. */
+#define NOW	((time_t)1796126400)
+/* Expect a backoff in [lo, hi] instead of an exact delay. */
+#define RANGE	(-2)
+
+/* One classification case: a response and what it must give. */
+struct ccase {
+	const char		*what;
+	long			 status;
+	const char		*error;		/* transport error, status 0 */
+	int			 too_large;
+	const char		*body;
+	const char		*hdr[12];	/* name, value, ..., NULL */
+	int			 attempt;
+	enum http_verdict	 want;
+	long long		 ms;		/* exact delay, or RANGE */
+	long long		 lo, hi;
+	const char		*cause;		/* NULL: not checked */
+};
+
+/* The GitHub error body with this message. */
+#define GH(m)	"{\"message\":\"" m "\",\"documentation_url\":" \
+		"\"https://docs.github.com/rest\"}"
+#define SECONDARY	"You have exceeded a secondary rate limit. Please " \
+			"wait a few minutes before you try again."
+#define UA_403		"Request forbidden by administrative rules. Please " \
+			"make sure your request has a User-Agent header " \
+			"(https://docs.github.com/en/rest/overview/" \
+			"resources-in-the-rest-api#user-agent-required). " \
+			"Check https://githubstatus.com for possible causes."
+
+static const struct ccase ccases[] = {
+	/* GitHub REST. */
+	{ "create issue", 201, NULL, 0,
+	  "{\"id\":1000,\"node_id\":\"I_kwDOAbc123\",\"number\":1}",
+	  { "x-ratelimit-remaining", "4999", "x-ratelimit-reset",
+	    "1796130000", NULL }, 1, HTTP_DONE, 0, 0, 0, "201 Created" },
+	{ "quota spent on a success", 200, NULL, 0, "{}",
+	  { "x-ratelimit-remaining", "0", "x-ratelimit-reset", "1796126520",
+	    NULL }, 1, HTTP_DONE, 120000, 0, 0, "200 OK" },
+	{ "not modified", 304, NULL, 0, "", { NULL }, 1, HTTP_DONE, 0, 0,
+	  0, "304 Not Modified" },
+	{ "bad credentials", 401, NULL, 0,
+	  "{\"message\":\"Bad credentials\",\"documentation_url\":"
+	  "\"https://docs.github.com/rest\",\"status\":\"401\"}",
+	  { "x-ratelimit-remaining", "59", NULL }, 1, HTTP_PERMANENT, 0, 0,
+	  0, "401 Bad credentials" },
+	{ "not found", 404, NULL, 0, GH("Not Found"), { NULL }, 1,
+	  HTTP_PERMANENT, 0, 0, 0, "404 Not Found" },
+	{ "not found, quota spent", 404, NULL, 0, GH("Not Found"),
+	  { "x-ratelimit-remaining", "0", "x-ratelimit-reset", "1796126520",
+	    NULL }, 1, HTTP_PERMANENT, 0, 0, 0, NULL },
+	{ "issues disabled", 410, NULL, 0,
+	  GH("Issues are disabled for this repo"), { NULL }, 1,
+	  HTTP_PERMANENT, 0, 0, 0, "410 Issues are disabled for this repo" },
+	{ "validation failed", 422, NULL, 0,
+	  "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":"
+	  "\"Issue\",\"code\":\"missing_field\",\"field\":\"title\"}],"
+	  "\"documentation_url\":\"https://docs.github.com/rest/issues\","
+	  "\"status\":\"422\"}", { NULL }, 1, HTTP_PERMANENT, 0, 0, 0,
+	  "422 Validation Failed (title missing_field)" },
+	{ "custom validation", 422, NULL, 0,
+	  "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":"
+	  "\"Label\",\"code\":\"custom\",\"message\":\"name is too long\"}]}",
+	  { NULL }, 1, HTTP_PERMANENT, 0, 0, 0,
+	  "422 Validation Failed (name is too long)" },
+	{ "bad json", 400, NULL, 0, GH("Problems parsing JSON"), { NULL },
+	  1, HTTP_PERMANENT, 0, 0, 0, "400 Problems parsing JSON" },
+	{ "no user agent", 403, NULL, 0, UA_403 "\n",
+	  { "Content-Type", "text/plain; charset=utf-8", NULL }, 1,
+	  HTTP_PERMANENT, 0, 0, 0, NULL },
+	{ "primary limit, 403", 403, NULL, 0,
+	  GH("API rate limit exceeded for user ID 1."),
+	  { "x-ratelimit-limit", "5000", "x-ratelimit-remaining", "0",
+	    "x-ratelimit-used", "5000", "x-ratelimit-reset", "1796127000",
+	    "x-ratelimit-resource", "core", NULL }, 1, HTTP_RETRY, 600000,
+	  0, 0, "403 API rate limit exceeded for user ID 1." },
+	{ "primary limit, no message", 403, NULL, 0, "",
+	  { "x-ratelimit-remaining", "0", "x-ratelimit-reset", "1796126430",
+	    NULL }, 1, HTTP_RETRY, 30000, 0, 0, "403 Forbidden" },
+	{ "primary limit, reset already past", 403, NULL, 0, "",
+	  { "x-ratelimit-remaining", "0", "x-ratelimit-reset", "1796126370",
+	    NULL }, 1, HTTP_RETRY, 60000, 0, 0, NULL },
+	{ "primary limit, 429", 429, NULL, 0,
+	  GH("API rate limit exceeded for user ID 1."),
+	  { "x-ratelimit-remaining", "0", "x-ratelimit-reset", "1796127000",
+	    NULL }, 4, HTTP_RETRY, 600000, 0, 0, NULL },
+	{ "secondary limit with retry-after", 403, NULL, 0, GH(SECONDARY),
+	  { "retry-after", "60", "x-ratelimit-remaining", "4321", NULL }, 1,
+	  HTTP_RETRY, 60000, 0, 0, "403 " SECONDARY },
+	{ "secondary limit, no header", 403, NULL, 0, GH(SECONDARY),
+	  { NULL }, 1, HTTP_RETRY, 60000, 0, 0, NULL },
+	{ "secondary limit, no header, 10th try", 403, NULL, 0,
+	  GH(SECONDARY), { NULL }, 10, HTTP_RETRY, RANGE, 450000, 600000,
+	  NULL },
+	{ "403 with only retry-after", 403, NULL, 0, GH("Forbidden"),
+	  { "Retry-After", "30", NULL }, 1, HTTP_RETRY, 30000, 0, 0, NULL },
+	{ "403 forbidden", 403, NULL, 0,
+	  GH("Resource not accessible by personal access token"),
+	  { "x-ratelimit-remaining", "4999", NULL }, 1, HTTP_PERMANENT, 0, 0,
+	  0, NULL },
+	{ "429 without any header", 429, NULL, 0, "", { NULL }, 1,
+	  HTTP_RETRY, 60000, 0, 0, "429 Too Many Requests" },
+	{ "largest hint wins", 429, NULL, 0, "",
+	  { "Retry-After", "10", "x-ratelimit-remaining", "0",
+	    "x-ratelimit-reset", "1796126500", NULL }, 1, HTTP_RETRY, 100000,
+	  0, 0, NULL },
+	{ "service unavailable", 503, NULL, 0, GH("Service Unavailable"),
+	  { NULL }, 1, HTTP_RETRY, RANGE, 1500, 2000, NULL },
+	{ "service unavailable, 3rd try", 503, NULL, 0, "", { NULL }, 3,
+	  HTTP_RETRY, RANGE, 6000, 8000, "503 Service Unavailable" },
+	{ "attempt 0 counts as 1", 503, NULL, 0, "", { NULL }, 0,
+	  HTTP_RETRY, RANGE, 1500, 2000, NULL },
+	{ "backoff is capped", 503, NULL, 0, "", { NULL }, INT_MAX,
+	  HTTP_RETRY, RANGE, 450000, 600000, NULL },
+	{ "retry-after imf-fixdate", 503, NULL, 0, "",
+	  { "Retry-After", "Tue, 01 Dec 2026 12:01:30 GMT", NULL }, 1,
+	  HTTP_RETRY, 90000, 0, 0, NULL },
+	{ "retry-after rfc 850", 503, NULL, 0, "",
+	  { "Retry-After", "Tuesday, 01-Dec-26 12:01:30 GMT", NULL }, 1,
+	  HTTP_RETRY, 90000, 0, 0, NULL },
+	{ "retry-after asctime", 503, NULL, 0, "",
+	  { "Retry-After", "Tue Dec  1 12:01:30 2026", NULL }, 1,
+	  HTTP_RETRY, 90000, 0, 0, NULL },
+	{ "retry-after in the past", 503, NULL, 0, "",
+	  { "Retry-After", "Tue, 01 Dec 2026 11:59:00 GMT", NULL }, 1,
+	  HTTP_RETRY, RANGE, 1500, 2000, NULL },
+	{ "retry-after 0", 503, NULL, 0, "",
+	  { "Retry-After", "0", NULL }, 1, HTTP_RETRY, RANGE, 1500, 2000,
+	  NULL },
+	{ "retry-after unreadable", 503, NULL, 0, "",
+	  { "Retry-After", "soon", NULL }, 1, HTTP_RETRY, RANGE, 1500, 2000,
+	  NULL },
+	{ "retry-after of ten days", 503, NULL, 0, "",
+	  { "Retry-After", "864000", NULL }, 1, HTTP_RETRY,
+	  HTTP_WAIT_MAX_MS, 0, 0, NULL },
+	{ "retry-after absurd", 503, NULL, 0, "",
+	  { "Retry-After", "99999999999999", NULL }, 1, HTTP_RETRY,
+	  HTTP_WAIT_MAX_MS, 0, 0, NULL },
+	{ "reset in ten days", 429, NULL, 0, "",
+	  { "x-ratelimit-remaining", "0", "x-ratelimit-reset", "1797990400",
+	    NULL }, 1, HTTP_RETRY, HTTP_WAIT_MAX_MS, 0, 0, NULL },
+	{ "bad gateway page", 502, NULL, 0,
+	  "<html><body><h1>502 Bad Gateway</h1></body></html>", { NULL }, 1,
+	  HTTP_RETRY, RANGE, 1500, 2000, "502 Bad Gateway" },
+	{ "request timeout", 408, NULL, 0, "", { NULL }, 1, HTTP_RETRY,
+	  RANGE, 1500, 2000, "408 Request Timeout" },
+	{ "unfollowed redirect", 301, NULL, 0, "", { NULL }, 1,
+	  HTTP_PERMANENT, 0, 0, 0, "301 Moved Permanently" },
+	{ "graphql error is an http success", 200, NULL, 0,
+	  "{\"data\":{\"pinIssue\":null},\"errors\":[{\"type\":"
+	  "\"NOT_FOUND\",\"message\":\"Could not resolve\"}]}", { NULL }, 1,
+	  HTTP_DONE, 0, 0, 0, "200 OK" },
+	/* GitHub contents API. */
+	{ "stale sha", 409, NULL, 0,
+	  GH("content/issues/x.md does not match 3d21ec53"), { NULL }, 2,
+	  HTTP_RETRY, RANGE, 3000, 4000,
+	  "409 content/issues/x.md does not match 3d21ec53" },
+	{ "missing sha", 422, NULL, 0,
+	  GH("Invalid request.\\n\\n\\\"sha\\\" wasn't supplied."), { NULL },
+	  1, HTTP_PERMANENT, 0, 0, 0,
+	  "422 Invalid request. \"sha\" wasn't supplied." },
+	/* Telegram. */
+	{ "telegram flood", 429, NULL, 0,
+	  "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many "
+	  "Requests: retry after 34\",\"parameters\":{\"retry_after\":34}}",
+	  { NULL }, 1, HTTP_RETRY, 34000, 0, 0,
+	  "429 Too Many Requests: retry after 34" },
+	{ "telegram absurd retry_after", 429, NULL, 0,
+	  "{\"ok\":false,\"error_code\":429,\"parameters\":"
+	  "{\"retry_after\":9000000000}}", { NULL }, 1, HTTP_RETRY,
+	  HTTP_WAIT_MAX_MS, 0, 0, "429 Too Many Requests" },
+	{ "telegram chat not found", 400, NULL, 0,
+	  "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: "
+	  "chat not found\"}", { NULL }, 1, HTTP_PERMANENT, 0, 0, 0,
+	  "400 Bad Request: chat not found" },
+	{ "telegram unauthorized", 401, NULL, 0,
+	  "{\"ok\":false,\"error_code\":401,\"description\":"
+	  "\"Unauthorized\"}", { NULL }, 1, HTTP_PERMANENT, 0, 0, 0,
+	  "401 Unauthorized" },
+	{ "telegram blocked", 403, NULL, 0,
+	  "{\"ok\":false,\"error_code\":403,\"description\":\"Forbidden: "
+	  "bot was blocked by the user\"}", { NULL }, 1, HTTP_PERMANENT, 0,
+	  0, 0, "403 Forbidden: bot was blocked by the user" },
+	/* Sentry. */
+	{ "sentry bad token", 401, NULL, 0, "{\"detail\":\"Invalid token\"}",
+	  { NULL }, 1, HTTP_PERMANENT, 0, 0, 0, "401 Invalid token" },
+	{ "sentry rate limit", 429, NULL, 0, "",
+	  { "X-Sentry-Rate-Limit-Limit", "40",
+	    "X-Sentry-Rate-Limit-Remaining", "0",
+	    "X-Sentry-Rate-Limit-Reset", "1796126405", NULL }, 1, HTTP_RETRY,
+	  5000, 0, 0, NULL },
+	{ "sentry concurrency limit", 429, NULL, 0, "",
+	  { "X-Sentry-Rate-Limit-Remaining", "12",
+	    "X-Sentry-Rate-Limit-Reset", "1796126405",
+	    "X-Sentry-Rate-Limit-ConcurrentRemaining", "0", NULL }, 1,
+	  HTTP_RETRY, 60000, 0, 0, NULL },
+	/* Cachet. */
+	{ "cachet incident", 200, NULL, 0,
+	  "{\"data\":{\"id\":1,\"name\":\"DB slow\",\"status\":1}}",
+	  { NULL }, 1, HTTP_DONE, 0, 0, 0, NULL },
+	{ "cachet validation", 400, NULL, 0,
+	  "{\"errors\":[{\"id\":\"2f3a\",\"status\":400,\"title\":\"Bad "
+	  "Request\",\"detail\":\"The request cannot be fulfilled due to bad "
+	  "syntax.\",\"meta\":{\"details\":[\"The name field is "
+	  "required.\"]}}]}", { NULL }, 1, HTTP_PERMANENT, 0, 0, 0,
+	  "400 The name field is required." },
+	{ "cachet unauthorized", 401, NULL, 0,
+	  "{\"errors\":[{\"id\":\"9c1d\",\"status\":401,\"title\":"
+	  "\"Unauthorized\"}]}", { NULL }, 1, HTTP_PERMANENT, 0, 0, 0,
+	  "401 Unauthorized" },
+	{ "cachet 3 validation", 422, NULL, 0,
+	  "{\"message\":\"The name field is required.\",\"errors\":"
+	  "{\"name\":[\"The name field is required.\"]}}", { NULL }, 1,
+	  HTTP_PERMANENT, 0, 0, 0, "422 The name field is required." },
+	/* Prometheus and Alertmanager. */
+	{ "prometheus execution", 422, NULL, 0,
+	  "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":"
+	  "\"expanding series: too many samples\"}", { NULL }, 1,
+	  HTTP_PERMANENT, 0, 0, 0,
+	  "422 expanding series: too many samples" },
+	{ "prometheus timeout", 503, NULL, 0,
+	  "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":"
+	  "\"query timed out\"}", { NULL }, 1, HTTP_RETRY, RANGE, 1500, 2000,
+	  "503 query timed out" },
+	{ "alertmanager bad matcher", 400, NULL, 0,
+	  "\"bad matcher format: severity\"", { NULL }, 1, HTTP_PERMANENT, 0,
+	  0, 0, "400 bad matcher format: severity" },
+	{ "alertmanager down", 500, NULL, 0, "", { NULL }, 1, HTTP_RETRY,
+	  RANGE, 1500, 2000, "500 Internal Server Error" },
+	/* Transport. */
+	{ "timed out", 0, "timed out", 0, "", { NULL }, 1, HTTP_RETRY,
+	  RANGE, 1500, 2000, "timed out" },
+	{ "refused", 0, "Couldn't connect to server", 0, "", { NULL }, 2,
+	  HTTP_RETRY, RANGE, 3000, 4000, "Couldn't connect to server" },
+	{ "too large", 0, "response too large", 1, "", { NULL }, 1,
+	  HTTP_PERMANENT, 0, 0, 0, "response too large" },
+};
+
+/* Build a response from a case; h holds the headers. */
+static void
+case_response(const struct ccase *c, struct http_response *r,
+    struct http_header *h)
+{
+	size_t	n = 0;
+
+	memset(r, 0, sizeof *r);
+	r->status = c->status;
+	r->error = c->error;
+	r->too_large = c->too_large;
+	r->body = (char *)c->body;
+	r->body_len = strlen(c->body);
+	while (c->hdr[2 * n] != NULL) {
+		h[n].name = (char *)c->hdr[2 * n];
+		h[n].value = (char *)c->hdr[2 * n + 1];
+		n++;
+	}
+	r->headers = h;
+	r->nheaders = n;
+}
+
+/* Every case: the verdict, the delay and the cause. */
+static void
+test_classify_cases(void **state)
+{
+	struct http_response	 r;
+	struct http_header	 h[6];
+	char			 cause[256];
+	long long		 ms;
+	enum http_verdict	 v;
+	size_t			 i;
+
+	for (i = 0; i < nitems(ccases); i++) {
+		const struct ccase *c = &ccases[i];
+
+		case_response(c, &r, h);
+		ms = -12345;
+		v = http_classify(&r, c->attempt, NOW, &ms);
+		if (v != c->want)
+			fail_msg("%s: verdict %s, want %s", c->what,
+			    http_verdict_name(v), http_verdict_name(c->want));
+		if (c->ms == RANGE && (ms < c->lo || ms > c->hi))
+			fail_msg("%s: %lld ms, want %lld..%lld", c->what, ms,
+			    c->lo, c->hi);
+		if (c->ms != RANGE && ms != c->ms)
+			fail_msg("%s: %lld ms, want %lld", c->what, ms, c->ms);
+		assert_int_equal(http_classify(&r, c->attempt, NOW, NULL), v);
+		http_cause(&r, cause, sizeof cause);
+		if (c->cause != NULL && strcmp(cause, c->cause) != 0)
+			fail_msg("%s: cause \"%s\", want \"%s\"", c->what,
+			    cause, c->cause);
+	}
+}
+
+/* The cause of a long plain-text 403: its first line, cut short. */
+static void
+test_cause_plain_text(void **state)
+{
+	struct http_header	 h[1] = { { "Content-Type", "text/plain" } };
+	const char		*want = "403 Request forbidden by "
+				    "administrative rules. Please make sure";
+	struct http_response	 r;
+	char			 cause[512];
+
+	memset(&r, 0, sizeof r);
+	r.status = 403;
+	r.body = UA_403 "\nsecond line";
+	r.body_len = strlen(r.body);
+	r.headers = h;
+	r.nheaders = 1;
+	http_cause(&r, cause, sizeof cause);
+	assert_true(strncmp(cause, want, strlen(want)) == 0);
+	assert_true(strlen(cause) <= 160);
+	assert_null(strstr(cause, "second"));
+	/* Not UTF-8: the reason phrase instead. */
+	r.body = "\xff\xfe junk";
+	r.body_len = strlen(r.body);
+	assert_string_equal(http_cause(&r, cause, sizeof cause),
+	    "403 Forbidden");
+}
+
+/*
+ * A cause is one safe line: no CR, LF or other control characters (a
+ * chat line could otherwise carry a second IRC command), cut on a UTF-8
+ * boundary to the buffer and to 160 bytes.
+ */
+static void
+test_cause_tidy(void **state)
+{
+	struct http_response	 r;
+	struct buf		 b;
+	char			 cause[512], small[8];
+	int			 i;
+
+	memset(&r, 0, sizeof r);
+	r.status = 500;
+	r.body = "{\"message\":\"line one\\r\\nPRIVMSG #ops :pwned\\u0007\"}";
+	r.body_len = strlen(r.body);
+	assert_string_equal(http_cause(&r, cause, sizeof cause),
+	    "500 line one PRIVMSG #ops :pwned");
+
+	buf_init(&b);
+	buf_addstr(&b, "{\"message\":\"");
+	for (i = 0; i < 200; i++)
+		buf_addstr(&b, "\xc3\xa9");		/* é */
+	buf_addstr(&b, "\"}");
+	r.status = 400;
+	r.body = b.data;
+	r.body_len = b.len;
+	http_cause(&r, cause, sizeof cause);
+	assert_true(strlen(cause) <= 160 && strlen(cause) >= 150);
+	assert_true(util_utf8_valid(cause, strlen(cause)));
+	/* "400 é" needs 6 bytes: 6 of room (7 with the NUL) keep it. */
+	assert_string_equal(http_cause(&r, small, 7), "400 \xc3\xa9");
+	/* 5 of room would cut the é in two: it goes whole. */
+	assert_string_equal(http_cause(&r, small, 6), "400");
+	assert_string_equal(http_cause(&r, small, 1), "");
+	assert_string_equal(http_cause(&r, small, 0), "");
+	buf_free(&b);
+
+	assert_string_equal(http_cause(NULL, cause, sizeof cause),
+	    "no response");
+}
+
+/*
+ * The backoff is jittered (not every try of a crowd waits the same) and
+ * stays inside its documented range.
+ */
+static void
+test_backoff_jitter(void **state)
+{
+	struct http_response	r;
+	long long		ms, first = -1;
+	int			i, differ = 0;
+
+	memset(&r, 0, sizeof r);
+	r.status = 503;
+	r.body = "";
+	for (i = 0; i < 200; i++) {
+		assert_int_equal(http_classify(&r, 5, NOW, &ms), HTTP_RETRY);
+		assert_true(ms >= 24000 && ms <= 32000);
+		if (first < 0)
+			first = ms;
+		else if (ms != first)
+			differ = 1;
+	}
+	assert_true(differ);
+}
+
+/* Names of verdicts, and a missing response. */
+static void
+test_verdict_names(void **state)
+{
+	long long	ms = 7;
+
+	assert_string_equal(http_verdict_name(HTTP_DONE), "done");
+	assert_string_equal(http_verdict_name(HTTP_RETRY), "retry");
+	assert_string_equal(http_verdict_name(HTTP_PERMANENT), "permanent");
+	assert_int_equal(http_classify(NULL, 1, NOW, &ms), HTTP_PERMANENT);
+	assert_int_equal(ms, 0);
+}
+
 /* Run every test, each on its own loop, server and client. */
 int
 main(void)
@@ -907,7 +1415,16 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_free_in_flight, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_owner, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_owner_inside,
+		    setup, teardown),
 		cmocka_unit_test(test_header_lookup),
+		cmocka_unit_test(test_classify_cases),
+		cmocka_unit_test(test_cause_plain_text),
+		cmocka_unit_test(test_cause_tidy),
+		cmocka_unit_test(test_backoff_jitter),
+		cmocka_unit_test(test_verdict_names),
 	};
 
 	log_set_level(LOG_ERROR);

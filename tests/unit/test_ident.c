@@ -29,8 +29,8 @@ static struct cfg_pair tg_map[] = {
 	{ "stranger", "zed" }
 };
 static struct cfg_bridge acct_bridges[] = {
-	{ "TgBridge", "tgacct", tg_map, nitems(tg_map) },
-	{ "mxbridge", "mxacct", NULL, 0 }
+	{ "TgBridge", "tgacct", tg_map, nitems(tg_map), NULL },
+	{ "mxbridge", "mxacct", NULL, 0, NULL }
 };
 
 /* A config with identify = account. */

@@ -56,7 +56,7 @@ setup_irc(int burst)
 	    sv), 0);
 	f->irc->fd = sv[0];
 	f->irc->state = IRC_REGISTERED;
-	loop_fd_set(f->loop, sv[0], LOOP_READ, test_fd_cb, f->irc);
+	loop_fd_set(f->loop, NULL, sv[0], LOOP_READ, test_fd_cb, f->irc);
 	f->peer = sv[1];
 	return f;
 }

@@ -2,16 +2,22 @@
  * test_store.c — the SQLite store through store.h: opening and settings,
  * migrations (fresh, from hand-made versions 1 and 2, a failed step, a
  * newer database), transactions, the audit/sts/meta tables, rotation
- * state, overrides (also 100,000 of them) and notices, backup, and a
- * simulated full disk. Every test works in its own mkdtemp directory and
- * checks the file with sqlite3 directly where the store's word is not
- * enough.
+ * state, overrides (also 100,000 of them) and notices, backup, a
+ * simulated full disk, a lock held by another connection (a write fails
+ * fast), the passive checkpoint beside a reader, and the query runner of
+ * store_int.h that every table file uses. Every test works in its own
+ * mkdtemp directory and checks the file with sqlite3 directly where the
+ * store's word is not enough.
  */
-/* deps: store util log */
+/* deps: store store_schema store_audit store_meta store_oncall */
+/* deps: store_sts util log */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +28,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 struct fixture {
@@ -171,7 +178,7 @@ test_open_fresh(void **state)
 	assert_int_equal(store_test_pragma(s, "foreign_keys", &v), 0);
 	assert_int_equal(v, 1);
 	assert_int_equal(store_test_pragma(s, "busy_timeout", &v), 0);
-	assert_int_equal(v, 5000);
+	assert_int_equal(v, 250);	/* short: the loop must not stall */
 	assert_int_equal(store_test_pragma(s, "synchronous", &v), 0);
 	assert_int_equal(v, 1);		/* NORMAL */
 	assert_int_equal(store_test_pragma(s, "journal_mode", &v), -1);
@@ -759,7 +766,8 @@ test_disk_full(void **state)
 	store_close(s);
 }
 
-/* A version-2 database (v1 plus meta) migrates to the latest and keeps its rows. */
+/* A version-2 database (v1 plus meta) migrates to the latest, keeping
+ * its rows. */
 static void
 test_migrate_from_v2(void **state)
 {
@@ -1116,7 +1124,259 @@ test_override_bulk(void **state)
 	store_close(s);
 }
 
-/* Run the store tests. */
+/* Milliseconds since start_us (util_mono_us). */
+static double
+elapsed_ms(uint64_t start_us)
+{
+	return (double)(util_mono_us() - start_us) / 1000.0;
+}
+
+/*
+ * Another connection holding the write lock makes a write fail after the
+ * short busy timeout (250 ms), not after seconds: the loop must keep
+ * answering PINGs. The bound is generous; the point is "not seconds".
+ */
+static void
+test_busy_write_fails_fast(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*db;
+	uint64_t	 t0;
+	double		 ms;
+
+	s = open_ok(f->db);
+	db = raw_open(f->db);
+	raw_exec(db, "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('x', 'y');");
+
+	t0 = util_mono_us();
+	assert_int_equal(store_audit_add(s, 1, "alice", "admin", NULL, NULL,
+	    "open", NULL), -1);
+	ms = elapsed_ms(t0);
+	if (ms >= 2000 || ms < 200)
+		fail_msg("write waited %.0f ms for the lock", ms);
+
+	/* A transaction cannot start either, and says so as fast. */
+	t0 = util_mono_us();
+	assert_int_equal(store_begin(s), -1);
+	ms = elapsed_ms(t0);
+	if (ms >= 2000)
+		fail_msg("begin waited %.0f ms for the lock", ms);
+	/* Reading is not blocked by a writer in WAL mode. */
+	assert_int_equal(audit_count(s), 0);
+
+	/* Once the lock is gone, the store works as before. */
+	raw_exec(db, "ROLLBACK");
+	assert_int_equal(store_audit_add(s, 1, "alice", "admin", NULL, NULL,
+	    "open", NULL), 0);
+	assert_int_equal(store_tx(s, tx_add_one, &(int){ 0 }), 0);
+	assert_int_equal(audit_count(s), 2);
+	sqlite3_close(db);
+	store_close(s);
+}
+
+/* Size in bytes of the file at path. */
+static long long
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return (long long)sb.st_size;
+}
+
+/*
+ * The periodic checkpoint is PASSIVE: with a reader holding an old
+ * snapshot (which a FULL, RESTART or TRUNCATE checkpoint would wait for)
+ * and even a long busy timeout, it returns at once, having copied what it
+ * could into the database file.
+ */
+static void
+test_checkpoint_passive(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	sqlite3		*reader;
+	char		 big[1024];
+	uint64_t	 t0;
+	long long	 before;
+	double		 ms;
+	int		 i;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	s = open_ok(f->db);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(store_audit_add(s, i, "alice", "admin", NULL,
+		    NULL, "bulk", big), 0);
+	reader = raw_open(f->db);
+	raw_exec(reader, "BEGIN; SELECT count(*) FROM audit;");
+	for (i = 0; i < 50; i++)
+		assert_int_equal(store_audit_add(s, i, "bob", "admin", NULL,
+		    NULL, "bulk", big), 0);
+	assert_int_equal(store_test_busy_timeout(s, 10000), 0);
+
+	before = file_size(f->db);
+	t0 = util_mono_us();
+	assert_int_equal(store_checkpoint(s), 0);
+	ms = elapsed_ms(t0);
+	if (ms >= 2000)
+		fail_msg("checkpoint waited %.0f ms for a reader", ms);
+	/* The rows the reader's snapshot holds reached the file. */
+	assert_true(file_size(f->db) > before + 50 * 1024);
+	assert_int_equal(raw_int(reader, "SELECT count(*) FROM audit"), 50);
+	raw_exec(reader, "COMMIT");
+	sqlite3_close(reader);
+
+	/* Without the reader, the rest follows. */
+	before = file_size(f->db);
+	assert_int_equal(store_checkpoint(s), 0);
+	assert_true(file_size(f->db) > before + 40 * 1024);
+	/* Inside a transaction it does nothing and is no error. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_checkpoint(s), 0);
+	store_rollback(s);
+	store_close(s);
+}
+
+/* A row (k, n) of test_runner's scratch table t. */
+struct kv {
+	char		*k;
+	long long	 n;
+};
+
+/* Read one kv row (store_list). */
+static void
+kv_read(struct store_row *row, void *item)
+{
+	struct kv	*r = item;
+
+	store_row_read(row, "sI", &r->k, &r->n);
+}
+
+/* Read one kv row with a format that does not fit (store_list). */
+static void
+kv_read_bad(struct store_row *row, void *item)
+{
+	struct kv	*r = item;
+
+	store_row_read(row, "s", &r->k);
+}
+
+/* Free kv rows (store_list). */
+static void
+kv_free(void *rows, size_t n)
+{
+	struct kv	*r = rows;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		free(r[i].k);
+	free(rows);
+}
+
+/*
+ * The runner every table file uses (store_int.h): values bound by letter,
+ * one-row reads, lists, RETURNING, and a format that does not fit the
+ * statement refused before anything runs, dooming a transaction.
+ */
+static void
+test_runner(void **state)
+{
+	struct fixture		*f = *state;
+	static const struct store_rows kv = { sizeof (struct kv), kv_read,
+					      kv_free };
+	static const struct store_rows bad = { sizeof (struct kv),
+					       kv_read_bad, kv_free };
+	struct store		*s;
+	struct kv		*rows;
+	size_t			 n;
+	char			*k = NULL;
+	long long		 v = -1;
+	time_t			 t = 0;
+	int			 i = 0;
+
+	s = open_ok(f->db);
+	assert_int_equal(store_exec(s, "CREATE TABLE t (k TEXT, n INTEGER)",
+	    "create t"), 0);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "sI", "a", 1LL << 40), 0);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "si", NULL, 7), 0);
+	assert_int_equal(store_last_id(s), 2);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "sT", "c", (time_t)3), 0);
+
+	/* One row: each read letter. */
+	assert_int_equal(store_get(s, "get", "SELECT k, n, n, n FROM t "
+	    "WHERE n = ?", "I>sITi", 1LL << 40, &k, &v, &t, &i), 1);
+	assert_string_equal(k, "a");
+	free(k);
+	assert_true(v == 1LL << 40 && t == (time_t)(1LL << 40));
+	assert_int_equal(store_get(s, "get", "SELECT k, n FROM t WHERE n = ?",
+	    "i>si", 7, &k, &i), 1);
+	assert_null(k);			/* SQL NULL reads as NULL */
+	assert_int_equal(i, 7);
+	k = (char *)"untouched";
+	assert_int_equal(store_get(s, "get", "SELECT k FROM t WHERE n = ?",
+	    "i>s", 99, &k), 0);
+	assert_string_equal(k, "untouched");
+
+	/* A second row is an error, and the text read is not leaked. */
+	k = NULL;
+	assert_int_equal(store_get(s, "get", "SELECT k FROM t WHERE n > ?",
+	    "i>s", 0, &k), -1);
+	assert_null(k);
+	/* RETURNING through store_get; a row from store_run is an error. */
+	assert_int_equal(store_get(s, "upd", "UPDATE t SET n = n + 1 "
+	    "WHERE k = ? RETURNING n", "s>I", "c", &v), 1);
+	assert_int_equal(v, 4);
+	assert_int_equal(store_run(s, "sel", "SELECT 1", ""), -1);
+
+	/* Lists. */
+	assert_int_equal(store_list(s, &kv, (void **)&rows, &n, "list",
+	    "SELECT k, n FROM t WHERE n > ? ORDER BY n", "i", 3), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].n, 4);
+	assert_null(rows[1].k);
+	assert_string_equal(rows[2].k, "a");
+	kv_free(rows, n);
+	assert_int_equal(store_list(s, &bad, (void **)&rows, &n, "list",
+	    "SELECT k, n FROM t ORDER BY n", ""), -1);
+	assert_null(rows);
+	assert_int_equal(n, 0);
+
+	/* Formats that do not fit: refused, nothing written. */
+	k = (char *)"untouched";
+	assert_int_equal(store_run(s, "few", "INSERT INTO t VALUES (?, ?)",
+	    "s", "x"), -1);
+	assert_int_equal(store_run(s, "many", "INSERT INTO t VALUES (?, ?)",
+	    "sii", "x", 1, 2), -1);
+	assert_int_equal(store_run(s, "letter", "INSERT INTO t VALUES (?, ?)",
+	    "sd", "x", 1), -1);
+	/* S: required text; NULL is refused though the column allows it. */
+	assert_int_equal(store_run(s, "req", "INSERT INTO t VALUES (?, ?)",
+	    "Si", NULL, 1), -1);
+	assert_int_equal(store_get(s, "cols", "SELECT k, n FROM t "
+	    "WHERE n = ?", "i>s", 7, &k), -1);
+	assert_string_equal(k, "untouched");
+	assert_int_equal(store_get(s, "one", "SELECT count(*) FROM t", ">I",
+	    &v), 1);
+	assert_int_equal(v, 3);
+
+	/* In a transaction, a misfit dooms it like any failure. */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_run(s, "add", "INSERT INTO t VALUES (?, ?)",
+	    "si", "d", 5), 0);
+	assert_int_equal(store_run(s, "few", "INSERT INTO t VALUES (?, ?)",
+	    "s", "x"), -1);
+	assert_int_equal(store_commit(s), -1);
+	assert_int_equal(store_get(s, "one", "SELECT count(*) FROM t", ">I",
+	    &v), 1);
+	assert_int_equal(v, 3);
+	store_close(s);
+}
+
 /* The window: overrides overlapping [from, until), a limit, the length cap. */
 static void
 test_override_window(void **state)
@@ -1200,6 +1460,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_bulk, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_busy_write_fails_fast,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_passive, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
 	};
 
 	log_set_level(LOG_ERROR);

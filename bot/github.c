@@ -1,0 +1,1014 @@
+/*
+ * github.c — the GitHub REST and GraphQL client: builds each request
+ * (URL, headers, a JSON body made with jansson, never by pasting strings),
+ * starts it through http.c, and reads the answer into a struct gh_result
+ * for the caller's callback, along with the raw response so that the
+ * caller can classify it.
+ *
+ * This file owns the struct gh (base URLs, token, the headers every
+ * request carries) and the operations in flight. It must not decide about
+ * retries or pacing (the outbox does), must not log tokens or bodies, and
+ * touches no other library than jansson (HTTP goes through http.c).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "github.h"
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+#define GH_CAUSE_MAX	200	/* bytes of an error text */
+
+#ifndef OB_VERSION
+#define OB_VERSION "0.0.0"
+#endif
+
+/* The operations, for the completion handler. */
+enum gh_op {
+	GH_OP_CREATE,
+	GH_OP_FIND,
+	GH_OP_COMMENT,
+	GH_OP_CLOSE,
+	GH_OP_PIN,
+	GH_OP_UNPIN
+};
+
+/* One operation in flight (a marker search spans several requests). */
+struct gh_req {
+	struct gh	*gh;
+	enum gh_op	 op;
+	long long	 http_id;
+	gh_done_cb	*cb;
+	void		*arg;
+	char		**labels;	/* find */
+	char		*marker;	/* find */
+	int		 page;		/* find: the page in flight */
+	int		 max_pages;	/* find */
+	struct gh_req	*next;
+};
+
+struct gh {
+	struct http	*http;		/* borrowed */
+	char		*api_url;	/* without a trailing slash */
+	char		*gql_url;
+	char		*repo_url;
+	char		**hdr_get;	/* headers of a request without body */
+	char		**hdr_body;	/* ... and with a JSON body */
+	long		 timeout_ms;
+	struct gh_req	*reqs;
+};
+
+/* Copy a NULL-terminated string array (NULL stays NULL). */
+static char **
+strv_dup(const char *const *v)
+{
+	char	**out;
+	size_t	  n, i;
+
+	if (v == NULL)
+		return NULL;
+	for (n = 0; v[n] != NULL; n++)
+		;
+	out = xcalloc(n + 1, sizeof *out);
+	for (i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+/* Free a NULL-terminated string array. */
+void
+gh_headers_free(char **v)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The headers every request carries, plus Content-Type with a body. */
+char **
+gh_headers(const char *token, int has_body)
+{
+	char	**h = xcalloc(8, sizeof *h);
+	size_t	  n = 0;
+
+	h[n++] = xasprintf("Authorization: Bearer %s", token);
+	h[n++] = xstrdup("User-Agent: outagebot/" OB_VERSION);
+	h[n++] = xstrdup("Accept: application/vnd.github+json");
+	h[n++] = xstrdup("X-GitHub-Api-Version: " GH_API_VERSION);
+	if (has_body) {
+		h[n++] = xstrdup("Content-Type: application/json");
+		/* No "100 Continue" round trip before a large body. */
+		h[n++] = xstrdup("Expect:");
+	}
+	h[n] = NULL;
+	return h;
+}
+
+/* 1 if c is an RFC 3986 unreserved character. */
+static int
+gh_unreserved(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Percent-encode all but unreserved characters; caller frees. */
+char *
+gh_escape(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct buf		 b;
+	const unsigned char	*p;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (gh_unreserved(*p)) {
+			buf_addc(&b, (char)*p);
+			continue;
+		}
+		buf_addc(&b, '%');
+		buf_addc(&b, hex[*p >> 4]);
+		buf_addc(&b, hex[*p & 15]);
+	}
+	return buf_steal(&b);
+}
+
+/* 1 if s ends with suffix. */
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t	n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * The GraphQL endpoint: HOST/api/graphql for an Enterprise base
+ * HOST/api/v3, else BASE/graphql (api.github.com/graphql). Caller frees.
+ */
+char *
+gh_graphql_url(const char *api_url)
+{
+	char	*base, *out;
+	size_t	 n;
+
+	if (api_url == NULL)
+		return NULL;
+	n = strlen(api_url);
+	while (n > 0 && api_url[n - 1] == '/')
+		n--;
+	base = xstrndup(api_url, n);
+	if (ends_with(base, "/api/v3"))
+		base[n - strlen("/v3")] = '\0';
+	out = xasprintf("%s/graphql", base);
+	free(base);
+	return out;
+}
+
+/* 1 if one part of "owner/name" is usable in a path. */
+static int
+repo_part_ok(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || (n == 1 && s[0] == '.') ||
+	    (n == 2 && s[0] == '.' && s[1] == '.'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* API/repos/OWNER/NAME with both parts escaped, or NULL for a bad repo. */
+static char *
+gh_make_repo_url(const char *api_url, const char *repo)
+{
+	const char	*slash = strchr(repo, '/');
+	char		*owner, *name, *eo, *en, *url;
+
+	if (slash == NULL || strchr(slash + 1, '/') != NULL ||
+	    !repo_part_ok(repo, (size_t)(slash - repo)) ||
+	    !repo_part_ok(slash + 1, strlen(slash + 1)))
+		return NULL;
+	owner = xstrndup(repo, (size_t)(slash - repo));
+	name = xstrdup(slash + 1);
+	eo = gh_escape(owner);
+	en = gh_escape(name);
+	url = xasprintf("%s/repos/%s/%s", api_url, eo, en);
+	free(owner);
+	free(name);
+	free(eo);
+	free(en);
+	return url;
+}
+
+/* 1 if the token can go into a header line. */
+static int
+token_ok(const char *t)
+{
+	const unsigned char	*p;
+
+	if (t == NULL || *t == '\0')
+		return 0;
+	for (p = (const unsigned char *)t; *p != '\0'; p++) {
+		if (*p < ' ' || *p == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* Create the client; NULL and *cause on a bad configuration. */
+struct gh *
+gh_new(struct http *http, const struct gh_config *cfg, char **cause)
+{
+	struct gh	*gh;
+	const char	*why = NULL;
+	size_t		 n;
+
+	if (cfg->api_url == NULL || (strncmp(cfg->api_url, "https://", 8)
+	    != 0 && strncmp(cfg->api_url, "http://", 7) != 0) ||
+	    strpbrk(cfg->api_url, "?# \t\r\n") != NULL)
+		why = "api_url must be an http(s) URL without query";
+	else if (cfg->repo == NULL)
+		why = "repo is missing";
+	else if (!token_ok(cfg->token))
+		why = "the token is empty or has control characters";
+	if (why != NULL) {
+		if (cause != NULL)
+			*cause = xstrdup(why);
+		return NULL;
+	}
+	gh = xcalloc(1, sizeof *gh);
+	n = strlen(cfg->api_url);
+	while (n > 0 && cfg->api_url[n - 1] == '/')
+		n--;
+	gh->api_url = xstrndup(cfg->api_url, n);
+	gh->repo_url = gh_make_repo_url(gh->api_url, cfg->repo);
+	if (gh->repo_url == NULL) {
+		if (cause != NULL)
+			*cause = xasprintf("repo \"%s\" is not owner/name",
+			    cfg->repo);
+		gh_free(gh);
+		return NULL;
+	}
+	gh->http = http;
+	gh->gql_url = gh_graphql_url(gh->api_url);
+	gh->hdr_get = gh_headers(cfg->token, 0);
+	gh->hdr_body = gh_headers(cfg->token, 1);
+	gh->timeout_ms = cfg->timeout_ms;
+	return gh;
+}
+
+/* Free one operation's own memory (it is in no list). */
+static void
+req_free(struct gh_req *r)
+{
+	gh_headers_free(r->labels);
+	free(r->marker);
+	free(r);
+}
+
+/* Take r out of its client's list of operations. */
+static void
+req_unlink(struct gh_req *r)
+{
+	struct gh_req	**pp;
+
+	for (pp = &r->gh->reqs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			return;
+		}
+	}
+}
+
+/* Cancel everything in flight, without callbacks, and free gh. */
+void
+gh_free(struct gh *gh)
+{
+	struct gh_req	*r;
+
+	if (gh == NULL)
+		return;
+	while ((r = gh->reqs) != NULL) {
+		gh->reqs = r->next;
+		if (r->http_id > 0)
+			http_cancel(gh->http, r->http_id);
+		req_free(r);
+	}
+	free(gh->api_url);
+	free(gh->gql_url);
+	free(gh->repo_url);
+	gh_headers_free(gh->hdr_get);
+	gh_headers_free(gh->hdr_body);
+	free(gh);
+}
+
+/* The repo's REST base URL; borrowed from gh. */
+const char *
+gh_repo_url(const struct gh *gh)
+{
+	return gh->repo_url;
+}
+
+/* .../issues or .../issues/N; caller frees. */
+char *
+gh_issue_url(const struct gh *gh, long long number)
+{
+	if (number > 0)
+		return xasprintf("%s/issues/%lld", gh->repo_url, number);
+	return xasprintf("%s/issues", gh->repo_url);
+}
+
+/* .../issues/N/comments; caller frees. */
+char *
+gh_comments_url(const struct gh *gh, long long number)
+{
+	return xasprintf("%s/issues/%lld/comments", gh->repo_url, number);
+}
+
+/* The listing of a marker search, newest first, page from 1. */
+char *
+gh_list_url(const struct gh *gh, const char *const *labels, int page)
+{
+	struct buf	 b;
+	char		*e;
+	size_t		 i;
+
+	buf_init(&b);
+	buf_printf(&b, "%s/issues?state=all&sort=created&direction=desc"
+	    "&per_page=%d&page=%d", gh->repo_url, GH_PER_PAGE, page);
+	for (i = 0; labels != NULL && labels[i] != NULL; i++) {
+		e = gh_escape(labels[i]);
+		buf_addstr(&b, i == 0 ? "&labels=" : ",");
+		buf_addstr(&b, e);
+		free(e);
+	}
+	return buf_steal(&b);
+}
+
+/* Serialise and release v; NULL if v is NULL. Caller frees. */
+static char *
+json_text(json_t *v)
+{
+	char	*s;
+
+	if (v == NULL)
+		return NULL;
+	/* jansson allocates with malloc: the caller's free() matches. */
+	s = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
+	return s;
+}
+
+/* A JSON array of strings; NULL if one is not UTF-8. */
+static json_t *
+json_strv(const char *const *v)
+{
+	json_t	*a = json_array();
+	json_t	*s;
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++) {
+		s = json_string(v[i]);
+		if (s == NULL) {
+			json_decref(a);
+			return NULL;
+		}
+		json_array_append_new(a, s);
+	}
+	return a;
+}
+
+/* {"title":..,"body":..,"labels":[..]}; body and labels optional. */
+char *
+gh_json_create(const char *title, const char *body,
+    const char *const *labels)
+{
+	json_t	*o, *t, *b, *l;
+
+	if (title == NULL || (t = json_string(title)) == NULL)
+		return NULL;
+	o = json_object();
+	json_object_set_new(o, "title", t);
+	if (body != NULL) {
+		if ((b = json_string(body)) == NULL) {
+			json_decref(o);
+			return NULL;
+		}
+		json_object_set_new(o, "body", b);
+	}
+	if (labels != NULL && labels[0] != NULL) {
+		if ((l = json_strv(labels)) == NULL) {
+			json_decref(o);
+			return NULL;
+		}
+		json_object_set_new(o, "labels", l);
+	}
+	return json_text(o);
+}
+
+/* {"body":..}. */
+char *
+gh_json_comment(const char *body)
+{
+	json_t	*b;
+
+	if (body == NULL || (b = json_string(body)) == NULL)
+		return NULL;
+	return json_text(json_pack("{s:o}", "body", b));
+}
+
+/* {"state":"closed","state_reason":"completed"}. */
+char *
+gh_json_close(void)
+{
+	return json_text(json_pack("{s:s,s:s}", "state", "closed",
+	    "state_reason", "completed"));
+}
+
+/* The pinIssue or unpinIssue mutation with the node id as a variable. */
+char *
+gh_json_pin(const char *node_id, int pin)
+{
+	const char	*q;
+	json_t		*id;
+
+	if (node_id == NULL || *node_id == '\0' ||
+	    (id = json_string(node_id)) == NULL)
+		return NULL;
+	q = pin ?
+	    "mutation($id:ID!){pinIssue(input:{issueId:$id})"
+	    "{issue{id number isPinned}}}" :
+	    "mutation($id:ID!){unpinIssue(input:{issueId:$id})"
+	    "{issue{id number isPinned}}}";
+	return json_text(json_pack("{s:s,s:{s:o}}", "query", q,
+	    "variables", "id", id));
+}
+
+/* Parse a body; NULL when it is not JSON. */
+static json_t *
+json_parse(const char *body, size_t len)
+{
+	json_error_t	 err;
+
+	if (body == NULL)
+		return NULL;
+	return json_loadb(body, len, 0, &err);
+}
+
+/* Release what a reader kept; NULL is a no-op. */
+void
+gh_json_release(struct gh_json *k)
+{
+	json_decref((json_t *)k);
+}
+
+/* Fill number, html_url and node_id from one issue object; 0 or -1. */
+static int
+read_issue_obj(json_t *o, struct gh_result *res)
+{
+	json_t	*num = json_object_get(o, "number");
+	json_t	*url = json_object_get(o, "html_url");
+	json_t	*nid = json_object_get(o, "node_id");
+
+	if (!json_is_integer(num) || json_integer_value(num) <= 0 ||
+	    !json_is_string(url) || !json_is_string(nid))
+		return -1;
+	res->number = json_integer_value(num);
+	res->html_url = json_string_value(url);
+	res->node_id = json_string_value(nid);
+	return 0;
+}
+
+/* Read a created or fetched issue. */
+int
+gh_read_issue(const char *body, size_t len, struct gh_result *res,
+    struct gh_json **keep)
+{
+	json_t	*o = json_parse(body, len);
+
+	*keep = NULL;
+	if (!json_is_object(o) || read_issue_obj(o, res) != 0) {
+		json_decref(o);
+		return -1;
+	}
+	*keep = (struct gh_json *)o;
+	return 0;
+}
+
+/* Read a created comment: id and html_url. */
+int
+gh_read_comment(const char *body, size_t len, struct gh_result *res,
+    struct gh_json **keep)
+{
+	json_t	*o = json_parse(body, len);
+	json_t	*id, *url;
+
+	*keep = NULL;
+	id = json_object_get(o, "id");
+	url = json_object_get(o, "html_url");
+	if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
+	    !json_is_string(url)) {
+		json_decref(o);
+		return -1;
+	}
+	res->comment_id = json_integer_value(id);
+	res->html_url = json_string_value(url);
+	*keep = (struct gh_json *)o;
+	return 0;
+}
+
+/* Search one listing page for the marker (pull requests are skipped). */
+int
+gh_find_marker(const char *body, size_t len, const char *marker,
+    struct gh_result *res, size_t *count, struct gh_json **keep)
+{
+	json_t		*a = json_parse(body, len);
+	json_t		*it, *b;
+	size_t		 i;
+
+	*keep = NULL;
+	*count = 0;
+	if (!json_is_array(a) || marker == NULL || *marker == '\0') {
+		json_decref(a);
+		return -1;
+	}
+	*count = json_array_size(a);
+	json_array_foreach(a, i, it) {
+		b = json_object_get(it, "body");
+		if (!json_is_object(it) ||
+		    json_object_get(it, "pull_request") != NULL ||
+		    !json_is_string(b) ||
+		    strstr(json_string_value(b), marker) == NULL)
+			continue;
+		if (read_issue_obj(it, res) != 0)
+			continue;
+		*keep = (struct gh_json *)a;
+		return 1;
+	}
+	json_decref(a);
+	return 0;
+}
+
+/* 1 if a Link header has a rel="next" entry. */
+static int
+link_has_next(const char *link)
+{
+	const char	*p;
+
+	if (link == NULL)
+		return 0;
+	for (p = link; (p = strstr(p, "rel=")) != NULL; p += 4) {
+		if (strncmp(p + 4, "\"next\"", 6) == 0 ||
+		    strncmp(p + 4, "next", 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Decide what one listing page says about the marker. */
+enum gh_find
+gh_find_page(const struct http_response *resp, const char *marker,
+    int page, int max_pages, struct gh_result *res, struct gh_json **keep)
+{
+	size_t	count;
+	int	rc;
+
+	*keep = NULL;
+	if (resp->status < 200 || resp->status > 299)
+		return GH_FIND_ERROR;
+	rc = gh_find_marker(resp->body, resp->body_len, marker, res, &count,
+	    keep);
+	if (rc < 0)
+		return GH_FIND_ERROR;
+	if (rc == 1)
+		return GH_FIND_FOUND;
+	if (count == 0 || !link_has_next(http_header(resp, "Link")))
+		return GH_FIND_ABSENT;
+	if (page >= max_pages) {
+		log_warn("github", "marker %s not in the newest %d pages; "
+		    "taken as absent", marker, max_pages);
+		return GH_FIND_ABSENT;
+	}
+	return GH_FIND_NEXT;
+}
+
+/*
+ * Make s fit one chat line, in place: control characters (GitHub's
+ * messages may hold newlines) become spaces, and a text longer than
+ * GH_CAUSE_MAX bytes is cut on a UTF-8 character boundary.
+ */
+static char *
+one_line(char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((unsigned char)s[n] < ' ' || s[n] == 0x7f)
+			s[n] = ' ';
+	}
+	if (n > GH_CAUSE_MAX) {
+		n = GH_CAUSE_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/*
+ * 1 if a GraphQL error message is GitHub's limit of 3 pinned issues. The
+ * wording is not documented, so any message about pinning that speaks of
+ * a maximum, a limit or "up to" counts.
+ */
+static int
+pin_limit_message(const char *m)
+{
+	if (m == NULL || strcasestr(m, "pin") == NULL)
+		return 0;
+	return strcasestr(m, "maximum") != NULL ||
+	    strcasestr(m, "limit") != NULL || strcasestr(m, "up to") != NULL;
+}
+
+/*
+ * Classify a GraphQL answer. A rate limit or GitHub's own "Something went
+ * wrong" may pass; a bad id, missing access or an invalid query will not.
+ */
+enum gh_gql
+gh_graphql_error(const char *body, size_t len, char **msg)
+{
+	json_t		*o = json_parse(body, len);
+	json_t		*errs, *e0, *m, *type;
+	const char	*text, *t;
+	enum gh_gql	 rc;
+
+	if (msg != NULL)
+		*msg = NULL;
+	if (!json_is_object(o)) {
+		json_decref(o);
+		if (msg != NULL)
+			*msg = xstrdup("unreadable GraphQL answer");
+		return GH_GQL_RETRY;
+	}
+	errs = json_object_get(o, "errors");
+	if (!json_is_array(errs) || json_array_size(errs) == 0) {
+		json_decref(o);
+		return GH_GQL_OK;
+	}
+	e0 = json_array_get(errs, 0);
+	m = json_object_get(e0, "message");
+	type = json_object_get(e0, "type");
+	text = json_is_string(m) ? json_string_value(m) : "GraphQL error";
+	t = json_is_string(type) ? json_string_value(type) : NULL;
+	if (t != NULL && strcmp(t, "RATE_LIMITED") == 0)
+		rc = GH_GQL_RETRY;
+	else if (pin_limit_message(text))
+		rc = GH_GQL_PIN_LIMIT;
+	else if (t == NULL && strncasecmp(text, "Something went wrong", 20)
+	    == 0)
+		rc = GH_GQL_RETRY;
+	else
+		rc = GH_GQL_PERMANENT;
+	if (msg != NULL)
+		*msg = one_line(xstrdup(text));
+	json_decref(o);
+	return rc;
+}
+
+/* Append " (Issue.title: missing_field, ...)" from a 422's errors[]. */
+static void
+add_validation(struct buf *b, json_t *errs)
+{
+	json_t		*e;
+	const char	*res, *field, *code, *msg;
+	size_t		 i;
+
+	json_array_foreach(errs, i, e) {
+		if (i == 3)
+			break;
+		res = json_string_value(json_object_get(e, "resource"));
+		field = json_string_value(json_object_get(e, "field"));
+		code = json_string_value(json_object_get(e, "code"));
+		msg = json_string_value(json_object_get(e, "message"));
+		buf_addstr(b, i == 0 ? " (" : ", ");
+		if (res != NULL && field != NULL)
+			buf_printf(b, "%s.%s: ", res, field);
+		if (code != NULL && strcmp(code, "custom") == 0 &&
+		    msg != NULL)
+			buf_addstr(b, msg);
+		else
+			buf_addstr(b, code != NULL ? code :
+			    msg != NULL ? msg : "invalid");
+	}
+	if (i > 0)
+		buf_addc(b, ')');
+}
+
+/* The first line of a non-JSON body, cut to fit a chat line. */
+static void
+add_first_line(struct buf *b, const char *body)
+{
+	size_t	n = strcspn(body, "\r\n");
+
+	if (n > 120)
+		n = 120;
+	if (n > 0) {
+		buf_addc(b, ' ');
+		buf_add(b, body, n);
+	}
+}
+
+/* "401 Bad credentials" and the like, on one line; caller frees. */
+char *
+gh_error_text(const struct http_response *resp)
+{
+	struct buf	 b;
+	json_t		*o, *m;
+
+	if (resp->status == 0)
+		return xstrdup(resp->error != NULL ? resp->error :
+		    "no response");
+	buf_init(&b);
+	buf_printf(&b, "%ld", resp->status);
+	o = json_parse(resp->body, resp->body_len);
+	m = json_object_get(o, "message");
+	if (json_is_string(m)) {
+		buf_printf(&b, " %s", json_string_value(m));
+		if (json_is_array(json_object_get(o, "errors")))
+			add_validation(&b, json_object_get(o, "errors"));
+	} else if (o == NULL && resp->body != NULL)
+		add_first_line(&b, resp->body);
+	json_decref(o);
+	return one_line(buf_steal(&b));
+}
+
+/* Start the HTTP request of r; 0 or -1. */
+static int	gh_send(struct gh_req *, const char *method, const char *url,
+		    const char *body);
+
+/* Read a pin/unpin answer into res; *err gets text to free. */
+static void
+read_pin(const struct http_response *resp, enum gh_op op,
+    struct gh_result *res, char **err)
+{
+	json_t		*o, *issue;
+	enum gh_gql	 g;
+
+	if (resp->status != 200) {
+		*err = gh_error_text(resp);
+		return;
+	}
+	g = gh_graphql_error(resp->body, resp->body_len, err);
+	if (g != GH_GQL_OK) {
+		res->gql_permanent = g != GH_GQL_RETRY;
+		res->pin_limit = g == GH_GQL_PIN_LIMIT;
+		return;
+	}
+	o = json_parse(resp->body, resp->body_len);
+	issue = json_object_get(json_object_get(json_object_get(o, "data"),
+	    op == GH_OP_PIN ? "pinIssue" : "unpinIssue"), "issue");
+	if (json_is_object(issue))
+		res->ok = 1;
+	else
+		*err = xstrdup("GraphQL answer without the issue");
+	json_decref(o);
+}
+
+/* Read a REST answer into res; *err gets text to free on failure. */
+static void
+read_rest(const struct http_response *resp, enum gh_op op,
+    struct gh_result *res, struct gh_json **keep, char **err)
+{
+	int	rc = 0;
+
+	if (resp->status < 200 || resp->status > 299) {
+		*err = gh_error_text(resp);
+		return;
+	}
+	if (op == GH_OP_CREATE)
+		rc = gh_read_issue(resp->body, resp->body_len, res, keep);
+	else if (op == GH_OP_COMMENT)
+		rc = gh_read_comment(resp->body, resp->body_len, res, keep);
+	if (rc != 0) {
+		*err = xasprintf("%ld with an unexpected body",
+		    resp->status);
+		return;
+	}
+	res->ok = 1;
+}
+
+/* One page of a search came back; 1 if the next page was started. */
+static int
+find_step(struct gh_req *r, const struct http_response *resp,
+    struct gh_result *res, struct gh_json **keep, char **err)
+{
+	char	*url;
+	int	 rc;
+
+	switch (gh_find_page(resp, r->marker, r->page, r->max_pages, res,
+	    keep)) {
+	case GH_FIND_FOUND:
+		res->ok = res->found = 1;
+		return 0;
+	case GH_FIND_ABSENT:
+		memset(res, 0, sizeof *res);
+		res->ok = 1;
+		return 0;
+	case GH_FIND_NEXT:
+		break;
+	case GH_FIND_ERROR:
+		*err = resp->status >= 200 && resp->status <= 299 ?
+		    xasprintf("%ld with an unexpected body", resp->status) :
+		    gh_error_text(resp);
+		return 0;
+	}
+	r->page++;
+	url = gh_list_url(r->gh, (const char *const *)r->labels, r->page);
+	rc = gh_send(r, "GET", url, NULL);
+	free(url);
+	if (rc != 0) {
+		*err = xstrdup("cannot start the next page's request");
+		return 0;
+	}
+	return 1;
+}
+
+/* http callback: read the answer, call the caller back, forget r. */
+static void
+gh_on_done(const struct http_response *resp, void *arg)
+{
+	struct gh_req		*r = arg;
+	struct gh_result	 res;
+	struct gh_json		*keep = NULL;
+	char			*err = NULL;
+
+	memset(&res, 0, sizeof res);
+	r->http_id = 0;
+	if (r->op == GH_OP_FIND) {
+		if (find_step(r, resp, &res, &keep, &err))
+			return;
+	} else if (r->op == GH_OP_PIN || r->op == GH_OP_UNPIN)
+		read_pin(resp, r->op, &res, &err);
+	else
+		read_rest(resp, r->op, &res, &keep, &err);
+	if (err != NULL) {
+		res.ok = 0;
+		res.error = err;
+	}
+	req_unlink(r);
+	r->cb(&res, resp, r->arg);
+	gh_json_release(keep);
+	free(err);
+	req_free(r);
+}
+
+/* Start r's HTTP request with the headers every request carries. */
+static int
+gh_send(struct gh_req *r, const char *method, const char *url,
+    const char *body)
+{
+	struct http_request	q;
+	long long		id;
+
+	memset(&q, 0, sizeof q);
+	q.method = method;
+	q.url = url;
+	q.headers = (const char *const *)(body != NULL ? r->gh->hdr_body :
+	    r->gh->hdr_get);
+	q.body = body;
+	q.body_len = body != NULL ? strlen(body) : 0;
+	q.timeout_ms = r->gh->timeout_ms;
+	id = http_start(r->gh->http, &q, gh_on_done, r);
+	if (id < 0)
+		return -1;
+	r->http_id = id;
+	return 0;
+}
+
+/*
+ * Start r's first request and keep r in gh; url and body are freed here.
+ * On failure r is freed too and -1 returned.
+ */
+static int
+gh_start(struct gh *gh, struct gh_req *r, const char *method, char *url,
+    char *body)
+{
+	int	rc = -1;
+
+	if (gh->http != NULL && url != NULL)
+		rc = gh_send(r, method, url, body);
+	free(url);
+	free(body);
+	if (rc != 0) {
+		req_free(r);
+		return -1;
+	}
+	r->next = gh->reqs;
+	gh->reqs = r;
+	return 0;
+}
+
+/* A new operation record of kind op. */
+static struct gh_req *
+req_new(struct gh *gh, enum gh_op op, gh_done_cb *cb, void *arg)
+{
+	struct gh_req	*r = xcalloc(1, sizeof *r);
+
+	r->gh = gh;
+	r->op = op;
+	r->cb = cb;
+	r->arg = arg;
+	return r;
+}
+
+/* POST /repos/O/R/issues. */
+int
+gh_create_issue(struct gh *gh, const char *title, const char *body,
+    const char *const *labels, gh_done_cb *cb, void *arg)
+{
+	char	*json;
+
+	if ((json = gh_json_create(title, body, labels)) == NULL)
+		return -1;
+	return gh_start(gh, req_new(gh, GH_OP_CREATE, cb, arg), "POST",
+	    gh_issue_url(gh, 0), json);
+}
+
+/* GET the listing, page by page, until the marker turns up. */
+int
+gh_find_issue(struct gh *gh, const char *const *labels, const char *marker,
+    int max_pages, gh_done_cb *cb, void *arg)
+{
+	struct gh_req	*r;
+
+	if (marker == NULL || *marker == '\0')
+		return -1;
+	r = req_new(gh, GH_OP_FIND, cb, arg);
+	r->labels = strv_dup(labels);
+	r->marker = xstrdup(marker);
+	r->page = 1;
+	r->max_pages = max_pages > 0 ? max_pages : GH_FIND_MAX_PAGES;
+	return gh_start(gh, r, "GET", gh_list_url(gh, labels, 1), NULL);
+}
+
+/* POST /repos/O/R/issues/N/comments. */
+int
+gh_add_comment(struct gh *gh, long long number, const char *body,
+    gh_done_cb *cb, void *arg)
+{
+	char	*json;
+
+	if (number <= 0 || (json = gh_json_comment(body)) == NULL)
+		return -1;
+	return gh_start(gh, req_new(gh, GH_OP_COMMENT, cb, arg), "POST",
+	    gh_comments_url(gh, number), json);
+}
+
+/* PATCH /repos/O/R/issues/N to closed, completed. */
+int
+gh_close_issue(struct gh *gh, long long number, gh_done_cb *cb, void *arg)
+{
+	if (number <= 0)
+		return -1;
+	return gh_start(gh, req_new(gh, GH_OP_CLOSE, cb, arg), "PATCH",
+	    gh_issue_url(gh, number), gh_json_close());
+}
+
+/* POST the pinIssue / unpinIssue mutation to the GraphQL endpoint. */
+int
+gh_pin_issue(struct gh *gh, const char *node_id, int pin, gh_done_cb *cb,
+    void *arg)
+{
+	char	*json;
+
+	if ((json = gh_json_pin(node_id, pin)) == NULL)
+		return -1;
+	return gh_start(gh, req_new(gh, pin ? GH_OP_PIN : GH_OP_UNPIN, cb,
+	    arg), "POST", xstrdup(gh->gql_url), json);
+}
+
+/* Operations started whose callback has not run. */
+int
+gh_pending(struct gh *gh)
+{
+	struct gh_req	*r;
+	int		 n = 0;
+
+	if (gh == NULL)
+		return 0;
+	for (r = gh->reqs; r != NULL; r = r->next)
+		n++;
+	return n;
+}
