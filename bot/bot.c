@@ -3,13 +3,17 @@
  * is a command (prefix, "nick: ...", private message, or a line relayed
  * by a configured bridge), identifies the speaker (ident.c), runs the
  * command table (cmd.c), routes replies (channel lines up to
- * max_reply_lines, the rest as private NOTICEs), writes the audit row of
- * every accepted command, and handles signals (signalfd on the loop) and
- * reloads. It owns no protocol and no SQL.
+ * max_reply_lines, the rest as private NOTICEs), limits each person's
+ * command rate, writes the audit row of the commands that need it (a
+ * command whose change has a transaction writes its own there), hands
+ * the on-call part what it may use (store, loop, clock, speaking), and
+ * handles signals (signalfd on the loop) and reloads. It owns no
+ * protocol and no SQL.
  */
 #include <sys/signalfd.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +32,19 @@
 #include "util.h"
 
 #define BOT_CHECKPOINT_MS	30000
+#define BOT_RATE_BURST		5	/* command_rate.burst default */
+#define BOT_RATE_INTERVAL_MS	10000	/* command_rate.interval default */
+
+/*
+ * The server's case mapping for nicks. The IRC layer does not expose
+ * the one its server announced yet; until it does, rfc1459 (the default
+ * until a server says otherwise).
+ */
+static enum irc_casemap
+bot_casemap(struct bot *bot)
+{
+	return IRC_CASEMAP_RFC1459;
+}
 
 /* One command's reply routing, and its audit row until written. */
 struct bot_reply {
@@ -90,7 +107,7 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 /*
  * Audit hook: every command that passed access and argument checks. The
  * row is written after the command has replied, so that the reply does
- * not wait for the disk.
+ * not wait for the disk, unless the command wrote it with its change.
  */
 static void
 bot_accepted(struct cmd_ctx *ctx, const char *name, const char *args)
@@ -109,13 +126,15 @@ bot_audit(struct cmd_ctx *ctx, struct bot_reply *r)
 {
 	const struct ident	*who = ctx->who;
 
-	if (r->audit_name == NULL)
-		return;
-	store_audit_add(r->bot->store, util_now(),
-	    who->person[0] != '\0' ? who->person : who->name,
-	    ident_level_name(who->level), ctx->nick,
-	    ctx->channel != NULL ? ctx->channel : "private", r->audit_name,
-	    r->audit_args);
+	/* Anyone can ask public questions: only team people leave rows, so
+	 * strangers cannot grow the database. */
+	if (r->audit_name != NULL && !ctx->audited &&
+	    who->level >= ACCESS_MEMBER)
+		store_audit_add(r->bot->store, util_now(),
+		    who->person[0] != '\0' ? who->person : who->name,
+		    ident_level_name(who->level), ctx->nick,
+		    ctx->channel != NULL ? ctx->channel : "private",
+		    r->audit_name, r->audit_args);
 	free(r->audit_name);
 	free(r->audit_args);
 	r->audit_name = r->audit_args = NULL;
@@ -149,15 +168,93 @@ bot_command_text(struct bot *bot, const char *text, int private)
 	return private && *text != '\0' ? text : NULL;
 }
 
+/*
+ * The rate limit's key for the asker: the team person, else the nick
+ * (for a relayed name, the name on its bridge).
+ */
+static void
+bot_rate_key(const struct cmd_ctx *ctx, char *buf, size_t bufsz)
+{
+	const struct ident	*who = ctx->who;
+
+	if (who->person[0] != '\0')
+		snprintf(buf, bufsz, "p:%s", who->person);
+	else if (who->bridge != NULL)
+		snprintf(buf, bufsz, "r:%s@%s", who->name, who->bridge);
+	else
+		snprintf(buf, bufsz, "n:%s", ctx->nick);
+}
+
+/*
+ * Admit hook: each person may run command_rate.burst commands, then one
+ * per command_rate.interval. Past that, one short notice per interval,
+ * then silence, so that one person cannot hold up everyone else.
+ */
+static int
+bot_admit(struct cmd_ctx *ctx)
+{
+	struct bot_reply	*r = ctx->arg;
+	struct bot		*bot = r->bot;
+	char			 key[IDENT_NAME_MAX * 3], every[32], *text;
+
+	bot_rate_key(ctx, key, sizeof key);
+	switch (util_rate_check(bot->rate, key, util_mono_ms())) {
+	case UTIL_RATE_OK:
+		return 1;
+	case UTIL_RATE_NOTICE:
+		util_fmt_duration(bot->rate->interval_ms, every, sizeof every);
+		log_info("bot", "%s: too many commands; slowing down",
+		    key + 2);
+		text = xasprintf("slow down: one command every %s", every);
+		/* A bridge cannot relay a NOTICE: say it where they are. */
+		if (ctx->who->bridge != NULL)
+			ctx->reply(ctx, text);
+		else
+			irc_say(bot->irc, "NOTICE", ctx->nick, text);
+		free(text);
+		return 0;
+	case UTIL_RATE_SILENT:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Who sent m and the command text in it, or NULL when it is not a
+ * command (then nothing is kept). A channel line from a configured
+ * bridge is read as "<name> text" for the relayed name. *copy holds
+ * what the text points into (caller frees).
+ */
+static const char *
+bot_speaker(struct bot *bot, const struct irc_msg *m, const char *account,
+    int private, struct ident *who, char **copy)
+{
+	const struct cfg_bridge	*bridge;
+	char			*name, *rest;
+
+	*copy = NULL;
+	bridge = ident_bridge(bot->cfg, bot_casemap(bot), m->nick, m->user,
+	    m->host, account);
+	if (bridge == NULL || private) {
+		ident_user(bot->cfg, bot_casemap(bot), m->nick, m->user,
+		    m->host != NULL ? m->host : "", account, who);
+		return bot_command_text(bot, irc_msg_last(m), private);
+	}
+	*copy = xstrdup(irc_msg_last(m));
+	if (ident_bridge_parse(*copy, &name, &rest) != 0)
+		return NULL;
+	ident_relayed(bot->cfg, bridge, name, who);
+	return bot_command_text(bot, rest, 0);
+}
+
 /* A PRIVMSG or NOTICE from someone: maybe a command. */
 static void
 bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
     void *arg)
 {
 	struct bot			*bot = arg;
-	const struct cfg_bridge		*bridge;
 	const char			*target = m->params[0], *cmdtext;
-	char				*copy = NULL, *name, *rest;
+	char				*copy = NULL;
 	struct ident			 who;
 	struct cmd_ctx			 ctx;
 	struct bot_reply		 r;
@@ -168,20 +265,7 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 	if (strcmp(m->command, "PRIVMSG") != 0)
 		return;
 	private = !bot_is_channel(target);
-	bridge = ident_bridge(bot->cfg, m->nick, account);
-	if (bridge != NULL && !private) {
-		copy = xstrdup(irc_msg_last(m));
-		if (ident_bridge_parse(copy, &name, &rest) != 0) {
-			free(copy);
-			return;
-		}
-		ident_relayed(bot->cfg, bridge, name, &who);
-		cmdtext = bot_command_text(bot, rest, 0);
-	} else {
-		ident_user(bot->cfg, m->nick, m->user,
-		    m->host != NULL ? m->host : "", account, &who);
-		cmdtext = bot_command_text(bot, irc_msg_last(m), private);
-	}
+	cmdtext = bot_speaker(bot, m, account, private, &who, &copy);
 	if (cmdtext == NULL) {
 		free(copy);
 		return;
@@ -196,6 +280,7 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 	ctx.prefix = bot->cfg->irc.command_prefix;
 	ctx.reply = bot_reply;
 	ctx.accepted = bot_accepted;
+	ctx.admit = bot_admit;
 	ctx.arg = &r;
 	t0 = util_mono_us();
 	handled = cmd_dispatch(&ctx, cmdtext);
@@ -225,13 +310,27 @@ bot_checkpoint_timer(struct loop *loop, long long id, void *arg)
 	return BOT_CHECKPOINT_MS;
 }
 
-/* Reload the configuration; keep the old one on error. */
+/* Start the per-person command rate limit from the config. */
+static void
+bot_rate_setup(struct bot *bot)
+{
+	const struct cfg_irc	*c = &bot->cfg->irc;
+
+	util_rate_free(bot->rate);
+	util_rate_init(bot->rate, c->command_rate_burst > 0 ?
+	    c->command_rate_burst : BOT_RATE_BURST,
+	    c->command_rate_interval_ms > 0 ? c->command_rate_interval_ms :
+	    BOT_RATE_INTERVAL_MS);
+}
+
+/* Reload the configuration; keep the old one on error (logged here). */
 int
 bot_reload(struct bot *bot, char **err)
 {
 	struct config	*cfg = cfg_load(bot->config_path, err);
 
 	if (cfg == NULL) {
+		log_error("bot", "%s", *err != NULL ? *err : "unknown error");
 		log_warn("bot", "reload failed; keeping the running "
 		    "configuration");
 		return -1;
@@ -240,8 +339,10 @@ bot_reload(struct bot *bot, char **err)
 		log_warn("bot", "storage.path changed: takes effect after a "
 		    "restart");
 	irc_reconfigure(bot->irc, cfg);
+	oncall_set_config(bot->oncall, cfg);
 	cfg_free(bot->cfg);
 	bot->cfg = cfg;
+	bot_rate_setup(bot);
 	oncall_refresh(bot->oncall);
 	log_info("bot", "configuration reloaded from %s", bot->config_path);
 	return 0;
@@ -259,11 +360,9 @@ bot_signal_cb(struct loop *loop, int fd, int events, void *arg)
 		switch (si.ssi_signo) {
 		case SIGHUP:
 			log_info("bot", "SIGHUP: reloading");
-			if (bot_reload(bot, &err) != 0) {
-				log_error("bot", "%s", err);
-				free(err);
-				err = NULL;
-			}
+			(void)bot_reload(bot, &err);
+			free(err);
+			err = NULL;
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -297,6 +396,75 @@ bot_sts_set(void *arg, const char *host, int port, time_t expires)
 	store_sts_set(bot->store, host, port, expires);
 }
 
+/* oncall: say a line in a channel. */
+static void
+bot_say_channel(void *arg, const char *chan, const char *text)
+{
+	struct bot	*bot = arg;
+
+	irc_say(bot->irc, "PRIVMSG", chan, text);
+}
+
+/* oncall: say a line privately to a nick. */
+static void
+bot_say_private(void *arg, const char *nick, const char *text)
+{
+	struct bot	*bot = arg;
+
+	irc_say(bot->irc, "PRIVMSG", nick, text);
+}
+
+/*
+ * oncall: the nick of team person if online. With identify = hostmask
+ * the whole mask should match the person's entry (ident_user_is), but
+ * the IRC layer tracks no user@host of others yet; until it does, the
+ * nick decides, as before.
+ */
+static const char *
+bot_present(void *arg, const char *person)
+{
+	struct bot	*bot = arg;
+
+	return irc_find_person(bot->irc,
+	    bot->cfg->team.identify == CFG_IDENTIFY_ACCOUNT, person);
+}
+
+/* oncall: 1 when the bot is in chan. */
+static int
+bot_in_channel(void *arg, const char *chan)
+{
+	struct bot	*bot = arg;
+
+	return irc_in_channel(bot->irc, chan);
+}
+
+/* The IRC layer: the bot has joined chan and knows who is there. */
+static void
+bot_on_joined(struct irc *irc, const char *chan, void *arg)
+{
+	struct bot	*bot = arg;
+
+	oncall_joined(bot->oncall, chan);
+}
+
+/* Create the on-call part with what it may use. */
+static struct oncall *
+bot_oncall_new(struct bot *bot)
+{
+	struct oncall_env	 env;
+
+	memset(&env, 0, sizeof env);
+	env.loop = bot->loop;
+	env.store = bot->store;
+	env.now = util_now;
+	env.say_channel = bot_say_channel;
+	env.say_private = bot_say_private;
+	env.present = bot_present;
+	env.in_channel = bot_in_channel;
+	env.arg = bot;
+	return oncall_new(&env, bot->cfg);
+}
+
 /* Create the bot; takes over cfg and store. */
 struct bot *
 bot_new(const char *config_path, struct config *cfg, struct store *store)
@@ -315,11 +483,14 @@ bot_new(const char *config_path, struct config *cfg, struct store *store)
 	free(ua);
 	memset(&h, 0, sizeof h);
 	h.message = bot_on_message;
+	h.joined = bot_on_joined;
 	h.sts_get = bot_sts_get;
 	h.sts_set = bot_sts_set;
 	h.arg = bot;
 	bot->irc = irc_new(bot->loop, cfg, &h);
-	bot->oncall = oncall_new(bot);
+	bot->oncall = bot_oncall_new(bot);
+	bot->rate = xcalloc(1, sizeof *bot->rate);
+	bot_rate_setup(bot);
 	return bot;
 }
 
@@ -330,6 +501,8 @@ bot_free(struct bot *bot)
 	if (bot == NULL)
 		return;
 	oncall_free(bot->oncall);
+	util_rate_free(bot->rate);
+	free(bot->rate);
 	irc_free(bot->irc);
 	http_free(bot->http);
 	if (bot->sigfd >= 0) {

@@ -12,6 +12,7 @@ struct store;
 struct http;
 struct irc;
 struct oncall;
+struct util_rate;
 
 struct bot {
 	struct loop	*loop;
@@ -21,6 +22,7 @@ struct bot {
 	struct http	*http;
 	struct irc	*irc;
 	struct oncall	*oncall;	/* rotations at run time */
+	struct util_rate *rate;		/* per-person command rate */
 	int		 sigfd;		/* signalfd for HUP/TERM/INT */
 	int		 exit_status;
 };
@@ -39,8 +41,9 @@ int		 bot_run(struct bot *);
 
 /*
  * Reload the configuration file. On success the new config is in force
- * (channels joined/parted) and 0 is returned; on failure the old config
- * stays and *err gets the problems (caller frees).
+ * (channels joined/parted) and 0 is returned; on failure the problems
+ * are logged, the old config stays and *err gets them, one a line
+ * (caller frees).
  */
 int		 bot_reload(struct bot *, char **err);
 

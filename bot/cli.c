@@ -20,83 +20,55 @@ cli_usage(void)
 	    "       outagebot -V | -h\n";
 }
 
-/* Parse argv into *cli. */
-int
-cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
+/*
+ * One group of flags at argv[*i] ("-dt", "-c FILE", "-cFILE"); -c may
+ * take the next word, advancing *i. 1 to stop (-h), 0, or -1 with err.
+ */
+static int
+cli_flags(int argc, char **argv, int *i, struct cli *cli, char *err,
+    size_t errsz)
 {
-	int	i, nwords = 0;
-	char	*words[2] = { NULL, NULL };
+	const char	*a;
 
-	memset(cli, 0, sizeof *cli);
-	cli->config = CLI_DEFAULT_CONFIG;
-	for (i = 1; i < argc; i++) {
-		const char	*a = argv[i];
-
-		if (strcmp(a, "--at") == 0 || strncmp(a, "--at=", 5) == 0) {
-			if (a[4] == '=')
-				cli->at = a + 5;
-			else if (i + 1 < argc)
-				cli->at = argv[++i];
-			else {
-				snprintf(err, errsz, "option --at needs a time");
-				return -1;
-			}
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			for (i++; i < argc; i++) {
-				if (nwords == 2)
-					goto extra;
-				words[nwords++] = argv[i];
-			}
+	for (a = argv[*i] + 1; *a != '\0'; a++) {
+		switch (*a) {
+		case 'd':
+			cli->debug = 1;
 			break;
-		}
-		if (a[0] != '-' || a[1] == '\0') {
-			if (nwords == 2)
-				goto extra;
-			words[nwords++] = argv[i];
-			continue;
-		}
-		/* Grouped flags: -dt; -c takes a value (attached or next). */
-		for (a++; *a != '\0'; a++) {
-			switch (*a) {
-			case 'd':
-				cli->debug = 1;
-				break;
-			case 't':
-				cli->action = CLI_CHECK;
-				break;
-			case 'V':
-				cli->action = CLI_VERSION;
-				break;
-			case 'h':
-				cli->action = CLI_HELP;
-				return 0;
-			case 'c':
-				if (a[1] != '\0')
-					cli->config = a + 1;
-				else if (i + 1 < argc)
-					cli->config = argv[++i];
-				else {
-					snprintf(err, errsz,
-					    "option -c needs a file");
-					return -1;
-				}
-				if (*cli->config == '\0') {
-					snprintf(err, errsz,
-					    "option -c needs a file");
-					return -1;
-				}
-				a = " ";	/* ends the group */
-				break;
-			default:
-				snprintf(err, errsz, "unknown option -%c", *a);
+		case 't':
+			cli->action = CLI_CHECK;
+			break;
+		case 'V':
+			cli->action = CLI_VERSION;
+			break;
+		case 'h':
+			cli->action = CLI_HELP;
+			return 1;
+		case 'c':
+			if (a[1] != '\0')
+				cli->config = a + 1;
+			else if (*i + 1 < argc)
+				cli->config = argv[++*i];
+			else
+				cli->config = "";
+			if (*cli->config == '\0') {
+				snprintf(err, errsz, "option -c needs a file");
 				return -1;
 			}
-			if (*a == ' ')
-				break;
+			return 0;	/* the value ends the group */
+		default:
+			snprintf(err, errsz, "unknown option -%c", *a);
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Act on the subcommand words (none, backup or oncall). 0 or -1. */
+static int
+cli_words(struct cli *cli, char **words, int nwords, char *err,
+    size_t errsz)
+{
 	if (nwords == 0) {
 		if (cli->at != NULL) {
 			snprintf(err, errsz, "--at goes with oncall");
@@ -134,6 +106,50 @@ cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
 	}
 	snprintf(err, errsz, "unknown command \"%.40s\"", words[0]);
 	return -1;
+}
+
+/* Parse argv into *cli. */
+int
+cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
+{
+	int	i, rc, nwords = 0;
+	char	*words[2] = { NULL, NULL };
+
+	memset(cli, 0, sizeof *cli);
+	cli->config = CLI_DEFAULT_CONFIG;
+	for (i = 1; i < argc; i++) {
+		const char	*a = argv[i];
+
+		if (strcmp(a, "--at") == 0 || strncmp(a, "--at=", 5) == 0) {
+			if (a[4] == '=')
+				cli->at = a + 5;
+			else if (i + 1 < argc)
+				cli->at = argv[++i];
+			else {
+				snprintf(err, errsz,
+				    "option --at needs a time");
+				return -1;
+			}
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++) {
+				if (nwords == 2)
+					goto extra;
+				words[nwords++] = argv[i];
+			}
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (nwords == 2)
+				goto extra;
+			words[nwords++] = argv[i];
+			continue;
+		}
+		if ((rc = cli_flags(argc, argv, &i, cli, err, errsz)) != 0)
+			return rc > 0 ? 0 : -1;
+	}
+	return cli_words(cli, words, nwords, err, errsz);
 extra:
 	snprintf(err, errsz, "too many arguments");
 	return -1;

@@ -25,7 +25,6 @@
 #define CMD_WORDS_MAX	64	/* words in one command line */
 #define CMD_TEXT_MAX	4096	/* bytes in one command line */
 #define CMD_WORD_MAX	64	/* bytes of a command word for lookup */
-#define CMD_DIST_MAX	64	/* bytes cmd_distance looks at */
 
 /* One word of a line, and whether it began with a quote. */
 struct cmd_word {
@@ -45,6 +44,17 @@ static const char *
 cmd_prefix(const struct cmd_ctx *ctx)
 {
 	return ctx->prefix != NULL ? ctx->prefix : "!";
+}
+
+/*
+ * 1 if the asker may run a command now (the caller's rate limit), 0 if
+ * the text is to be dropped. Asked once the text is known to be a
+ * command or a near miss of one, so other bots' words cost nothing.
+ */
+static int
+cmd_admit(struct cmd_ctx *ctx)
+{
+	return ctx->admit == NULL || ctx->admit(ctx);
 }
 
 /* 1 for the bytes that separate words. */
@@ -149,22 +159,15 @@ static int
 cmd_spec_find(const char *spec, const char *name, size_t len,
     int *takes_value)
 {
-	const char	*p = spec, *end;
+	const char	*p = spec, *item;
 	size_t		 n;
 
-	if (spec == NULL)
-		return 0;
-	while (*p != '\0') {
-		end = strchr(p, ',');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		*takes_value = n > 0 && p[n - 1] == '=';
+	while (util_list_next(&p, &item, &n)) {
+		*takes_value = n > 0 && item[n - 1] == '=';
 		if (*takes_value)
 			n--;
-		if (n == len && strncmp(p, name, len) == 0)
+		if (n > 0 && n == len && strncmp(item, name, len) == 0)
 			return 1;
-		if (end == NULL)
-			break;
-		p = end + 1;
 	}
 	return 0;
 }
@@ -358,76 +361,35 @@ cmd_reply(struct cmd_ctx *ctx, const char *fmt, ...)
 	free(text);
 }
 
-/*
- * Edit distance over at most CMD_DIST_MAX bytes of each input: plain
- * Levenshtein, or with transpose set the "optimal string alignment"
- * variant where swapping two neighbours costs one edit ("hlep").
- */
-static int
-cmd_edits(const char *a, const char *b, int transpose)
-{
-	int	 rows[3][CMD_DIST_MAX + 1];
-	int	*prev2 = rows[0], *prev = rows[1], *cur = rows[2], *tmp;
-	size_t	 la = strnlen(a, CMD_DIST_MAX), lb = strnlen(b, CMD_DIST_MAX);
-	size_t	 i, j;
-	int	 best;
-
-	for (j = 0; j <= lb; j++)
-		prev[j] = (int)j;
-	for (i = 1; i <= la; i++) {
-		cur[0] = (int)i;
-		for (j = 1; j <= lb; j++) {
-			best = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			if (transpose && i > 1 && j > 1 &&
-			    a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    prev2[j - 2] + 1 < best)
-				best = prev2[j - 2] + 1;
-			cur[j] = best;
-		}
-		tmp = prev2;
-		prev2 = prev;
-		prev = cur;
-		cur = tmp;
-	}
-	return prev[lb];
-}
-
-/* Levenshtein distance over at most CMD_DIST_MAX bytes of each input. */
+/* Levenshtein distance over at most UTIL_EDITS_MAX bytes of each input. */
 int
 cmd_distance(const char *a, const char *b)
 {
-	return cmd_edits(a, b, 0);
+	return util_edits(a, b, 0);
 }
 
 /*
- * 1 if word is a near miss of candidate (not equal to it). The bot sits
- * among people and other bots, so this is strict: words under four
+ * The near-miss score of word against candidate (len bytes): the edit
+ * distance when word is a near miss of it (not equal), else -1. The bot
+ * sits among people and other bots, so this is strict: words under four
  * bytes never match ("hi", "ok", "lol", "the", "why"); up to five bytes
  * allow one edit, longer words two, where a swap of two neighbours is
  * one edit. So "hlep", "relaod" and "verison" find their commands, while
  * another bot's "!tell" or "!task" gets silence.
  */
 static int
-cmd_near(const char *word, const char *candidate)
+cmd_near(const char *word, const char *candidate, size_t len)
 {
-	size_t	 len = strlen(word);
+	char	 cand[CMD_WORD_MAX];
+	size_t	 wlen = strlen(word);
 	int	 d;
 
-	if (len < 4)
-		return 0;
-	d = cmd_edits(word, candidate, 1);
-	return d >= 1 && d <= (len >= 6 ? 2 : 1);
-}
-
-/* The near-miss distance of word to candidate (see cmd_near). */
-static int
-cmd_near_distance(const char *word, const char *candidate)
-{
-	return cmd_edits(word, candidate, 1);
+	if (wlen < 4 || len == 0 || len >= sizeof cand)
+		return -1;
+	memcpy(cand, candidate, len);
+	cand[len] = '\0';
+	d = util_edits(word, cand, 1);
+	return d >= 1 && d <= (wlen >= 6 ? 2 : 1) ? d : -1;
 }
 
 /*
@@ -457,20 +419,16 @@ cmd_next_word(const char **p, char *out, size_t outsz)
 static int
 cmd_alias_has(const char *alias, const char *word)
 {
-	const char	*p = alias, *end;
+	const char	*p = alias, *item;
 	size_t		 n, len = strlen(word);
 
-	if (alias == NULL || len == 0)
+	if (len == 0)
 		return 0;
-	for (;;) {
-		end = strchr(p, ',');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n == len && strncasecmp(p, word, len) == 0)
+	while (util_list_next(&p, &item, &n)) {
+		if (n == len && strncasecmp(item, word, len) == 0)
 			return 1;
-		if (end == NULL)
-			return 0;
-		p = end + 1;
 	}
+	return 0;
 }
 
 /* The entry named name exactly (ASCII nocase), or NULL. */
@@ -535,9 +493,9 @@ cmd_near_sub(const struct cmd_entry *const *table, const char *word,
 		tail = (*table)->name + strlen(word) + 1;
 		if (strcasecmp(tail, sub) == 0)
 			return *table;
-		if (!cmd_near(sub, tail))
+		d = cmd_near(sub, tail, strlen(tail));
+		if (d < 0)
 			continue;
-		d = cmd_near_distance(sub, tail);
 		if (best == NULL || d < bestd) {
 			best = *table;
 			bestd = d;
@@ -579,41 +537,21 @@ static int
 cmd_closest(const struct cmd_entry *const *table, const char *w1, char *out,
     size_t outsz)
 {
-	const char	*p, *end;
-	char		 cand[CMD_WORD_MAX];
+	const char	*p, *item;
 	size_t		 n;
 	int		 d, bestd = -1;
 
 	for (; *table != NULL; table++) {
-		n = strcspn((*table)->name, " ");
-		if (n < sizeof cand) {
-			memcpy(cand, (*table)->name, n);
-			cand[n] = '\0';
-			if (cmd_near(w1, cand)) {
-				d = cmd_near_distance(w1, cand);
-				if (bestd == -1 || d < bestd) {
-					bestd = d;
-					strlcpy_ob(out, cand, outsz);
-				}
+		item = (*table)->name;
+		n = strcspn(item, " ");
+		p = (*table)->alias;
+		do {
+			d = cmd_near(w1, item, n);
+			if (d >= 0 && (bestd == -1 || d < bestd)) {
+				bestd = d;
+				snprintf(out, outsz, "%.*s", (int)n, item);
 			}
-		}
-		for (p = (*table)->alias; p != NULL; p = end + 1) {
-			end = strchr(p, ',');
-			n = end != NULL ? (size_t)(end - p) : strlen(p);
-			if (n > 0 && n < sizeof cand) {
-				memcpy(cand, p, n);
-				cand[n] = '\0';
-				if (cmd_near(w1, cand)) {
-					d = cmd_near_distance(w1, cand);
-					if (bestd == -1 || d < bestd) {
-						bestd = d;
-						strlcpy_ob(out, cand, outsz);
-					}
-				}
-			}
-			if (end == NULL)
-				break;
-		}
+		} while (util_list_next(&p, &item, &n));
 	}
 	return bestd == -1 ? -1 : 0;
 }
@@ -631,6 +569,8 @@ cmd_suggest(struct cmd_ctx *ctx, const struct cmd_entry *const *table,
 
 	if (cmd_closest(table, w1, best, sizeof best) != 0)
 		return 0;
+	if (!cmd_admit(ctx))
+		return 1;
 	if (cmd_find_word(table, best) == NULL && *w2 != '\0') {
 		sub = cmd_near_sub(table, best, w2);
 		if (sub != NULL) {
@@ -660,6 +600,20 @@ cmd_refuse(struct cmd_ctx *ctx, const struct cmd_entry *entry)
 		    entry->name, ident_level_name(entry->level));
 }
 
+/* rest without leading and trailing spaces (caller frees). */
+static char *
+cmd_trim(const char *rest)
+{
+	size_t	 len;
+
+	while (cmd_isspace(*rest))
+		rest++;
+	len = strlen(rest);
+	while (len > 0 && cmd_isspace(rest[len - 1]))
+		len--;
+	return xstrndup(rest, len);
+}
+
 /* Check and run entry with the argument text rest. */
 static void
 cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, const char *rest)
@@ -668,9 +622,10 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, const char *rest)
 	enum access	 level;
 	enum cmd_retval	 rv;
 	char		 usage[512], *cause, *trimmed;
-	size_t		 len;
 
 	ctx->entry = entry;
+	if (!cmd_admit(ctx))
+		return;
 	cmd_usage(ctx, entry, usage, sizeof usage);
 	level = ctx->who != NULL ? ctx->who->level : ACCESS_PUBLIC;
 	if (level < entry->level) {
@@ -688,19 +643,15 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, const char *rest)
 		cmd_args_free(&args);
 		return;
 	}
-	if (ctx->accepted != NULL) {
-		while (cmd_isspace(*rest))
-			rest++;
-		len = strlen(rest);
-		while (len > 0 && cmd_isspace(rest[len - 1]))
-			len--;
-		trimmed = xstrndup(rest, len);
+	trimmed = cmd_trim(rest);
+	if (ctx->accepted != NULL)
 		ctx->accepted(ctx, entry->name, trimmed);
-		free(trimmed);
-	}
+	ctx->args_text = trimmed;
 	rv = entry->exec != NULL ? entry->exec(ctx, &args) : CMD_RETURN_NORMAL;
 	if (rv == CMD_RETURN_USAGE)
 		cmd_reply(ctx, "%s", usage);
+	ctx->args_text = NULL;
+	free(trimmed);
 	cmd_args_free(&args);
 }
 
@@ -742,6 +693,8 @@ cmd_dispatch(struct cmd_ctx *ctx, const char *text)
 		return 1;
 	}
 	if (cmd_is_group(table, w1)) {
+		if (!cmd_admit(ctx))
+			return 1;
 		e = *w2 != '\0' ? cmd_near_sub(table, w1, w2) : NULL;
 		if (e != NULL)
 			cmd_reply(ctx, "did you mean %s%s?", cmd_prefix(ctx),
@@ -846,4 +799,15 @@ cmd_help(struct cmd_ctx *ctx, struct cmd_args *args)
 	free(lower);
 	free(joined);
 	return CMD_RETURN_NORMAL;
+}
+
+/* Parse an id written "12" or "#12" (1 to 2^53). 0 and *id, or -1. */
+int
+cmd_parse_id(const char *word, long long *id)
+{
+	if (word == NULL)
+		return -1;
+	if (*word == '#')
+		word++;
+	return util_strtonum(word, 1, CMD_ID_MAX, id);
 }

@@ -62,27 +62,23 @@ struct cmd_ctx {
 	/* Called once a command passed access and argument checks. */
 	void			(*accepted)(struct cmd_ctx *, const char *name,
 				    const char *args);
+	/*
+	 * Asked once the text is a command (or a near miss): 1 to go on,
+	 * 0 to drop it silently (the caller may have said "slow down").
+	 * NULL: always go on.
+	 */
+	int			(*admit)(struct cmd_ctx *);
 	void			*arg;		/* the caller's */
 	const struct cmd_entry	*entry;		/* set by cmd_dispatch */
+	/* Set by cmd_dispatch while exec runs: the argument text, trimmed. */
+	const char		*args_text;
+	/* Set by an exec whose change wrote its own audit row. */
+	int			 audited;
 	const struct cmd_entry *const *table;	/* NULL: cmd_table */
 };
 
+/* The built-in table (bot/cmd_table.c); each entry lives in its cmd_*.c. */
 extern const struct cmd_entry *const cmd_table[];
-
-/* The entries of bot/cmd_core.c. */
-extern const struct cmd_entry cmd_help_entry;
-extern const struct cmd_entry cmd_reload_entry;
-extern const struct cmd_entry cmd_version_entry;
-extern const struct cmd_entry cmd_whoami_entry;
-/* The entries of bot/cmd_oncall.c. */
-extern const struct cmd_entry cmd_who_entry;
-extern const struct cmd_entry cmd_oncall_schedule_entry;
-extern const struct cmd_entry cmd_oncall_roles_entry;
-extern const struct cmd_entry cmd_oncall_take_entry;
-extern const struct cmd_entry cmd_oncall_override_entry;
-extern const struct cmd_entry cmd_oncall_swap_entry;
-extern const struct cmd_entry cmd_oncall_overrides_entry;
-extern const struct cmd_entry cmd_oncall_cancel_entry;
 
 /* Reply to the asker (formatted). */
 void		 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
@@ -113,6 +109,11 @@ void		 cmd_usage(const struct cmd_ctx *, const struct cmd_entry *,
 		     char *buf, size_t bufsz);
 /* Levenshtein distance (bounded inputs). */
 int		 cmd_distance(const char *, const char *);
+
+/* The largest id cmd_parse_id accepts. */
+#define CMD_ID_MAX	(1LL << 53)
+/* Parse an id written "12" or "#12". 0 and *id, or -1. */
+int		 cmd_parse_id(const char *word, long long *id);
 
 /*
  * The work of !help: no arguments lists the commands; else the usage and

@@ -77,27 +77,41 @@ cmd_help_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	return cmd_help(ctx, args);
 }
 
-/* !reload: reload the configuration and say how it went. */
+/* The number of problems in a reload's error text (one a line). */
+static int
+cmd_problems(const char *err)
+{
+	int	 n = 0;
+
+	while (err != NULL && *err != '\0') {
+		err += strcspn(err, "\n");
+		n++;
+		err += strspn(err, "\n");
+	}
+	return n;
+}
+
+/*
+ * !reload: reload the configuration and say how it went. A failure
+ * names no file, path or key in the channel: the log has them all.
+ */
 static enum cmd_retval
 cmd_reload_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	char	*err = NULL;
-	size_t	 len;
+	int	 n;
 
 	if (bot_reload(ctx->bot, &err) == 0) {
 		free(err);
 		cmd_reply(ctx, "configuration reloaded");
 		return CMD_RETURN_NORMAL;
 	}
-	if (err == NULL || *err == '\0') {
-		free(err);
-		cmd_reply(ctx, "reload failed");
-		return CMD_RETURN_ERROR;
-	}
-	/* Only the first problem fits a chat line; the log has them all. */
-	len = strcspn(err, "\r\n");
-	cmd_reply(ctx, "reload failed: %.*s", (int)len, err);
+	n = cmd_problems(err);
 	free(err);
+	if (n == 0)
+		n = 1;
+	cmd_reply(ctx, "configuration not reloaded: %d problem%s (see the "
+	    "log)", n, n == 1 ? "" : "s");
 	return CMD_RETURN_ERROR;
 }
 

@@ -1,9 +1,12 @@
 /*
  * cmd_oncall.c — the on-call commands: !who-is-on-call (!oncall, !who)
  * and !oncall schedule / roles / take / override / swap / overrides /
- * cancel. Each reads the role's state through oncall.c, decides with
- * rotation.c, stores overrides through store.c and replies through
- * cmd_reply. Refusals name the problem and store nothing.
+ * cancel. Each reads the role's state and makes its change through
+ * oncall.c's domain functions (never the store), decides with
+ * rotation.c and replies through cmd_reply. Refusals name the problem
+ * and store nothing. The optional [role] word is read by one resolver
+ * (oc_role_arg) for every command, wherever it stands after the
+ * command's own words.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +19,7 @@
 #include "irc.h"
 #include "oncall.h"
 #include "rotation.h"
-#include "store.h"
+#include "store.h"	/* struct store_override: the rows listed */
 #include "tz.h"
 #include "util.h"
 #include "when.h"
@@ -153,12 +156,54 @@ oc_role(struct cmd_ctx *ctx, const char *word)
 	return r;
 }
 
+/*
+ * The one resolver of the optional [role] word: the last positional
+ * word from index from on that names a role (or an alias) is taken out
+ * of args and returned; NULL when none does. The words left are the
+ * command's own; one it cannot use is a misspelt role (oc_role replies).
+ */
+static const struct cfg_role *
+oc_role_arg(struct cmd_ctx *ctx, struct cmd_args *args, int from)
+{
+	const struct cfg_role	*r;
+	int			 i;
+
+	for (i = args->argc - 1; i >= from && i >= 0; i--) {
+		r = cfg_role_find(oc_cfg(ctx), args->argv[i]);
+		if (r == NULL)
+			continue;
+		free(args->argv[i]);
+		memmove(&args->argv[i], &args->argv[i + 1],
+		    (size_t)(args->argc - i) * sizeof *args->argv);
+		args->argc--;
+		return r;
+	}
+	return NULL;
+}
+
+/*
+ * The role for a command that acts on one: the one named, else the
+ * first; a word left over at index extra (if any) is a role that does
+ * not exist. Replies and returns NULL on failure.
+ */
+static const struct cfg_role *
+oc_role_one(struct cmd_ctx *ctx, struct cmd_args *args, int from, int extra)
+{
+	const struct cfg_role	*r = oc_role_arg(ctx, args, from);
+
+	if (args->argc > extra) {
+		(void)oc_role(ctx, args->argv[extra]);	/* replies */
+		return NULL;
+	}
+	return r != NULL ? r : oc_role(ctx, NULL);
+}
+
 /* Load a role's view for shifts shifts; replies on failure. */
 static int
 oc_view(struct cmd_ctx *ctx, const struct cfg_role *r, time_t now,
     int shifts, struct oncall_view *v)
 {
-	if (oncall_view_load(ctx->bot->store, r, now, shifts, 0, v) != 0) {
+	if (oncall_view(ctx->bot->oncall, r, now, shifts, v) != 0) {
 		cmd_reply(ctx, "cannot read the on-call state (see the log)");
 		return -1;
 	}
@@ -174,8 +219,8 @@ oc_canonical(const struct config *cfg, const char *name, char *out,
 	size_t	i;
 
 	for (i = 0; i < cfg->team.nmembers; i++) {
-		cfg_entry_name(cfg, cfg->team.members[i], buf, sizeof buf);
-		if (strpbrk(buf, "*?") == NULL && util_strcaseeq(buf, name)) {
+		ident_entry_person(cfg, cfg->team.members[i], buf, sizeof buf);
+		if (buf[0] != '\0' && util_strcaseeq(buf, name)) {
 			strlcpy_ob(out, buf, outsz);
 			return 0;
 		}
@@ -238,67 +283,90 @@ oc_span(const struct cfg_role *r, time_t a, time_t b, time_t now, char *buf,
 	snprintf(buf, bufsz, "%s – %s", sa, sb);
 }
 
+/* Reply with a role's "who is on call" line. 0, or -1 (replied). */
+static int
+oc_who_line(struct cmd_ctx *ctx, const struct cfg_role *r, time_t now)
+{
+	struct oncall_view	 v;
+	char			 line[512];
+
+	if (oc_view(ctx, r, now, ONCALL_WHO_SHIFTS, &v) != 0)
+		return -1;
+	cmd_reply(ctx, "%s", oncall_who_line(r, &v, now, now, line,
+	    sizeof line));
+	oncall_view_free(&v);
+	return 0;
+}
+
 /* !who-is-on-call [role] */
 static enum cmd_retval
 cmd_who_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	const struct config	*cfg = oc_cfg(ctx);
-	const struct cfg_role	*r;
-	struct oncall_view	 v;
+	const struct cfg_role	*r = oc_role_arg(ctx, args, 0);
 	time_t			 now = util_now();
-	char			 line[512];
 	size_t			 i;
 
-	if (args->argc == 1 || cfg->nroles == 0) {
-		r = oc_role(ctx, args->argc == 1 ? args->argv[0] : NULL);
-		if (r == NULL)
+	if (r != NULL || args->argc > 0 || cfg->nroles == 0) {
+		if (r == NULL && (r = oc_role_one(ctx, args, 0, 0)) == NULL)
 			return CMD_RETURN_ERROR;
-		if (oc_view(ctx, r, now, ONCALL_WHO_SHIFTS, &v) != 0)
-			return CMD_RETURN_ERROR;
-		cmd_reply(ctx, "%s", oncall_who_line(r, &v, now, now, line,
-		    sizeof line));
-		oncall_view_free(&v);
-		return CMD_RETURN_NORMAL;
+		return oc_who_line(ctx, r, now) == 0 ? CMD_RETURN_NORMAL :
+		    CMD_RETURN_ERROR;
 	}
 	for (i = 0; i < cfg->nroles; i++) {
-		r = &cfg->roles[i];
-		if (oc_view(ctx, r, now, ONCALL_WHO_SHIFTS, &v) != 0)
+		if (oc_who_line(ctx, &cfg->roles[i], now) != 0)
 			return CMD_RETURN_ERROR;
-		cmd_reply(ctx, "%s", oncall_who_line(r, &v, now, now, line,
-		    sizeof line));
-		oncall_view_free(&v);
 	}
 	return CMD_RETURN_NORMAL;
+}
+
+/*
+ * The count of !oncall schedule from the words left once the role is
+ * taken out. 0, 1 (replied: bad count or no such role) or -2 (usage).
+ */
+static int
+oc_schedule_count(struct cmd_ctx *ctx, struct cmd_args *args,
+    long long *count)
+{
+	const char	*other = NULL;
+	int		 a;
+
+	for (a = 0; a < args->argc; a++) {
+		if (util_strtonum(args->argv[a], 1, ONCALL_SCHEDULE_MAX,
+		    count) == 0)
+			continue;
+		if (args->argv[a][0] >= '0' && args->argv[a][0] <= '9') {
+			cmd_reply(ctx, "count must be 1 to %d",
+			    ONCALL_SCHEDULE_MAX);
+			return 1;
+		}
+		if (other != NULL)
+			return -2;
+		other = args->argv[a];
+	}
+	if (other != NULL) {
+		(void)oc_role(ctx, other);	/* replies "no role" */
+		return 1;
+	}
+	return 0;
 }
 
 /* !oncall schedule [role] [count] */
 static enum cmd_retval
 cmd_schedule_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
-	const struct cfg_role	*r;
-	const char		*role = NULL;
+	const struct cfg_role	*r = oc_role_arg(ctx, args, 0);
 	struct oncall_view	 v;
 	struct rot_slot		 slots[ONCALL_SCHEDULE_MAX * 4];
 	time_t			 now = util_now();
 	long long		 count = 4;
 	char			 span[160];
 	size_t			 i, n;
-	int			 a;
+	int			 rc;
 
-	for (a = 0; a < args->argc; a++) {
-		if (util_strtonum(args->argv[a], 1, ONCALL_SCHEDULE_MAX,
-		    &count) == 0)
-			continue;
-		if (args->argv[a][0] >= '0' && args->argv[a][0] <= '9') {
-			cmd_reply(ctx, "count must be 1 to %d",
-			    ONCALL_SCHEDULE_MAX);
-			return CMD_RETURN_ERROR;
-		}
-		if (role != NULL)
-			return CMD_RETURN_USAGE;
-		role = args->argv[a];
-	}
-	if ((r = oc_role(ctx, role)) == NULL)
+	if ((rc = oc_schedule_count(ctx, args, &count)) != 0)
+		return rc == -2 ? CMD_RETURN_USAGE : CMD_RETURN_ERROR;
+	if (r == NULL && (r = oc_role(ctx, NULL)) == NULL)
 		return CMD_RETURN_ERROR;
 	if (oc_view(ctx, r, now, (int)count + 1, &v) != 0)
 		return CMD_RETURN_ERROR;
@@ -370,23 +438,47 @@ cmd_roles_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	return CMD_RETURN_NORMAL;
 }
 
-/* Store one override and refresh timers and calendar. */
+/* The audit record of the command being run, for its change. */
+static void
+oc_audit(struct cmd_ctx *ctx, struct oncall_audit *a)
+{
+	const struct ident	*who = ctx->who;
+
+	a->who = who->person[0] != '\0' ? who->person : who->name;
+	a->level = ident_level_name(who->level);
+	a->via = ctx->nick;
+	a->place = ctx->channel != NULL ? ctx->channel : "private";
+	a->command = ctx->entry->name;
+	a->args = ctx->args_text;
+}
+
+/*
+ * Store one override through the domain (which checks the interval and
+ * the 366-day limit and writes the audit row with it). The id, or -1
+ * (replied).
+ */
 static long long
-oc_store_override(struct cmd_ctx *ctx, const struct cfg_role *r,
+oc_override_add(struct cmd_ctx *ctx, const struct cfg_role *r,
     const char *person, time_t from, time_t to, const char *kind,
     const char *covers)
 {
 	const struct ident	*who = ctx->who;
+	struct oncall_audit	 a;
 	long long		 id;
+	char			*cause = NULL;
 
-	id = store_override_add(ctx->bot->store, r->name, person, from, to,
-	    util_now(), who->person[0] != '\0' ? who->person : who->name,
-	    kind, covers);
-	if (id < 0)
-		cmd_reply(ctx, "cannot store the override (see the log)");
+	oc_audit(ctx, &a);
+	id = oncall_override_add(ctx->bot->oncall, r, person, from, to, kind,
+	    covers, who->person[0] != '\0' ? who->person : who->name, &a,
+	    &cause);
+	if (id < 0) {
+		cmd_reply(ctx, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	ctx->audited = 1;
 	return id;
 }
-
 /* !oncall take [role] [--for D | --until T] */
 static enum cmd_retval
 cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
@@ -406,7 +498,7 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		cmd_reply(ctx, "give --for or --until, not both");
 		return CMD_RETURN_ERROR;
 	}
-	if ((r = oc_role(ctx, args->argc > 0 ? args->argv[0] : NULL)) == NULL)
+	if ((r = oc_role_one(ctx, args, 0, 0)) == NULL)
 		return CMD_RETURN_ERROR;
 	if (oc_view(ctx, r, now, 1, &v) != 0)
 		return CMD_RETURN_ERROR;
@@ -431,15 +523,10 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		cmd_reply(ctx, "that end is in the past");
 		return CMD_RETURN_ERROR;
 	}
-	if ((long long)(end - now) > STORE_OVERRIDE_MAX_S) {
-		cmd_reply(ctx, "an override can last at most 366 days");
-		return CMD_RETURN_ERROR;
-	}
-	id = oc_store_override(ctx, r, me, now, end, "take",
+	id = oc_override_add(ctx, r, me, now, end, "take",
 	    strcmp(cur.person, me) != 0 ? cur.person : NULL);
 	if (id < 0)
 		return CMD_RETURN_ERROR;
-	oncall_refresh(ctx->bot->oncall);
 	when_format(r->tz, end, now, when, sizeof when);
 	if (strcmp(cur.person, me) != 0)
 		cmd_reply(ctx, "%s covers %s for %s until %s (override #%lld)",
@@ -483,18 +570,16 @@ oc_time_arg(struct cmd_ctx *ctx, struct cmd_args *args, int argc, int *i,
 static enum cmd_retval
 cmd_override_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
-	const struct config	*cfg = oc_cfg(ctx);
-	const struct cfg_role	*r = NULL;
+	const struct cfg_role	*r;
 	char			 person[ROT_NAME_MAX], span[160];
 	time_t			 now = util_now(), from, to;
 	long long		 id;
-	int			 i = 1, rc, argc = args->argc;
+	int			 i = 1, rc, argc;
 
 	if (oc_person(ctx, args->argv[0], person, sizeof person) != 0)
 		return CMD_RETURN_ERROR;
-	/* The role, if named, is the last word and not a time. */
-	if ((r = cfg_role_find(cfg, args->argv[argc - 1])) != NULL)
-		argc--;
+	r = oc_role_arg(ctx, args, 1);
+	argc = args->argc;
 	if (r == NULL && (r = oc_role(ctx, NULL)) == NULL)
 		return CMD_RETURN_ERROR;
 	if ((rc = oc_time_arg(ctx, args, argc, &i, r, now, &from)) != 0)
@@ -505,24 +590,11 @@ cmd_override_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		(void)oc_role(ctx, args->argv[i]);	/* replies "no role" */
 		return CMD_RETURN_ERROR;
 	}
-	if (to <= from) {
-		cmd_reply(ctx, "the end is not after the start");
-		return CMD_RETURN_ERROR;
-	}
-	if (to <= now) {
-		cmd_reply(ctx, "that interval is in the past");
-		return CMD_RETURN_ERROR;
-	}
-	if (from < now)
-		from = now;
-	if ((long long)(to - from) > STORE_OVERRIDE_MAX_S) {
-		cmd_reply(ctx, "an override can last at most 366 days");
-		return CMD_RETURN_ERROR;
-	}
-	if ((id = oc_store_override(ctx, r, person, from, to, "override",
+	if ((id = oc_override_add(ctx, r, person, from, to, "override",
 	    NULL)) < 0)
 		return CMD_RETURN_ERROR;
-	oncall_refresh(ctx->bot->oncall);
+	if (from < now)
+		from = now;
 	oc_span(r, from, to, now, span, sizeof span);
 	cmd_reply(ctx, "%s covers %s %s (override #%lld)", person, r->name,
 	    span, id);
@@ -534,56 +606,37 @@ static enum cmd_retval
 cmd_swap_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	const struct cfg_role	*r;
-	char			 me[ROT_NAME_MAX];
-	struct oncall_view	 v;
+	struct oncall_audit	 a;
 	struct rot_slot		 out[2];
-	char			 other[ROT_NAME_MAX], *cause = NULL;
-	char			 s0[160], s1[160];
+	char			 me[ROT_NAME_MAX], other[ROT_NAME_MAX];
+	char			 s0[160], s1[160], *cause = NULL;
 	time_t			 now = util_now();
-	long long		 a, b = -1;
-	struct store		*store = ctx->bot->store;
+	long long		 ids[2];
 
 	oc_me(ctx, me, sizeof me);
 	if (oc_person(ctx, args->argv[0], other, sizeof other) != 0)
 		return CMD_RETURN_ERROR;
-	if ((r = oc_role(ctx, args->argc > 1 ? args->argv[1] : NULL)) == NULL)
+	if ((r = oc_role_one(ctx, args, 1, 1)) == NULL)
 		return CMD_RETURN_ERROR;
 	if (!oc_in_role(r, me)) {
 		cmd_reply(ctx, "you are not in %s", r->name);
 		return CMD_RETURN_ERROR;
 	}
-	if (oc_view(ctx, r, now, 1, &v) != 0)
-		return CMD_RETURN_ERROR;
-	if (rot_swap(&v.role, &v.state, me, other, now, out, &cause) != 0) {
-		oncall_view_free(&v);
+	oc_audit(ctx, &a);
+	if (oncall_swap(ctx->bot->oncall, r, me, other, &a, out, ids,
+	    &cause) != 0) {
 		cmd_reply(ctx, "%s", cause);
 		free(cause);
 		return CMD_RETURN_ERROR;
 	}
-	oncall_view_free(&v);
-	if (store_begin(store) != 0)
-		goto fail;
-	a = store_override_add(store, r->name, out[0].person, out[0].start,
-	    out[0].end, now, me, "swap", out[0].covers);
-	if (a >= 0)
-		b = store_override_add(store, r->name, out[1].person,
-		    out[1].start, out[1].end, now, me, "swap", out[1].covers);
-	if (a < 0 || b < 0) {
-		store_rollback(store);
-		goto fail;
-	}
-	if (store_commit(store) != 0)
-		goto fail;
-	oncall_refresh(ctx->bot->oncall);
+	ctx->audited = 1;
 	oc_span(r, out[0].start, out[0].end, now, s0, sizeof s0);
 	oc_span(r, out[1].start, out[1].end, now, s1, sizeof s1);
 	cmd_reply(ctx, "swapped in %s: %s takes %s's shift %s (#%lld); %s "
 	    "takes %s's shift %s (#%lld)", r->name, out[0].person,
-	    out[0].covers, s0, a, out[1].person, out[1].covers, s1, b);
+	    out[0].covers, s0, ids[0], out[1].person, out[1].covers, s1,
+	    ids[1]);
 	return CMD_RETURN_NORMAL;
-fail:
-	cmd_reply(ctx, "cannot store the swap (see the log)");
-	return CMD_RETURN_ERROR;
 }
 
 /* !oncall overrides [role] */
@@ -591,16 +644,19 @@ static enum cmd_retval
 cmd_overrides_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	const struct config	*cfg = oc_cfg(ctx);
-	const struct cfg_role	*r = NULL, *rr;
+	const struct cfg_role	*r, *rr;
 	struct store_override	*rows;
 	size_t			 n, i;
 	time_t			 now = util_now();
 	char			 span[160];
 
-	if (args->argc > 0 && (r = oc_role(ctx, args->argv[0])) == NULL)
+	r = oc_role_arg(ctx, args, 0);
+	if (args->argc > 0) {
+		(void)oc_role(ctx, args->argv[0]);	/* replies */
 		return CMD_RETURN_ERROR;
-	if (store_override_list(ctx->bot->store, r != NULL ? r->name : NULL,
-	    now, 0, ONCALL_LIST_MAX + 1, &rows, &n) != 0) {
+	}
+	if (oncall_overrides(ctx->bot->oncall, r != NULL ? r->name : NULL,
+	    ONCALL_LIST_MAX + 1, &rows, &n) != 0) {
 		cmd_reply(ctx, "cannot read the overrides (see the log)");
 		return CMD_RETURN_ERROR;
 	}
@@ -620,7 +676,7 @@ cmd_overrides_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	if (n > ONCALL_LIST_MAX)
 		cmd_reply(ctx, "(more overrides follow; these are the first "
 		    "%d)", ONCALL_LIST_MAX);
-	store_override_free(rows, n);
+	oncall_overrides_free(rows, n);
 	return CMD_RETURN_NORMAL;
 }
 
@@ -628,27 +684,28 @@ cmd_overrides_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 static enum cmd_retval
 cmd_cancel_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
-	const char	*w = args->argv[0];
-	long long	 id;
-	char		*role = NULL;
-	int		 rc;
+	struct oncall_audit	 a;
+	long long		 id;
+	char			*role = NULL, *cause = NULL;
+	int			 rc;
 
-	if (*w == '#')
-		w++;
-	if (util_strtonum(w, 1, 1LL << 53, &id) != 0) {
-		cmd_reply(ctx, "\"%.40s\" is not an override id", args->argv[0]);
+	if (cmd_parse_id(args->argv[0], &id) != 0) {
+		cmd_reply(ctx, "\"%.40s\" is not an override id",
+		    args->argv[0]);
 		return CMD_RETURN_ERROR;
 	}
-	rc = store_override_cancel(ctx->bot->store, id, util_now(), &role);
+	oc_audit(ctx, &a);
+	rc = oncall_override_cancel(ctx->bot->oncall, id, &a, &role, &cause);
 	if (rc < 0) {
-		cmd_reply(ctx, "cannot cancel the override (see the log)");
+		cmd_reply(ctx, "%s", cause);
+		free(cause);
 		return CMD_RETURN_ERROR;
 	}
 	if (rc == 0) {
 		cmd_reply(ctx, "no current or upcoming override #%lld", id);
 		return CMD_RETURN_ERROR;
 	}
-	oncall_refresh(ctx->bot->oncall);
+	ctx->audited = 1;
 	cmd_reply(ctx, "cancelled override #%lld in %s", id, role);
 	free(role);
 	return CMD_RETURN_NORMAL;

@@ -42,7 +42,6 @@ enum gh_op {
 struct gh_req {
 	struct gh	*gh;
 	enum gh_op	 op;
-	long long	 http_id;
 	gh_done_cb	*cb;
 	void		*arg;
 	char		**labels;	/* find */
@@ -301,10 +300,10 @@ gh_free(struct gh *gh)
 
 	if (gh == NULL)
 		return;
+	if (gh->http != NULL)
+		http_cancel_owner(gh->http, gh);
 	while ((r = gh->reqs) != NULL) {
 		gh->reqs = r->next;
-		if (r->http_id > 0)
-			http_cancel(gh->http, r->http_id);
 		req_free(r);
 	}
 	free(gh->api_url);
@@ -606,9 +605,9 @@ gh_find_page(const struct http_response *resp, const char *marker,
 }
 
 /*
- * Make s fit one chat line, in place: control characters (GitHub's
- * messages may hold newlines) become spaces, and a text longer than
- * GH_CAUSE_MAX bytes is cut on a UTF-8 character boundary.
+ * Make a GraphQL error message fit one chat line, in place: control
+ * characters become spaces, and a text longer than GH_CAUSE_MAX bytes is
+ * cut on a UTF-8 character boundary.
  */
 static char *
 one_line(char *s)
@@ -687,71 +686,17 @@ gh_graphql_error(const char *body, size_t len, char **msg)
 	return rc;
 }
 
-/* Append " (Issue.title: missing_field, ...)" from a 422's errors[]. */
-static void
-add_validation(struct buf *b, json_t *errs)
+/*
+ * GitHub's reason for a failed answer, for one line in a channel: http.c
+ * words it ("401 Bad credentials", "422 Validation Failed (title
+ * missing_field)", the transport error). Caller frees.
+ */
+static char *
+error_text(const struct http_response *resp)
 {
-	json_t		*e;
-	const char	*res, *field, *code, *msg;
-	size_t		 i;
+	char	buf[GH_CAUSE_MAX + 1];
 
-	json_array_foreach(errs, i, e) {
-		if (i == 3)
-			break;
-		res = json_string_value(json_object_get(e, "resource"));
-		field = json_string_value(json_object_get(e, "field"));
-		code = json_string_value(json_object_get(e, "code"));
-		msg = json_string_value(json_object_get(e, "message"));
-		buf_addstr(b, i == 0 ? " (" : ", ");
-		if (res != NULL && field != NULL)
-			buf_printf(b, "%s.%s: ", res, field);
-		if (code != NULL && strcmp(code, "custom") == 0 &&
-		    msg != NULL)
-			buf_addstr(b, msg);
-		else
-			buf_addstr(b, code != NULL ? code :
-			    msg != NULL ? msg : "invalid");
-	}
-	if (i > 0)
-		buf_addc(b, ')');
-}
-
-/* The first line of a non-JSON body, cut to fit a chat line. */
-static void
-add_first_line(struct buf *b, const char *body)
-{
-	size_t	n = strcspn(body, "\r\n");
-
-	if (n > 120)
-		n = 120;
-	if (n > 0) {
-		buf_addc(b, ' ');
-		buf_add(b, body, n);
-	}
-}
-
-/* "401 Bad credentials" and the like, on one line; caller frees. */
-char *
-gh_error_text(const struct http_response *resp)
-{
-	struct buf	 b;
-	json_t		*o, *m;
-
-	if (resp->status == 0)
-		return xstrdup(resp->error != NULL ? resp->error :
-		    "no response");
-	buf_init(&b);
-	buf_printf(&b, "%ld", resp->status);
-	o = json_parse(resp->body, resp->body_len);
-	m = json_object_get(o, "message");
-	if (json_is_string(m)) {
-		buf_printf(&b, " %s", json_string_value(m));
-		if (json_is_array(json_object_get(o, "errors")))
-			add_validation(&b, json_object_get(o, "errors"));
-	} else if (o == NULL && resp->body != NULL)
-		add_first_line(&b, resp->body);
-	json_decref(o);
-	return one_line(buf_steal(&b));
+	return xstrdup(http_cause(resp, buf, sizeof buf));
 }
 
 /* Start the HTTP request of r; 0 or -1. */
@@ -767,7 +712,7 @@ read_pin(const struct http_response *resp, enum gh_op op,
 	enum gh_gql	 g;
 
 	if (resp->status != 200) {
-		*err = gh_error_text(resp);
+		*err = error_text(resp);
 		return;
 	}
 	g = gh_graphql_error(resp->body, resp->body_len, err);
@@ -794,7 +739,7 @@ read_rest(const struct http_response *resp, enum gh_op op,
 	int	rc = 0;
 
 	if (resp->status < 200 || resp->status > 299) {
-		*err = gh_error_text(resp);
+		*err = error_text(resp);
 		return;
 	}
 	if (op == GH_OP_CREATE)
@@ -831,7 +776,7 @@ find_step(struct gh_req *r, const struct http_response *resp,
 	case GH_FIND_ERROR:
 		*err = resp->status >= 200 && resp->status <= 299 ?
 		    xasprintf("%ld with an unexpected body", resp->status) :
-		    gh_error_text(resp);
+		    error_text(resp);
 		return 0;
 	}
 	r->page++;
@@ -855,7 +800,6 @@ gh_on_done(const struct http_response *resp, void *arg)
 	char			*err = NULL;
 
 	memset(&res, 0, sizeof res);
-	r->http_id = 0;
 	if (r->op == GH_OP_FIND) {
 		if (find_step(r, resp, &res, &keep, &err))
 			return;
@@ -880,7 +824,6 @@ gh_send(struct gh_req *r, const char *method, const char *url,
     const char *body)
 {
 	struct http_request	q;
-	long long		id;
 
 	memset(&q, 0, sizeof q);
 	q.method = method;
@@ -890,11 +833,8 @@ gh_send(struct gh_req *r, const char *method, const char *url,
 	q.body = body;
 	q.body_len = body != NULL ? strlen(body) : 0;
 	q.timeout_ms = r->gh->timeout_ms;
-	id = http_start(r->gh->http, &q, gh_on_done, r);
-	if (id < 0)
-		return -1;
-	r->http_id = id;
-	return 0;
+	q.owner = r->gh;
+	return http_start(r->gh->http, &q, gh_on_done, r) > 0 ? 0 : -1;
 }
 
 /*

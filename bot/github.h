@@ -43,8 +43,9 @@ struct gh_result {
 	const char	*node_id;	/* create, find: the GraphQL id */
 	long long	 comment_id;	/* comment */
 	const char	*html_url;	/* the issue's, or the comment's */
-	/* Failure: GitHub's own words ("401 Bad credentials") or the
-	 * transport error; fit for one line in the channel. */
+	/* Failure: GitHub's own words ("401 Bad credentials", as
+	 * http_cause words them), or the GraphQL error's message; fit for
+	 * one line in the channel. */
 	const char	*error;
 	/*
 	 * For a failure whose HTTP answer was 2xx (GraphQL errors in a 200,
@@ -173,12 +174,5 @@ enum gh_gql {
  * NULL) gets the first error's message or NULL; the caller frees it.
  */
 enum gh_gql	 gh_graphql_error(const char *body, size_t len, char **msg);
-
-/*
- * GitHub's reason for a failed REST response, for one line in a channel:
- * "401 Bad credentials", "422 Validation Failed (Issue.title:
- * missing_field)", or the transport error. Caller frees.
- */
-char	*gh_error_text(const struct http_response *);
 
 #endif

@@ -7,10 +7,11 @@
  * file must not decide what a command needs (that is cmd.c) nor talk to
  * the network; it only says who someone is.
  *
- * Comparisons: nicks follow rfc1459 case mapping (irc_casecmp,
- * irc_glob); services accounts, person names and bridge map names are
- * compared ASCII case-insensitively, because services treat accounts that
- * way and a remote name typed with other capitals is the same person.
+ * Comparisons: nicks and masks follow the server's CASEMAPPING, which
+ * the caller passes (irc_casecmp_map, irc_glob_map); services accounts,
+ * person names and bridge map names are compared ASCII
+ * case-insensitively, because services treat accounts that way and a
+ * remote name typed with other capitals is the same person.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,17 +45,19 @@ ident_level_name(enum access level)
 }
 
 /*
- * The person name of a team entry: the entry itself with identify =
+ * The person a team entry names: the entry itself with identify =
  * account, the nick part of "nick!user@host" with identify = hostmask.
  * A nick part that is itself a glob ("*!*@host") names nobody, so the
- * result is "" then. Writes into buf and returns it.
+ * result is "" then. The one place this rule is written.
  */
-static const char *
+const char *
 ident_entry_person(const struct config *cfg, const char *entry, char *buf,
     size_t bufsz)
 {
 	size_t	 len;
 
+	if (bufsz == 0)
+		return buf;
 	if (cfg->team.identify != CFG_IDENTIFY_HOSTMASK) {
 		strlcpy_ob(buf, entry, bufsz);
 		return buf;
@@ -86,12 +89,12 @@ ident_lacks(enum access level)
 
 /* The first entry of list that glob-matches mask, or NULL. */
 static const char *
-ident_glob_list(char **list, size_t n, const char *mask)
+ident_glob_list(enum irc_casemap cm, char **list, size_t n, const char *mask)
 {
 	size_t	 i;
 
 	for (i = 0; i < n; i++) {
-		if (list[i] != NULL && irc_glob(list[i], mask))
+		if (list[i] != NULL && irc_glob_map(cm, list[i], mask))
 			return list[i];
 	}
 	return NULL;
@@ -110,24 +113,33 @@ ident_in_list(char **list, size_t n, const char *account)
 	return 0;
 }
 
+/* "nick!user@host" into buf; an unknown user or host is "*". */
+static const char *
+ident_mask(const char *nick, const char *user, const char *host, char *buf,
+    size_t bufsz)
+{
+	snprintf(buf, bufsz, "%s!%s@%s", nick, user != NULL ? user : "*",
+	    host != NULL ? host : "*");
+	return buf;
+}
+
 /* Identify by nick!user@host against the team's glob patterns. */
 static void
-ident_by_hostmask(const struct config *cfg, const char *nick,
-    const char *user, const char *host, struct ident *id)
+ident_by_hostmask(const struct config *cfg, enum irc_casemap cm,
+    const char *nick, const char *user, const char *host, struct ident *id)
 {
 	const struct cfg_team	*t = &cfg->team;
 	const char		*entry;
-	char			 mask[IDENT_NAME_MAX * 4];
+	char			 mask[IDENT_MASK_MAX];
 
-	snprintf(mask, sizeof mask, "%s!%s@%s", nick,
-	    user != NULL ? user : "*", host != NULL ? host : "*");
+	ident_mask(nick, user, host, mask, sizeof mask);
 	strlcpy_ob(id->detail, mask, sizeof id->detail);
 
-	entry = ident_glob_list(t->admins, t->nadmins, mask);
+	entry = ident_glob_list(cm, t->admins, t->nadmins, mask);
 	if (entry != NULL)
 		id->level = ACCESS_ADMIN;
 	else {
-		entry = ident_glob_list(t->members, t->nmembers, mask);
+		entry = ident_glob_list(cm, t->members, t->nmembers, mask);
 		if (entry != NULL)
 			id->level = ACCESS_MEMBER;
 	}
@@ -167,41 +179,90 @@ ident_by_account(const struct config *cfg, const char *account,
  * identify = hostmask, person is the nick part of the matching entry.
  */
 void
-ident_user(const struct config *cfg, const char *nick, const char *user,
-    const char *host, const char *account, struct ident *id)
+ident_user(const struct config *cfg, enum irc_casemap cm, const char *nick,
+    const char *user, const char *host, const char *account, struct ident *id)
 {
 	memset(id, 0, sizeof *id);
 	id->level = ACCESS_PUBLIC;
 	strlcpy_ob(id->name, nick != NULL ? nick : "", sizeof id->name);
 
 	if (cfg->team.identify == CFG_IDENTIFY_HOSTMASK)
-		ident_by_hostmask(cfg, id->name, user, host, id);
+		ident_by_hostmask(cfg, cm, id->name, user, host, id);
 	else
 		ident_by_account(cfg, account, id);
 }
 
-/* The configured bridge that nick (and account) is, or NULL. */
+/*
+ * 1 if the sender proves to be bridge b: anyone can take a nick while
+ * the bridge is away, so with identify = account its account must
+ * match, and with identify = hostmask its whole nick!user@host must
+ * match the bridge's mask (no mask: never a bridge).
+ */
+static int
+ident_is_bridge(const struct config *cfg, enum irc_casemap cm,
+    const struct cfg_bridge *b, const char *mask, const char *account)
+{
+	if (cfg->team.identify == CFG_IDENTIFY_ACCOUNT)
+		return account != NULL && b->account != NULL &&
+		    strcasecmp(account, b->account) == 0;
+	return b->mask != NULL && irc_glob_map(cm, b->mask, mask);
+}
+
+/* The configured bridge that the sender is, or NULL. */
 const struct cfg_bridge *
-ident_bridge(const struct config *cfg, const char *nick, const char *account)
+ident_bridge(const struct config *cfg, enum irc_casemap cm, const char *nick,
+    const char *user, const char *host, const char *account)
 {
 	const struct cfg_bridge	*b;
+	char			 mask[IDENT_MASK_MAX];
 	size_t			 i;
 
 	if (nick == NULL)
 		return NULL;
+	ident_mask(nick, user, host, mask, sizeof mask);
 	for (i = 0; i < cfg->nbridges; i++) {
 		b = &cfg->bridges[i];
-		if (b->nick == NULL || irc_casecmp(b->nick, nick) != 0)
+		if (b->nick == NULL || irc_casecmp_map(cm, b->nick, nick) != 0)
 			continue;
-		if (cfg->team.identify == CFG_IDENTIFY_ACCOUNT) {
-			/* Anyone can take a nick: the account must match. */
-			if (account == NULL || b->account == NULL ||
-			    strcasecmp(account, b->account) != 0)
-				continue;
-		}
-		return b;
+		if (ident_is_bridge(cfg, cm, b, mask, account))
+			return b;
 	}
 	return NULL;
+}
+
+/*
+ * 1 if the user nick!user@host may be told things meant for person:
+ * with identify = account always (the caller found them by account);
+ * with identify = hostmask only when their whole mask matches a team
+ * entry that names person.
+ */
+int
+ident_user_is(const struct config *cfg, enum irc_casemap cm,
+    const char *person, const char *nick, const char *user, const char *host)
+{
+	const struct cfg_team	*t = &cfg->team;
+	char			 mask[IDENT_MASK_MAX], name[IDENT_NAME_MAX];
+	char			**lists[2] = { t->admins, t->members };
+	size_t			 counts[2] = { t->nadmins, t->nmembers };
+	size_t			 i, l;
+
+	if (cfg->team.identify != CFG_IDENTIFY_HOSTMASK)
+		return 1;
+	if (nick == NULL || user == NULL || host == NULL)
+		return 0;
+	ident_mask(nick, user, host, mask, sizeof mask);
+	for (l = 0; l < 2; l++) {
+		for (i = 0; i < counts[l]; i++) {
+			if (lists[l][i] == NULL)
+				continue;
+			ident_entry_person(cfg, lists[l][i], name,
+			    sizeof name);
+			if (strcasecmp(name, person) == 0 &&
+			    irc_glob_map(cm, lists[l][i], mask))
+				return 1;
+		}
+	}
+	return 0;
 }
 
 /* 1 if c is an ASCII digit. */

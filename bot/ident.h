@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "ircmsg.h"	/* enum irc_casemap */
+
 struct config;
 struct cfg_bridge;
 
@@ -19,6 +21,7 @@ enum access {
 };
 
 #define IDENT_NAME_MAX	64
+#define IDENT_MASK_MAX	(IDENT_NAME_MAX * 4)	/* "nick!user@host" */
 
 struct ident {
 	char		 name[IDENT_NAME_MAX];	/* address replies to this */
@@ -34,20 +37,42 @@ struct ident {
 const char	*ident_level_name(enum access);
 
 /*
- * Identify an IRC user. account is the services account the IRC layer
- * knows for nick (NULL: none or unknown). Fills *id.
+ * Identify an IRC user. cm is the server's case mapping. account is the
+ * services account the IRC layer knows for nick (NULL: none or
+ * unknown). Fills *id.
  */
-void		 ident_user(const struct config *, const char *nick,
-		     const char *user, const char *host, const char *account,
-		     struct ident *id);
+void		 ident_user(const struct config *, enum irc_casemap,
+		     const char *nick, const char *user, const char *host,
+		     const char *account, struct ident *id);
 
 /*
  * The bridge that sent a line, or NULL: nick must equal a bridge's nick
- * (rfc1459 case-insensitive) and, with identify = account, account must
- * equal the bridge's account.
+ * (in the server's case mapping cm) and, with identify = account,
+ * account must equal the bridge's account; with identify = hostmask
+ * nick!user@host must match the bridge's mask glob.
  */
-const struct cfg_bridge *ident_bridge(const struct config *, const char *nick,
+const struct cfg_bridge *ident_bridge(const struct config *, enum irc_casemap,
+		     const char *nick, const char *user, const char *host,
 		     const char *account);
+
+/*
+ * The person a team entry names: the entry itself with identify =
+ * account; with identify = hostmask the nick part of "nick!user@host",
+ * or "" when that part is a glob (it names nobody). Writes into buf and
+ * returns it.
+ */
+const char	*ident_entry_person(const struct config *, const char *entry,
+		     char *buf, size_t bufsz);
+
+/*
+ * 1 if the IRC user nick!user@host may receive what is meant for team
+ * person privately: always with identify = account (found by account);
+ * with identify = hostmask only when the whole mask matches a team
+ * entry that names person. An unknown user or host is 0 then.
+ */
+int		 ident_user_is(const struct config *, enum irc_casemap,
+		     const char *person, const char *nick, const char *user,
+		     const char *host);
 
 /*
  * Read a bridge line in place: strip mIRC formatting and zero-width
@@ -65,7 +90,7 @@ void		 ident_relayed(const struct config *, const struct cfg_bridge *b,
 /* Remove mIRC formatting codes and zero-width characters in place. */
 void		 ident_strip(char *s);
 
-/* The level of a team person by name (see cfg_entry_name). */
+/* The level of a team person by name (see ident_entry_person). */
 enum access	 ident_person_level(const struct config *, const char *person);
 
 /*

@@ -101,6 +101,14 @@ irc_on_quit(struct irc *irc, const struct irc_msg *m)
 		irc_regain(irc);
 }
 
+/* 366: we joined a channel and its member list is complete. */
+static void
+irc_on_endofnames(struct irc *irc, const struct irc_msg *m)
+{
+	if (irc->h->joined != NULL && irc_in_channel(irc, m->params[1]))
+		irc->h->joined(irc, m->params[1], irc->h->arg);
+}
+
 /*
  * ERROR from the server: the connection is over. Close it now and
  * reconnect with backoff, without waiting for the server to close it
@@ -192,6 +200,7 @@ static const struct irc_verb irc_verbs[] = {
 	{ "303",		0, irc_reg_on_ison },
 	{ "354",		5, irc_users_on_whox },
 	{ "353",		3, irc_users_on_names },
+	{ "366",		2, irc_on_endofnames },
 	{ "JOIN",		1, irc_users_on_join },
 	{ "ACCOUNT",		1, irc_users_on_account },
 	{ "PART",		1, irc_users_on_part },

@@ -32,6 +32,8 @@ struct irc_handlers {
 		    const char *account, void *arg);
 	/* Registration finished (after 001 and joins were sent). */
 	void	(*registered)(struct irc *, void *arg);
+	/* We joined chan and its member list (NAMES) is complete. */
+	void	(*joined)(struct irc *, const char *chan, void *arg);
 	/*
 	 * STS policies, kept by the owner (NULL: none are kept). sts_get
 	 * returns 1 and the TLS port if a policy for host lasts past now,

@@ -12,17 +12,22 @@
  * announcement and reminder is recorded in the store (notices), so a
  * restart neither repeats nor skips one.
  *
- * It never decides who is on call itself: that is rotation.c.
+ * It never decides who is on call itself: that is rotation.c. It never
+ * sees struct bot nor the IRC layer: it gets the store, the loop, a clock
+ * and the ways to speak at creation (struct oncall_env). Changes made by
+ * commands (overrides, swaps, cancels) are domain functions here, each
+ * with its audit row in its own transaction; the 366-day limit of an
+ * override is checked here and nowhere else.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "bot.h"
 #include "config.h"
-#include "irc.h"
 #include "log.h"
 #include "loop.h"
 #include "oncall.h"
@@ -33,7 +38,6 @@
 
 #define ONCALL_CLOCK_MS		10000	/* wall-clock jump check */
 #define ONCALL_JUMP_S		2	/* a jump larger than this re-arms */
-#define ONCALL_RETRY_S		5	/* not in the channel yet: retry */
 #define ONCALL_WHO_SLOTS	16	/* looked at to find "until" and "next" */
 
 /* A handoff made but not yet announced: whom it was after. */
@@ -44,7 +48,8 @@ struct oncall_pending {
 };
 
 struct oncall {
-	struct bot		*bot;
+	struct oncall_env	 env;
+	const struct config	*cfg;
 	struct oncall_pending	*pending;
 	size_t			 npending;
 	long long	 t_event;
@@ -170,18 +175,17 @@ static void
 oncall_tell(struct oncall *oc, const struct cfg_role *r, const char *person,
     const char *text)
 {
-	struct bot	*bot = oc->bot;
-	const char	*nick;
-	char		*line;
+	const struct oncall_env	*env = &oc->env;
+	const char		*nick;
+	char			*line;
 
-	nick = irc_find_person(bot->irc,
-	    bot->cfg->team.identify == CFG_IDENTIFY_ACCOUNT, person);
+	nick = env->present(env->arg, person);
 	if (nick != NULL) {
-		irc_say(bot->irc, "PRIVMSG", nick, text);
+		env->say_private(env->arg, nick, text);
 		return;
 	}
 	line = xasprintf("%s: %s", person, text);
-	irc_say(bot->irc, "PRIVMSG", r->announce_channel, line);
+	env->say_channel(env->arg, r->announce_channel, line);
 	free(line);
 }
 
@@ -246,7 +250,7 @@ static void
 oncall_announce(struct oncall *oc, const struct cfg_role *r,
     const struct rot_state *st, time_t now)
 {
-	struct store		*store = oc->bot->store;
+	struct store		*store = oc->env.store;
 	struct oncall_pending	*p = oncall_pending(oc, r->name, 0);
 	struct oncall_view	 q;
 	struct rot_slot		 who;
@@ -270,7 +274,7 @@ oncall_announce(struct oncall *oc, const struct cfg_role *r,
 	    r->name, who.person, until, after);
 	if (store_notice_mark(store, r->name, "handoff", st->shift_start,
 	    st->member, now) == 0) {
-		irc_say(oc->bot->irc, "PRIVMSG", r->announce_channel, text);
+		oc->env.say_channel(oc->env.arg, r->announce_channel, text);
 		log_info("oncall", "%s", text);
 		if (p != NULL)
 			p->from[0] = '\0';
@@ -284,7 +288,7 @@ static void
 oncall_remind(struct oncall *oc, const struct cfg_role *r, time_t next,
     time_t now)
 {
-	struct store		*store = oc->bot->store;
+	struct store		*store = oc->env.store;
 	struct oncall_view	 v;
 	struct rot_slot		 who;
 	char			 from[64], until[64], *text;
@@ -311,20 +315,19 @@ oncall_remind(struct oncall *oc, const struct cfg_role *r, time_t next,
  * Returns the next instant something is due for it, and sets *changed
  * when the schedule changed. Announcements and reminders wait until the
  * bot is in the role's channel (where it also sees who is online), and
- * are recorded only when made.
+ * are recorded only when made: oncall_joined tries them again.
  */
 static time_t
 oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
     int *changed)
 {
-	struct bot		*bot = oc->bot;
-	struct store		*store = bot->store;
+	struct store		*store = oc->env.store;
 	struct rot_role		 role;
 	struct rot_state	 st;
 	struct oncall_catch	 c;
 	struct oncall_pending	*p;
 	time_t			 next, remind_at;
-	int			 stored, ready, wait = 0;
+	int			 stored, ready;
 
 	oncall_role(r, &role);
 	if (oncall_state_load(store, &role, now, &st, &stored) != 0)
@@ -342,12 +345,10 @@ oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
 			p->removed = c.last.removed;
 		}
 	}
-	ready = irc_in_channel(bot->irc, r->announce_channel);
+	ready = oc->env.in_channel(oc->env.arg, r->announce_channel);
 	if (store_notice_done(store, r->name, "handoff", st.shift_start) == 0) {
 		if (ready)
 			oncall_announce(oc, r, &st, now);
-		else
-			wait = 1;
 	}
 	next = rot_shift_end(&role, st.shift_start);
 	if (r->remind_before_ms > 0) {
@@ -358,33 +359,76 @@ oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
 		    next) == 0) {
 			if (ready)
 				oncall_remind(oc, r, next, now);
-			else
-				wait = 1;
 		}
 	}
-	if (wait && next > now + ONCALL_RETRY_S)
-		next = now + ONCALL_RETRY_S;
 	return next;
 }
 
-/* Rewrite the calendar file (write a temporary file, then rename). */
+/*
+ * Write text to path through a unique temporary file in the same
+ * folder (mkstemp: created new, so a link planted at a guessed name is
+ * never followed), then rename it over path. 0, or -1 (logged).
+ */
+static int
+oncall_save_file(const char *path, const char *text)
+{
+	char	*tmp = xasprintf("%s.XXXXXX", path);
+	size_t	 len = strlen(text), off = 0;
+	ssize_t	 n;
+	int	 fd, rc = -1, saved;
+
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		log_error("oncall", "cannot write %s: %s", path,
+		    strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off == len && fchmod(fd, 0644) == 0) {
+		rc = close(fd);
+		fd = -1;
+		if (rc == 0)
+			rc = rename(tmp, path);
+	}
+	if (rc != 0) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		log_error("oncall", "cannot write %s: %s", path,
+		    off < len ? "short write" : strerror(saved));
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Rewrite the calendar file with the next ical_weeks of every role. */
 static void
 oncall_write_ical(struct oncall *oc, time_t now)
 {
-	const struct config	*cfg = oc->bot->cfg;
+	const struct config	*cfg = oc->cfg;
 	struct oncall_view	*views;
 	struct rot_cal		*cal;
-	char			*text, *tmp;
-	size_t			 i, n = 0, len;
-	FILE			*f;
+	time_t			 until;
+	char			*text;
+	size_t			 i, n = 0;
 
 	if (cfg->ical_path == NULL || cfg->nroles == 0)
 		return;
+	until = now + (time_t)cfg->ical_weeks * 7 * 86400;
 	views = xcalloc(cfg->nroles, sizeof *views);
 	cal = xcalloc(cfg->nroles, sizeof *cal);
 	for (i = 0; i < cfg->nroles; i++) {
-		if (oncall_view_load(oc->bot->store, &cfg->roles[i], now, 1,
-		    now + (time_t)cfg->ical_weeks * 7 * 86400, &views[n]) != 0)
+		if (oncall_view_load(oc->env.store, &cfg->roles[i], now, 1,
+		    until, &views[n]) != 0)
 			continue;
 		cal[n].role = &views[n].role;
 		cal[n].state = &views[n].state;
@@ -392,19 +436,8 @@ oncall_write_ical(struct oncall *oc, time_t now)
 		cal[n].noverrides = views[n].nov;
 		n++;
 	}
-	text = rot_ical(cfg->instance, cal, n, now,
-	    now + (time_t)cfg->ical_weeks * 7 * 86400);
-	len = strlen(text);
-	tmp = xasprintf("%s.tmp", cfg->ical_path);
-	f = fopen(tmp, "w");
-	if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0 ||
-	    rename(tmp, cfg->ical_path) != 0) {
-		log_error("oncall", "cannot write %s: %s", cfg->ical_path,
-		    strerror(errno));
-		if (f != NULL)
-			unlink(tmp);
-	}
-	free(tmp);
+	text = rot_ical(cfg->instance, cal, n, now, until);
+	(void)oncall_save_file(cfg->ical_path, text);
 	free(text);
 	for (i = 0; i < n; i++)
 		oncall_view_free(&views[i]);
@@ -430,7 +463,7 @@ static long long
 oncall_clock_timer(struct loop *loop, long long id, void *arg)
 {
 	struct oncall	*oc = arg;
-	long long	 d = (long long)util_now() -
+	long long	 d = (long long)oc->env.now() -
 	    (long long)(util_mono_ms() / 1000);
 
 	if (d - oc->wall_minus_mono > ONCALL_JUMP_S ||
@@ -450,14 +483,14 @@ oncall_arm(struct oncall *oc, time_t next, time_t now)
 	long long	delay;
 
 	if (oc->t_event != 0) {
-		loop_timer_del(oc->bot->loop, oc->t_event);
+		loop_timer_del(oc->env.loop, oc->t_event);
 		oc->t_event = 0;
 	}
 	if (next == 0)
 		return;
 	delay = next > now ? (long long)(next - now) * 1000 : 0;
 	/* Land just after the second turns, never just before it. */
-	oc->t_event = loop_timer_add(oc->bot->loop, oc, delay + 20,
+	oc->t_event = loop_timer_add(oc->env.loop, oc, delay + 20,
 	    oncall_event_timer, oc);
 }
 
@@ -465,8 +498,8 @@ oncall_arm(struct oncall *oc, time_t next, time_t now)
 void
 oncall_refresh(struct oncall *oc)
 {
-	const struct config	*cfg = oc->bot->cfg;
-	time_t			 now = util_now(), next = 0, t;
+	const struct config	*cfg = oc->cfg;
+	time_t			 now = oc->env.now(), next = 0, t;
 	size_t			 i;
 	int			 changed = 0;
 
@@ -481,16 +514,46 @@ oncall_refresh(struct oncall *oc)
 	oncall_arm(oc, next, now);
 }
 
-/* Create the run-time part and start it. */
+/* Create the run-time part and start its clock watch. */
 struct oncall *
-oncall_new(struct bot *bot)
+oncall_new(const struct oncall_env *env, const struct config *cfg)
 {
 	struct oncall	*oc = xcalloc(1, sizeof *oc);
 
-	oc->bot = bot;
-	oc->t_clock = loop_timer_add(bot->loop, oc, ONCALL_CLOCK_MS,
+	oc->env = *env;
+	if (oc->env.now == NULL)
+		oc->env.now = util_now;
+	oc->cfg = cfg;
+	oc->t_clock = loop_timer_add(oc->env.loop, oc, ONCALL_CLOCK_MS,
 	    oncall_clock_timer, oc);
 	return oc;
+}
+
+/* Take the configuration in force after a reload. */
+void
+oncall_set_config(struct oncall *oc, const struct config *cfg)
+{
+	oc->cfg = cfg;
+}
+
+/*
+ * The bot is in chan now. Announcements and reminders for a role whose
+ * channel it is were held back; a refresh tries them (and they are
+ * recorded only once made, so nothing repeats).
+ */
+void
+oncall_joined(struct oncall *oc, const char *chan)
+{
+	size_t	i;
+
+	for (i = 0; i < oc->cfg->nroles; i++) {
+		if (oc->cfg->roles[i].announce_channel != NULL &&
+		    util_strcaseeq(oc->cfg->roles[i].announce_channel,
+		    chan)) {
+			oncall_refresh(oc);
+			return;
+		}
+	}
 }
 
 /* Stop the timers and free. */
@@ -500,9 +563,189 @@ oncall_free(struct oncall *oc)
 	if (oc == NULL)
 		return;
 	if (oc->t_event != 0)
-		loop_timer_del(oc->bot->loop, oc->t_event);
+		loop_timer_del(oc->env.loop, oc->t_event);
 	if (oc->t_clock != 0)
-		loop_timer_del(oc->bot->loop, oc->t_clock);
+		loop_timer_del(oc->env.loop, oc->t_clock);
 	free(oc->pending);
 	free(oc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Changes made by people                                             */
+
+/* A role's view at now through the run-time part's store. */
+int
+oncall_view(struct oncall *oc, const struct cfg_role *r, time_t now,
+    int shifts, struct oncall_view *v)
+{
+	return oncall_view_load(oc->env.store, r, now, shifts, 0, v);
+}
+
+/* Write the audit row of a change (inside its transaction). 0 or -1. */
+static int
+oncall_audit_add(struct oncall *oc, const struct oncall_audit *a)
+{
+	if (a == NULL)
+		return 0;
+	return store_audit_add(oc->env.store, oc->env.now(), a->who,
+	    a->level, a->via, a->place, a->command,
+	    a->args != NULL ? a->args : "");
+}
+
+/*
+ * Check an override's interval at now and start it no earlier than now.
+ * 0, or -1 with *cause. The one place the 366-day limit is decided.
+ */
+static int
+oncall_interval_check(time_t now, time_t *from, time_t to, char **cause)
+{
+	if (to <= *from) {
+		*cause = xstrdup("the end is not after the start");
+		return -1;
+	}
+	if (to <= now) {
+		*cause = xstrdup("that interval is in the past");
+		return -1;
+	}
+	if (*from < now)
+		*from = now;
+	if ((long long)(to - *from) > ONCALL_OVERRIDE_MAX_S) {
+		*cause = xstrdup("an override can last at most 366 days");
+		return -1;
+	}
+	return 0;
+}
+
+/* Store one override and its audit row in one transaction. */
+long long
+oncall_override_add(struct oncall *oc, const struct cfg_role *r,
+    const char *person, time_t from, time_t to, const char *kind,
+    const char *covers, const char *by, const struct oncall_audit *audit,
+    char **cause)
+{
+	struct store	*store = oc->env.store;
+	time_t		 now = oc->env.now();
+	long long	 id;
+
+	*cause = NULL;
+	if (oncall_interval_check(now, &from, to, cause) != 0)
+		return -1;
+	if (store_begin(store) != 0)
+		goto fail;
+	id = store_override_add(store, r->name, person, from, to, now, by,
+	    kind, covers);
+	if (id < 0 || oncall_audit_add(oc, audit) != 0) {
+		store_rollback(store);
+		goto fail;
+	}
+	if (store_commit(store) != 0)
+		goto fail;
+	oncall_refresh(oc);
+	return id;
+fail:
+	*cause = xstrdup("cannot store the override (see the log)");
+	return -1;
+}
+
+/* Store a swap's two overrides and its audit row in one transaction. */
+static int
+oncall_swap_store(struct oncall *oc, const struct cfg_role *r,
+    const char *me, const struct rot_slot out[2],
+    const struct oncall_audit *audit, long long ids[2])
+{
+	struct store	*store = oc->env.store;
+	time_t		 now = oc->env.now();
+	int		 i;
+
+	if (store_begin(store) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		ids[i] = store_override_add(store, r->name, out[i].person,
+		    out[i].start, out[i].end, now, me, "swap", out[i].covers);
+		if (ids[i] < 0) {
+			store_rollback(store);
+			return -1;
+		}
+	}
+	if (oncall_audit_add(oc, audit) != 0) {
+		store_rollback(store);
+		return -1;
+	}
+	return store_commit(store);
+}
+
+/* Exchange me's next shift with other's next shift. */
+int
+oncall_swap(struct oncall *oc, const struct cfg_role *r, const char *me,
+    const char *other, const struct oncall_audit *audit,
+    struct rot_slot out[2], long long ids[2], char **cause)
+{
+	struct oncall_view	 v;
+	time_t			 now = oc->env.now();
+	int			 rc;
+
+	*cause = NULL;
+	if (oncall_view(oc, r, now, 1, &v) != 0) {
+		*cause = xstrdup("cannot read the on-call state "
+		    "(see the log)");
+		return -1;
+	}
+	rc = rot_swap(&v.role, &v.state, me, other, now, out, cause);
+	oncall_view_free(&v);
+	if (rc != 0)
+		return -1;
+	if (oncall_swap_store(oc, r, me, out, audit, ids) != 0) {
+		*cause = xstrdup("cannot store the swap (see the log)");
+		return -1;
+	}
+	oncall_refresh(oc);
+	return 0;
+}
+
+/* Cancel override id and write its audit row in one transaction. */
+int
+oncall_override_cancel(struct oncall *oc, long long id,
+    const struct oncall_audit *audit, char **role, char **cause)
+{
+	struct store	*store = oc->env.store;
+	int		 rc;
+
+	*cause = NULL;
+	*role = NULL;
+	if (store_begin(store) != 0)
+		goto fail;
+	rc = store_override_cancel(store, id, oc->env.now(), role);
+	if (rc < 0 || (rc == 1 && oncall_audit_add(oc, audit) != 0)) {
+		store_rollback(store);
+		free(*role);
+		*role = NULL;
+		goto fail;
+	}
+	if (store_commit(store) != 0) {
+		free(*role);
+		*role = NULL;
+		goto fail;
+	}
+	if (rc == 1)
+		oncall_refresh(oc);
+	return rc;
+fail:
+	*cause = xstrdup("cannot cancel the override (see the log)");
+	return -1;
+}
+
+/* The current and upcoming overrides of role (NULL: all roles). */
+int
+oncall_overrides(struct oncall *oc, const char *role, int limit,
+    struct store_override **rows, size_t *n)
+{
+	return store_override_list(oc->env.store, role, oc->env.now(), 0,
+	    limit, rows, n);
+}
+
+/* Free what oncall_overrides returned. */
+void
+oncall_overrides_free(struct store_override *rows, size_t n)
+{
+	store_override_free(rows, n);
 }

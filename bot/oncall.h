@@ -14,8 +14,8 @@
 
 #include "rotation.h"
 
-struct bot;
 struct config;
+struct loop;
 struct cfg_role;
 struct store;
 struct oncall;
@@ -51,11 +51,101 @@ const char	*oncall_who_line(const struct cfg_role *,
 		     const struct oncall_view *, time_t t, time_t now,
 		     char *buf, size_t bufsz);
 
-/* Run-time part, owned by struct bot. */
-struct oncall	*oncall_new(struct bot *);
+/*
+ * What the run-time part may do outside itself, handed in at creation:
+ * the loop and store it borrows, a clock, and the ways to speak. It never
+ * sees struct bot nor the IRC layer. Each function gets arg.
+ */
+struct oncall_env {
+	struct loop	*loop;
+	struct store	*store;
+	time_t		(*now)(void);		/* wall clock, seconds */
+	/* Say a line in a channel (announcements). */
+	void		(*say_channel)(void *arg, const char *chan,
+			    const char *text);
+	/* Say a line privately to an online nick (reminders). */
+	void		(*say_private)(void *arg, const char *nick,
+			    const char *text);
+	/*
+	 * The nick under which team person is online and may be told
+	 * things privately (with identify = hostmask only a user whose
+	 * full mask matches the person's team entry), or NULL.
+	 */
+	const char	*(*present)(void *arg, const char *person);
+	/* 1 when the bot is in chan and knows who is there. */
+	int		(*in_channel)(void *arg, const char *chan);
+	void		*arg;
+};
+
+/*
+ * Create the run-time part: env is copied, cfg borrowed until the next
+ * oncall_set_config. Nothing is announced before oncall_refresh.
+ */
+struct oncall	*oncall_new(const struct oncall_env *, const struct config *);
 void		 oncall_free(struct oncall *);
+/* Take a new config after a reload (then call oncall_refresh). */
+void		 oncall_set_config(struct oncall *, const struct config *);
 /* Catch up every role, announce what is due, arm the timers, write
  * the calendar. Also after a reload and after every override change. */
 void		 oncall_refresh(struct oncall *);
+/* The bot is in chan now: announcements waiting for it are tried. */
+void		 oncall_joined(struct oncall *, const char *chan);
+
+/* The role's view at now through the run-time part's store. */
+int		 oncall_view(struct oncall *, const struct cfg_role *,
+		     time_t now, int shifts, struct oncall_view *);
+
+/*
+ * A change's audit record: who asked (person or nick), their level, the
+ * nick that sent it (the bridge nick for relays), where ("private" or
+ * the channel), the command and its argument text. Written in the
+ * change's own transaction.
+ */
+struct oncall_audit {
+	const char	*who;
+	const char	*level;
+	const char	*via;
+	const char	*place;
+	const char	*command;
+	const char	*args;
+};
+
+/* The longest override, in seconds (366 days). */
+#define ONCALL_OVERRIDE_MAX_S	(366LL * 86400)
+
+/*
+ * Store an override: person covers role r in [from, to) (from in the
+ * past starts now), made by by as kind ("take", "override") in place of
+ * covers (or NULL). Checks the interval and the 366-day limit, then
+ * refreshes timers and calendar. The new id, or -1 with *cause (a short
+ * line for the asker; caller frees).
+ */
+long long	 oncall_override_add(struct oncall *, const struct cfg_role *r,
+		     const char *person, time_t from, time_t to,
+		     const char *kind, const char *covers, const char *by,
+		     const struct oncall_audit *, char **cause);
+/*
+ * Exchange me's next shift in r with other's next shift: two "swap"
+ * overrides in one transaction. out[0] is other's new shift (covering
+ * me), out[1] me's; ids[] their ids. 0, or -1 with *cause.
+ */
+int		 oncall_swap(struct oncall *, const struct cfg_role *r,
+		     const char *me, const char *other,
+		     const struct oncall_audit *, struct rot_slot out[2],
+		     long long ids[2], char **cause);
+/*
+ * Cancel the current or upcoming override id. 1 and its role in *role
+ * (caller frees), 0 if there is none, or -1 with *cause.
+ */
+int		 oncall_override_cancel(struct oncall *, long long id,
+		     const struct oncall_audit *, char **role, char **cause);
+/*
+ * The current and upcoming overrides of role (NULL: all), at most
+ * limit. 0 and *rows, *n (free with oncall_overrides_free), or -1.
+ */
+struct store_override;
+int		 oncall_overrides(struct oncall *, const char *role,
+		     int limit, struct store_override **rows, size_t *n);
+void		 oncall_overrides_free(struct store_override *, size_t);
 
 #endif

@@ -68,22 +68,11 @@ struct shift {
 	const char	*member;	/* rotation member on call */
 };
 
-/* Floor division (b > 0). */
-static long long
-floordiv(long long a, long long b)
-{
-	long long	q = a / b;
-
-	if (a % b != 0 && a < 0)
-		q--;
-	return q;
-}
-
 /* Non-negative remainder (b > 0). */
 static long long
 floormod(long long a, long long b)
 {
-	return a - floordiv(a, b) * b;
+	return a - util_floordiv(a, b) * b;
 }
 
 /* Clamp an instant to the range the arithmetic is defined on. */
@@ -181,12 +170,12 @@ grid_containing(const struct grid *g, time_t t, long long *kp)
 
 	t = clamp_time(t);
 	if (r->shift_days <= 0) {
-		k = floordiv((long long)t - r->start, g->len);
+		k = util_floordiv((long long)t - r->start, g->len);
 		*kp = k;
 		return r->start + k * g->len;
 	}
 	tz_to_local(r->tz, t, &l);
-	k = floordiv(tz_days_from_civil(l.year, l.mon, l.mday) - g->day,
+	k = util_floordiv(tz_days_from_civil(l.year, l.mon, l.mday) - g->day,
 	    r->shift_days);
 	h = grid_handoff(g, k);
 	while (h > t) {
@@ -716,7 +705,7 @@ ical_time(time_t t, char *dst, size_t size)
 	int		y, m, d;
 
 	t = clamp_time(t);
-	days = floordiv(t, 86400);
+	days = util_floordiv(t, 86400);
 	secs = t - days * 86400;
 	tz_civil_from_days(days, &y, &m, &d);
 	snprintf(dst, size, "%04d%02d%02dT%02d%02d%02dZ", y, m, d,

@@ -94,17 +94,6 @@ struct tz_reader {
 	size_t			 off;
 };
 
-/* floor(a / b) for b > 0, whatever the sign of a. */
-static long long
-tz_floordiv(long long a, long long b)
-{
-	long long	q = a / b;
-
-	if (a % b != 0 && a < 0)
-		q--;
-	return q;
-}
-
 /* Keep an instant within the range whose year fits an int. */
 static int64_t
 tz_clamp(int64_t t)
@@ -140,8 +129,8 @@ tz_days_from_civil(int year, int mon, int mday)
 
 	/* Fold any month number into 0..11 (January = 0) and the year. */
 	m = (long long)mon - 1;
-	y = (long long)year + tz_floordiv(m, 12);
-	m -= tz_floordiv(m, 12) * 12;
+	y = (long long)year + util_floordiv(m, 12);
+	m -= util_floordiv(m, 12) * 12;
 
 	/* Count years from March, so January and February end the year. */
 	if (m < 2) {
@@ -150,7 +139,7 @@ tz_days_from_civil(int year, int mon, int mday)
 	} else
 		m -= 2;
 
-	cycles = tz_floordiv(y, 400);
+	cycles = util_floordiv(y, 400);
 	yic = y - cycles * 400;			/* 0..399 */
 	days = cycles * TZ_DAYS_400Y;
 	days += yic * 365 + yic / 4 - yic / 100;
@@ -173,7 +162,7 @@ tz_civil_from_days(long long days, int *year, int *mon, int *mday)
 		days = -700000000000LL;
 
 	z = days + TZ_EPOCH_SHIFT;
-	cycles = tz_floordiv(z, TZ_DAYS_400Y);
+	cycles = util_floordiv(z, TZ_DAYS_400Y);
 	doc = z - cycles * TZ_DAYS_400Y;	/* 0..146096 */
 
 	/* Only the fourth century of a cycle ends on a leap day. */
@@ -218,7 +207,7 @@ tz_is_leap(long long year)
 static int
 tz_weekday(long long days)
 {
-	return (int)(days - tz_floordiv(days + 4, 7) * 7 + 4);
+	return (int)(days - util_floordiv(days + 4, 7) * 7 + 4);
 }
 
 /* Read n big-endian bytes as an unsigned number; -1 if past the end. */
@@ -494,7 +483,7 @@ tz_rule_year(const struct tz_rule *r, int64_t t)
 {
 	int	y, m, d;
 
-	tz_civil_from_days(tz_floordiv(tz_clamp(t) + r->std.off, TZ_DAY),
+	tz_civil_from_days(util_floordiv(tz_clamp(t) + r->std.off, TZ_DAY),
 	    &y, &m, &d);
 	return y;
 }
@@ -988,7 +977,7 @@ tz_to_local(const struct tz *tz, time_t t, struct tz_local *lt)
 	t = (time_t)tz_clamp((int64_t)t);
 	ty = tz_type_at(tz, (int64_t)t);
 	local = (long long)t + ty->off;
-	days = tz_floordiv(local, TZ_DAY);
+	days = util_floordiv(local, TZ_DAY);
 	secs = local - days * TZ_DAY;
 	tz_civil_from_days(days, &lt->year, &lt->mon, &lt->mday);
 	lt->hour = (int)(secs / 3600);

@@ -1,6 +1,8 @@
 /*
  * util.c — allocation helpers, the growable buffer, number and duration
- * parsing, clocks, UTF-8 validation. Owns no state.
+ * parsing, clocks, UTF-8 validation, small pure helpers (floor division,
+ * comma lists, edit distance) and a per-key rate limit whose state the
+ * caller owns. Owns no state itself.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -383,4 +385,153 @@ int
 util_strcaseeq(const char *a, const char *b)
 {
 	return strcasecmp(a, b) == 0;
+}
+
+/* floor(a / b) for b > 0, whatever the sign of a. */
+long long
+util_floordiv(long long a, long long b)
+{
+	long long	q = a / b;
+
+	if (a % b != 0 && a < 0)
+		q--;
+	return q;
+}
+
+/* The next item of a comma-separated list, or 0 at its end. */
+int
+util_list_next(const char **p, const char **item, size_t *len)
+{
+	const char	*end;
+
+	if (*p == NULL)
+		return 0;
+	end = strchr(*p, ',');
+	*item = *p;
+	*len = end != NULL ? (size_t)(end - *p) : strlen(*p);
+	*p = end != NULL ? end + 1 : NULL;
+	return 1;
+}
+
+/* Edit distance over at most UTIL_EDITS_MAX bytes of each input. */
+int
+util_edits(const char *a, const char *b, int transpose)
+{
+	int	 rows[3][UTIL_EDITS_MAX + 1];
+	int	*prev2 = rows[0], *prev = rows[1], *cur = rows[2], *tmp;
+	size_t	 la = strnlen(a, UTIL_EDITS_MAX);
+	size_t	 lb = strnlen(b, UTIL_EDITS_MAX);
+	size_t	 i, j;
+	int	 best;
+
+	for (j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = (int)i;
+		for (j = 1; j <= lb; j++) {
+			best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (transpose && i > 1 && j > 1 &&
+			    a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+		tmp = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	return prev[lb];
+}
+
+/* One key of a rate limit: when its bucket is full again, last notice. */
+struct util_rate_key {
+	char		*key;
+	uint64_t	 tat;		/* theoretical arrival time, ms */
+	uint64_t	 noticed;	/* last RATE_NOTICE + 1, or 0 */
+};
+
+/* Start an empty rate limit (burst < 1 counts as 1). */
+void
+util_rate_init(struct util_rate *r, int burst, long long interval_ms)
+{
+	memset(r, 0, sizeof *r);
+	r->burst = burst < 1 ? 1 : burst;
+	r->interval_ms = interval_ms < 1 ? 1 : interval_ms;
+}
+
+/* Forget every key. */
+void
+util_rate_free(struct util_rate *r)
+{
+	size_t	i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nkeys; i++)
+		free(r->keys[i].key);
+	free(r->keys);
+	r->keys = NULL;
+	r->nkeys = 0;
+}
+
+/* Forget the keys whose bucket is full again at now (nothing to keep). */
+static void
+util_rate_prune(struct util_rate *r, uint64_t now)
+{
+	uint64_t	iv = (uint64_t)r->interval_ms;
+	size_t		i = 0;
+
+	while (i < r->nkeys) {
+		if (r->keys[i].tat <= now && (r->keys[i].noticed == 0 ||
+		    now + 1 - r->keys[i].noticed >= iv)) {
+			free(r->keys[i].key);
+			r->keys[i] = r->keys[--r->nkeys];
+		} else
+			i++;
+	}
+}
+
+/* The key's entry, created (with a full bucket) when new. */
+static struct util_rate_key *
+util_rate_get(struct util_rate *r, const char *key, uint64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nkeys; i++) {
+		if (strcmp(r->keys[i].key, key) == 0)
+			return &r->keys[i];
+	}
+	util_rate_prune(r, now);
+	r->keys = xreallocarray(r->keys, r->nkeys + 1, sizeof *r->keys);
+	r->keys[r->nkeys].key = xstrdup(key);
+	r->keys[r->nkeys].tat = now;
+	r->keys[r->nkeys].noticed = 0;
+	return &r->keys[r->nkeys++];
+}
+
+/*
+ * May key act at now? Each act moves its theoretical arrival time one
+ * interval on; an act is allowed while that time is less than burst
+ * intervals ahead of now.
+ */
+enum util_rate_verdict
+util_rate_check(struct util_rate *r, const char *key, uint64_t now)
+{
+	struct util_rate_key	*k = util_rate_get(r, key, now);
+	uint64_t		 iv = (uint64_t)r->interval_ms;
+	uint64_t		 tat = k->tat > now ? k->tat : now;
+
+	if (tat - now <= (uint64_t)(r->burst - 1) * iv) {
+		k->tat = tat + iv;
+		return UTIL_RATE_OK;
+	}
+	if (k->noticed != 0 && now + 1 - k->noticed < iv)
+		return UTIL_RATE_SILENT;
+	k->noticed = now + 1;
+	return UTIL_RATE_NOTICE;
 }

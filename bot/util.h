@@ -72,4 +72,46 @@ int	 util_utf8_valid(const char *, size_t);
 /* Case-insensitive ASCII comparison helpers. */
 int	 util_strcaseeq(const char *, const char *);
 
+/* floor(a / b) for b > 0, whatever the sign of a. */
+long long util_floordiv(long long a, long long b);
+
+/*
+ * The next item of a comma-separated list: *p is where to read (NULL:
+ * the list ended). Sets *item and *len and advances *p past the comma.
+ * Returns 1 for an item (possibly empty), 0 at the end.
+ */
+int	 util_list_next(const char **p, const char **item, size_t *len);
+
+/*
+ * Edit distance over at most UTIL_EDITS_MAX bytes of each input: plain
+ * Levenshtein, or with transpose set the "optimal string alignment"
+ * variant where swapping two neighbours costs one edit ("hlep").
+ */
+#define UTIL_EDITS_MAX	64
+int	 util_edits(const char *, const char *, int transpose);
+
+/*
+ * A per-key rate limit (a generic cell rate algorithm): each key may
+ * act burst times at once, then once per interval_ms. Past that the
+ * first refusal in each interval is RATE_NOTICE (tell them once) and
+ * the others RATE_SILENT. Pure: the caller passes its monotonic
+ * milliseconds. Keys are compared exactly; idle keys are forgotten.
+ */
+enum util_rate_verdict {
+	UTIL_RATE_OK = 0,
+	UTIL_RATE_NOTICE,
+	UTIL_RATE_SILENT
+};
+struct util_rate_key;
+struct util_rate {
+	int			 burst;
+	long long		 interval_ms;
+	struct util_rate_key	*keys;
+	size_t			 nkeys;
+};
+void	 util_rate_init(struct util_rate *, int burst, long long interval_ms);
+void	 util_rate_free(struct util_rate *);
+enum util_rate_verdict util_rate_check(struct util_rate *, const char *key,
+	    uint64_t now_ms);
+
 #endif

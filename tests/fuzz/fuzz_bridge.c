@@ -18,15 +18,9 @@
 #include "ident.h"
 #include "util.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+#include "../unit/fixtures.h"
 
-/* Abort unless cond holds. */
-static void
-check(int cond)
-{
-	if (!cond)
-		abort();
-}
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* 1 if s still holds a formatting code or a zero-width character. */
 static int
@@ -57,17 +51,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	line = xstrndup((const char *)data, len);
 	copy = xstrdup(line);
 	ident_strip(copy);
-	check(strlen(copy) <= len);
-	check(!has_junk(copy));
+	fixture_check(strlen(copy) <= len);
+	fixture_check(!has_junk(copy));
 	free(copy);
 
 	if (ident_bridge_parse(line, &name, &text) == 0) {
-		check(name >= line && name < line + len);
-		check(text > name && text <= line + len);
-		check(*name != '\0' && strlen(name) < IDENT_NAME_MAX);
-		check(strpbrk(name, " >") == NULL);
-		check(*text != '\0');
-		check(!has_junk(name) && !has_junk(text));
+		fixture_check(name >= line && name < line + len);
+		fixture_check(text > name && text <= line + len);
+		fixture_check(*name != '\0' && strlen(name) < IDENT_NAME_MAX);
+		fixture_check(strpbrk(name, " >") == NULL);
+		fixture_check(*text != '\0');
+		fixture_check(!has_junk(name) && !has_junk(text));
 	}
 	free(line);
 	return 0;

@@ -3,7 +3,8 @@
  * first input byte picks the speaker's level and the command prefix;
  * the rest, cut at its first NUL, is parsed with a fixed option spec
  * (cmd_parse_args) and dispatched against the real table (cmd_dispatch)
- * with a sink that checks what it is given. Broken invariants abort(),
+ * with a sink that checks what it is given. The table and the fake
+ * reload are tests/unit/fixtures.h's. Broken invariants abort(),
  * which libFuzzer reports as a crash.
  *
  * Must not keep state between inputs or write anywhere: run.sh runs it
@@ -19,8 +20,9 @@
 #include "ident.h"
 #include "util.h"
 
+#include "../unit/fixtures.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-int	bot_reload(struct bot *, char **);
 
 /* What the sink saw for one dispatch. */
 struct fuzz_sink {
@@ -28,38 +30,13 @@ struct fuzz_sink {
 	int	 accepted;
 };
 
-/* Abort unless cond holds. */
-static void
-check(int cond)
-{
-	if (!cond)
-		abort();
-}
-
-/* The core commands' table (the real one also has cmd_oncall.c's). */
-const struct cmd_entry *const cmd_table[] = {
-	&cmd_help_entry,
-	&cmd_reload_entry,
-	&cmd_version_entry,
-	&cmd_whoami_entry,
-	NULL
-};
-
-/* Stand-in for bot.c: fail with a two-line error. */
-int
-bot_reload(struct bot *bot, char **err)
-{
-	*err = xstrdup("bot.conf:1: irc: broken\nbot.conf:2: team: broken");
-	return -1;
-}
-
 /* Reply sink: a reply is a non-empty string. */
 static void
 fuzz_reply(struct cmd_ctx *ctx, const char *text)
 {
 	struct fuzz_sink	*s = ctx->arg;
 
-	check(text != NULL && *text != '\0');
+	fixture_check(text != NULL && *text != '\0');
 	s->replies++;
 }
 
@@ -69,8 +46,9 @@ fuzz_accepted(struct cmd_ctx *ctx, const char *name, const char *args)
 {
 	struct fuzz_sink	*s = ctx->arg;
 
-	check(ctx->entry != NULL && strcmp(name, ctx->entry->name) == 0);
-	check(args != NULL);
+	fixture_check(ctx->entry != NULL &&
+	    strcmp(name, ctx->entry->name) == 0);
+	fixture_check(args != NULL);
 	s->accepted++;
 }
 
@@ -85,30 +63,30 @@ fuzz_parse(const char *text)
 	int		 k, known;
 
 	if (cmd_parse_args(text, "severity=,eta=,all", &args, &cause) != 0) {
-		check(cause != NULL && *cause != '\0');
-		check(args.argc == 0 && args.nopts == 0);
+		fixture_check(cause != NULL && *cause != '\0');
+		fixture_check(args.argc == 0 && args.nopts == 0);
 		free(cause);
 		return;
 	}
-	check(cause == NULL);
-	check(args.argc >= 0 && args.argc <= 64);
-	check(args.argv[args.argc] == NULL);
+	fixture_check(cause == NULL);
+	fixture_check(args.argc >= 0 && args.argc <= 64);
+	fixture_check(args.argv[args.argc] == NULL);
 	for (k = 0; k < args.argc; k++)
-		check(args.argv[k] != NULL);
+		fixture_check(args.argv[k] != NULL);
 	for (i = 0; i < args.nopts; i++) {
 		known = 0;
 		for (j = 0; j < nitems(names); j++)
 			known |= strcmp(args.opts[i].name, names[j]) == 0;
-		check(known);
+		fixture_check(known);
 		/* "all" is a flag, the others always carry a value. */
-		check((strcmp(args.opts[i].name, "all") == 0) ==
+		fixture_check((strcmp(args.opts[i].name, "all") == 0) ==
 		    (args.opts[i].value == NULL));
 		for (j = 0; j < i; j++)
-			check(strcmp(args.opts[i].name,
+			fixture_check(strcmp(args.opts[i].name,
 			    args.opts[j].name) != 0);
 	}
 	joined = cmd_args_join(&args, 0);
-	check(strlen(joined) <= strlen(text));
+	fixture_check(strlen(joined) <= strlen(text));
 	free(joined);
 	cmd_args_free(&args);
 }
@@ -138,14 +116,15 @@ fuzz_dispatch(const char *text, enum access level, const char *prefix)
 	ctx.arg = &s;
 
 	rv = cmd_dispatch(&ctx, text);
-	check(rv == 0 || rv == 1);
+	fixture_check(rv == 0 || rv == 1);
 	if (rv == 0)
-		check(s.replies == 0 && s.accepted == 0 && ctx.entry == NULL);
+		fixture_check(s.replies == 0 && s.accepted == 0 &&
+		    ctx.entry == NULL);
 	else
-		check(s.replies >= 1);
-	check(s.accepted <= 1);
+		fixture_check(s.replies >= 1);
+	fixture_check(s.accepted <= 1);
 	if (s.accepted == 1)
-		check(ctx.entry->level <= level);
+		fixture_check(ctx.entry->level <= level);
 }
 
 /* One input: parse, dispatch, and the distance's symmetry. */
@@ -159,6 +138,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
+	/* A reload fails with a two-line error (fixtures.h's fake). */
+	fake_reload_rv = -1;
+	fake_reload_err = "bot.conf:1: irc: broken\nbot.conf:2: team: broken";
 	len = strnlen((const char *)data + 1, size - 1);
 	text = xstrndup((const char *)data + 1, len);
 
@@ -169,8 +151,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	half = xstrdup(text + len / 2);
 	text[len / 2] = '\0';
 	d = cmd_distance(text, half);
-	check(d == cmd_distance(half, text));
-	check(d >= 0 && d <= 64);
+	fixture_check(d == cmd_distance(half, text));
+	fixture_check(d >= 0 && d <= 64);
 	free(half);
 	free(text);
 	return 0;

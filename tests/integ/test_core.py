@@ -401,10 +401,12 @@ def test_reload_joins_new_channel_and_keeps_config_on_error(t):
     start = alice.mark()
     alice.ask("#test", "!reload", r"configuration reloaded$")
     bot.wait_joined(alice, "#second", start=start)
-    # a broken edit: the reply names file and line, the old config stays
+    # a broken edit: the reply counts the problems (no paths), the old
+    # config stays
     with open(bot.conf_path, "a") as f:
         f.write("\nbroken = {\n  this is not libconfig\n")
-    alice.ask("#test", "!reload", r"reload failed: \S*bot\.conf:\d+: ")
+    alice.ask("#test", "!reload",
+              r"configuration not reloaded: \d+ problems? \(see the log\)$")
     alice.ask("#test", "!version", VERSION_RX)
     bob.ask("#test", "!reload", r"!reload needs admin access")
     check(BOT_NICK in alice.names("#second"), "bot left #second after a failed reload")
@@ -515,3 +517,32 @@ def test_reconnect_backoff(t):
     check(all(g >= 0.5 for g in gaps), "reconnects too fast (min 1s): gaps %s" % gaps)
     check(all(g <= 4 * 1.5 + 0.5 for g in gaps), "waits beyond max 4s: gaps %s" % gaps)
     check(max(gaps) >= 1.8, "the wait does not grow (backoff): gaps %s" % gaps)
+
+
+# -------------------------------------------------------------- fairness
+
+def test_one_flooder_does_not_hold_up_others(t):
+    """One nick floods private !oncall schedule 20: past command_rate
+    (5, then one per 10 s) it gets one "slow down" notice and then
+    silence, and another person's !version is answered within 3 s."""
+    srv, bot, (alice, mallory) = setup(
+        t, nicks=("alice", "mallory"),
+        irc={"command_rate": {"burst": 5, "interval": "10s"}})
+    start = mallory.mark()
+    for _ in range(50):
+        mallory.say(BOT_NICK, "!oncall schedule 20")
+    # the flood has reached the bot once its slow-down notice arrives
+    mallory.wait_for(notice_from(BOT_NICK, "mallory", "^slow down"),
+                     10 * slow_factor(), start=start,
+                     what="the slow-down notice")
+    asked = time.monotonic()
+    alice.ask("#test", "!version", VERSION_RX, timeout=3.0 * slow_factor())
+    took = time.monotonic() - asked
+    check(took <= 3.0 * slow_factor(), "!version took %.1f s" % took)
+    answers = mallory.matching(notice_from(BOT_NICK, "mallory"), start=start)
+    slow = [l for l in answers if l.body.startswith("slow down")]
+    check(len(slow) == 1, "%d slow-down notices: %r"
+          % (len(slow), [l.body for l in slow]))
+    check(len(answers) - len(slow) <= 6, "%d answers to the flood"
+          % (len(answers) - len(slow)))
+    bot.assert_alive()

@@ -918,3 +918,67 @@ def test_wall_clock_jump_rearms_the_handoff(t):
 
 
 test_wall_clock_jump_rearms_the_handoff.timeout = 80
+
+
+def test_ical_never_follows_a_planted_link(t):
+    # a link planted at the old fixed temporary name (and at a near
+    # guess) must not be written through; the calendar is a plain file
+    # and no temporary file is left behind
+    import os
+    import stat
+    path = t.path("oncall.ics")
+    folder = os.path.dirname(path)
+    victim = t.path("victim.txt")
+    with open(victim, "w") as f:
+        f.write("keep\n")
+    for name in (path + ".tmp", path + ".XXXXXX"):
+        os.symlink(victim, name)
+    srv, bot, (alice,) = setup(t, "2026-12-01 10:00:00")
+    data = wait_ics(path)
+    check(data.startswith(b"BEGIN:VCALENDAR"), "calendar: %r" % data[:40])
+    check(not os.path.islink(path), "the calendar is a symbolic link")
+    with open(victim) as f:
+        check(f.read() == "keep\n", "the file behind the planted link "
+              "was written")
+    ask_ok(alice, "!oncall take --for 2h", r"alice (is on call|covers) .*")
+    wait_ics(path, differs_from=data)
+    left = sorted(n for n in os.listdir(folder)
+                  if n.startswith("oncall.ics.") and
+                  n not in ("oncall.ics.tmp", "oncall.ics.XXXXXX"))
+    check(left == [], "temporary files left behind: %r" % left)
+    check(stat.S_IMODE(os.stat(path).st_mode) == 0o644,
+          "calendar mode %o" % stat.S_IMODE(os.stat(path).st_mode))
+
+
+def test_override_limit_and_audit_rows(t):
+    # the 366-day limit is the domain's, for take and override alike;
+    # a change's audit row is written once, with the change; a stranger's
+    # public question writes none
+    srv, bot, (alice, eve) = setup(t, "2026-12-01 10:00:00",
+                                   nicks=("alice", "eve"))
+    db = bot.config["storage"]["path"]
+    eve.ask("#test", "!who", r"outage-master: ")
+    ask_ok(alice, "!oncall take --for 367d",
+           r"an override can last at most 366 days")
+    ask_ok(alice, "!oncall override bob 2026-12-02 2028-01-01",
+           r"an override can last at most 366 days")
+    ask_ok(alice, "!oncall take --for 2h",
+           r"alice covers outage-master for bob until .*")
+    deadline = time.monotonic() + 5 * slow_factor()
+    while True:
+        rows = bot.audit_rows(db, "ORDER BY id")
+        cmds = [(r["who"], r["command"], r["args"]) for r in rows]
+        if len(cmds) >= 3:
+            break
+        check(time.monotonic() < deadline, "audit rows: %r" % cmds)
+        time.sleep(0.2)
+    time.sleep(0.5)
+    cmds = [(r["who"], r["command"], r["args"])
+            for r in bot.audit_rows(db, "ORDER BY id")]
+    check(not [c for c in cmds if c[0] == "eve"],
+          "a stranger's public question was audited: %r" % cmds)
+    check(cmds == [("alice", "oncall take", "--for 367d"),
+                   ("alice", "oncall override",
+                    "bob 2026-12-02 2028-01-01"),
+                   ("alice", "oncall take", "--for 2h")],
+          "audit rows: %r" % cmds)

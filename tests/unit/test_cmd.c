@@ -3,7 +3,7 @@
  * bot/cmd.h: word and option parsing, the edit distance, dispatch over a
  * small test table (subcommands, aliases, groups, levels, near misses,
  * silence) and over the real table (!help, !version, !whoami, !reload).
- * Replies are captured by a sink; bot_reload is a fake defined here.
+ * Replies are captured by a sink; bot_reload is the fake of fixtures.h.
  */
 /* deps: cmd cmd_core ident ircmsg util log */
 #include <stdarg.h>
@@ -21,6 +21,8 @@
 #include "ident.h"
 #include "util.h"
 
+#include "fixtures.h"
+
 #define SINK_MAX	32
 
 /* What the sink saw. */
@@ -30,29 +32,6 @@ struct sink {
 	int	 accepted;
 	char	*acc_name;
 	char	*acc_args;
-};
-
-/* The fake reload's outcome, set by each test that uses it. */
-static int		 fake_reload_rv;
-static const char	*fake_reload_err;
-static int		 fake_reload_calls;
-
-/* Stand-in for bot.c's reload. */
-int
-bot_reload(struct bot *bot, char **err)
-{
-	fake_reload_calls++;
-	*err = fake_reload_err != NULL ? xstrdup(fake_reload_err) : NULL;
-	return fake_reload_rv;
-}
-
-/* The core commands' table (the real one also has cmd_oncall.c's). */
-const struct cmd_entry *const cmd_table[] = {
-	&cmd_help_entry,
-	&cmd_reload_entry,
-	&cmd_version_entry,
-	&cmd_whoami_entry,
-	NULL
 };
 
 /* Reply sink: keep a copy of every reply. */
@@ -154,18 +133,14 @@ static const struct cmd_entry *const test_table[] = {
 
 static char *team_admins[] = { "alice" };
 static char *team_members[] = { "alice", "bob" };
-static struct cfg_bridge tg_bridge = { "tg", "tgacct", NULL, 0, NULL };
+static struct cfg_bridge tg_bridge = { .nick = "tg", .account = "tgacct" };
 
 /* The team config the idents are made from. */
 static void
 team_config(struct config *cfg)
 {
-	memset(cfg, 0, sizeof *cfg);
-	cfg->team.identify = CFG_IDENTIFY_ACCOUNT;
-	cfg->team.admins = team_admins;
-	cfg->team.nadmins = nitems(team_admins);
-	cfg->team.members = team_members;
-	cfg->team.nmembers = nitems(team_members);
+	fixture_team(cfg, CFG_IDENTIFY_ACCOUNT, team_admins,
+	    nitems(team_admins), team_members, nitems(team_members), NULL, 0);
 }
 
 /* Set up ctx for who (by account; NULL: none) with table. */
@@ -177,7 +152,7 @@ make_ctx(struct cmd_ctx *ctx, struct sink *s, struct ident *id,
 	struct config	 cfg;
 
 	team_config(&cfg);
-	ident_user(&cfg, nick, "~u", "host", account, id);
+	ident_user(&cfg, IRC_CASEMAP_RFC1459, nick, "~u", "host", account, id);
 	memset(ctx, 0, sizeof *ctx);
 	sink_clear(s);
 	ctx->who = id;
@@ -716,7 +691,7 @@ test_version_whoami(void **state)
 	sink_clear(&s);
 }
 
-/* !reload: admin only, success and the first line of a failure. */
+/* !reload: admin only, success, and a failure told only by its count. */
 static void
 test_reload(void **state)
 {
@@ -741,12 +716,17 @@ test_reload(void **state)
 	fake_reload_rv = -1;
 	fake_reload_err = "bot.conf:3: irc.nick: too long\n"
 	    "bot.conf:9: team.admins: empty";
+	/* No path, file or key reaches the channel: only the count. */
 	expect_one(&ctx, "reload",
-	    "reload failed: bot.conf:3: irc.nick: too long");
+	    "configuration not reloaded: 2 problems (see the log)");
+	fake_reload_err = "/etc/secret/bot.conf:3: irc.nick: too long\n";
+	expect_one(&ctx, "reload",
+	    "configuration not reloaded: 1 problem (see the log)");
 	fake_reload_err = NULL;
-	expect_one(&ctx, "reload", "reload failed");
+	expect_one(&ctx, "reload",
+	    "configuration not reloaded: 1 problem (see the log)");
 	expect_one(&ctx, "reload now", "usage: !reload");
-	assert_int_equal(fake_reload_calls, 3);
+	assert_int_equal(fake_reload_calls, 4);
 	sink_clear(&s);
 }
 
@@ -778,6 +758,67 @@ test_usage_reply(void **state)
 	cmd_reply(&ctx, "nobody hears this");
 }
 
+/* Ids written "12" or "#12"; nothing else. */
+static void
+test_parse_id(void **state)
+{
+	long long	 id = 0;
+
+	assert_int_equal(cmd_parse_id("12", &id), 0);
+	assert_int_equal(id, 12);
+	assert_int_equal(cmd_parse_id("#7", &id), 0);
+	assert_int_equal(id, 7);
+	assert_int_equal(cmd_parse_id("#", &id), -1);
+	assert_int_equal(cmd_parse_id("##7", &id), -1);
+	assert_int_equal(cmd_parse_id("0", &id), -1);
+	assert_int_equal(cmd_parse_id("-3", &id), -1);
+	assert_int_equal(cmd_parse_id("7x", &id), -1);
+	assert_int_equal(cmd_parse_id(NULL, &id), -1);
+}
+
+static int	admit_answer;
+static int	admit_asked;
+
+/* Admit hook of the tests: count and answer as set. */
+static int
+test_admit_hook(struct cmd_ctx *ctx)
+{
+	admit_asked++;
+	return admit_answer;
+}
+
+/*
+ * The admit hook is asked once per command or near miss, never for
+ * other words; a refusal drops the command silently, unaccepted.
+ */
+static void
+test_admit(void **state)
+{
+	struct cmd_ctx	 ctx;
+	struct sink	 s = { .n = 0 };
+	struct ident	 id;
+
+	make_ctx(&ctx, &s, &id, "bob", "bob", test_table);
+	ctx.admit = test_admit_hook;
+	admit_asked = 0;
+	admit_answer = 1;
+	expect_one(&ctx, "outage list", "ran outage list: ");
+	assert_int_equal(admit_asked, 1);
+	expect_silence(&ctx, "hello there");
+	assert_int_equal(admit_asked, 1);
+
+	admit_answer = 0;
+	sink_clear(&s);
+	assert_int_equal(cmd_dispatch(&ctx, "outage list"), 1);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.accepted, 0);
+	assert_int_equal(cmd_dispatch(&ctx, "outage lsit"), 1);
+	assert_int_equal(cmd_dispatch(&ctx, "stauts"), 1);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(admit_asked, 4);
+	sink_clear(&s);
+}
+
 /* Run every test above. */
 int
 main(void)
@@ -800,6 +841,8 @@ main(void)
 		cmocka_unit_test(test_version_whoami),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_usage_reply),
+		cmocka_unit_test(test_parse_id),
+		cmocka_unit_test(test_admit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

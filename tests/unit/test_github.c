@@ -468,61 +468,25 @@ test_graphql_error(void **state)
 	    strlen(GQL_NOT_FOUND), NULL), GH_GQL_PERMANENT);
 }
 
-/* GitHub's reasons, as one line for the channel. */
+/* A GraphQL message fits one chat line, cut on a UTF-8 boundary. */
 static void
-test_error_text(void **state)
+test_graphql_message_one_line(void **state)
 {
-	static const struct {
-		long		 status;
-		const char	*body;
-		const char	*want;
-	} cases[] = {
-		{ 401, "{\"message\":\"Bad credentials\",\"documentation_url\":"
-		    "\"https://docs.github.com/rest\",\"status\":\"401\"}",
-		    "401 Bad credentials" },
-		{ 422, "{\"message\":\"Validation Failed\",\"errors\":[{"
-		    "\"resource\":\"Issue\",\"code\":\"missing_field\","
-		    "\"field\":\"title\"},{\"code\":\"custom\",\"message\":"
-		    "\"labels are odd\"}]}",
-		    "422 Validation Failed (Issue.title: missing_field, "
-		    "labels are odd)" },
-		{ 410, "{\"message\":\"Issues are disabled for this repo\"}",
-		    "410 Issues are disabled for this repo" },
-		{ 403, "Request forbidden by administrative rules. Please "
-		    "make sure your request has a User-Agent header\n(more)",
-		    "403 Request forbidden by administrative rules. Please "
-		    "make sure your request has a User-Agent header" },
-		{ 502, "", "502" },
-		{ 422, "{\"message\":\"Invalid request.\\n\\n\\\"sha\\\" "
-		    "wasn't supplied.\"}",
-		    "422 Invalid request.  \"sha\" wasn't supplied." },
-	};
-	struct http_response	 r;
-	size_t			 i;
-	char			*s, long_msg[300];
+	char	body[300], *msg;
+	size_t	i;
 
-	for (i = 0; i < nitems(cases); i++) {
-		fake_resp(&r, NULL, cases[i].status, (char *)cases[i].body);
-		s = gh_error_text(&r);
-		assert_string_equal(s, cases[i].want);
-		free(s);
-	}
-	memset(long_msg, 'x', sizeof long_msg);
-	memcpy(long_msg, "{\"message\":\"", 12);
-	/* "é" x 15 from offset 185: byte 200 of the text is mid-character */
+	memset(body, 'x', sizeof body);
+	memcpy(body, "{\"errors\":[{\"message\":\"a\\nb", 27);
+	/* "é" x 15 from offset 211: byte 200 of msg is mid-character */
 	for (i = 0; i < 15; i++)
-		memcpy(long_msg + 185 + 2 * i, "\xc3\xa9", 2);
-	memcpy(long_msg + sizeof long_msg - 3, "\"}", 3);
-	fake_resp(&r, NULL, 400, long_msg);
-	s = gh_error_text(&r);
-	assert_true(strlen(s) <= 200 && strlen(s) >= 190);
-	assert_true(util_utf8_valid(s, strlen(s)));
-	free(s);
-	fake_resp(&r, NULL, 0, "");
-	r.error = "timed out";
-	s = gh_error_text(&r);
-	assert_string_equal(s, "timed out");
-	free(s);
+		memcpy(body + 211 + 2 * i, "\xc3\xa9", 2);
+	memcpy(body + sizeof body - 5, "\"}]}", 5);
+	assert_int_equal(gh_graphql_error(body, strlen(body), &msg),
+	    GH_GQL_PERMANENT);
+	assert_true(strncmp(msg, "a bxx", 5) == 0);
+	assert_true(strlen(msg) <= 200 && strlen(msg) >= 195);
+	assert_true(util_utf8_valid(msg, strlen(msg)));
+	free(msg);
 }
 
 /* ---- end to end: canned answers from a thread ---- */
@@ -1259,7 +1223,7 @@ main(void)
 		cmocka_unit_test(test_find_marker),
 		cmocka_unit_test(test_find_page),
 		cmocka_unit_test(test_graphql_error),
-		cmocka_unit_test(test_error_text),
+		cmocka_unit_test(test_graphql_message_one_line),
 		cmocka_unit_test(test_op_create),
 		cmocka_unit_test(test_op_find_later_page),
 		cmocka_unit_test(test_op_find_absent),

@@ -19,6 +19,10 @@
 #include "ident.h"
 #include "util.h"
 
+#include "fixtures.h"
+
+#define CM	IRC_CASEMAP_RFC1459
+
 static char *acct_admins[] = { "Alice" };
 static char *acct_members[] = { "alice", "bob", "carol" };
 static char *mask_admins[] = { "alice!*@staff.example", "*!*@root.example" };
@@ -28,37 +32,37 @@ static struct cfg_pair tg_map[] = {
 	{ "al", "alice" },
 	{ "stranger", "zed" }
 };
+/* The account is the proof with identify = account, the mask with
+ * identify = hostmask (mxbridge has none: never trusted there). */
 static struct cfg_bridge acct_bridges[] = {
-	{ "TgBridge", "tgacct", tg_map, nitems(tg_map), NULL },
-	{ "mxbridge", "mxacct", NULL, 0, NULL }
+	{ .nick = "TgBridge", .account = "tgacct", .map = tg_map,
+	  .nmap = nitems(tg_map), .mask = "TgBridge!relay@bridge.example" },
+	{ .nick = "mxbridge", .account = "mxacct" }
 };
 
 /* A config with identify = account. */
 static void
 acct_config(struct config *cfg)
 {
-	memset(cfg, 0, sizeof *cfg);
-	cfg->team.identify = CFG_IDENTIFY_ACCOUNT;
-	cfg->team.admins = acct_admins;
-	cfg->team.nadmins = nitems(acct_admins);
-	cfg->team.members = acct_members;
-	cfg->team.nmembers = nitems(acct_members);
-	cfg->bridges = acct_bridges;
-	cfg->nbridges = nitems(acct_bridges);
+	fixture_team(cfg, CFG_IDENTIFY_ACCOUNT, acct_admins,
+	    nitems(acct_admins), acct_members, nitems(acct_members),
+	    acct_bridges, nitems(acct_bridges));
 }
 
 /* A config with identify = hostmask. */
 static void
 mask_config(struct config *cfg)
 {
-	memset(cfg, 0, sizeof *cfg);
-	cfg->team.identify = CFG_IDENTIFY_HOSTMASK;
-	cfg->team.admins = mask_admins;
-	cfg->team.nadmins = nitems(mask_admins);
-	cfg->team.members = mask_members;
-	cfg->team.nmembers = nitems(mask_members);
-	cfg->bridges = acct_bridges;
-	cfg->nbridges = nitems(acct_bridges);
+	fixture_team(cfg, CFG_IDENTIFY_HOSTMASK, mask_admins,
+	    nitems(mask_admins), mask_members, nitems(mask_members),
+	    acct_bridges, nitems(acct_bridges));
+}
+
+/* The bridge that nick (at relay@bridge.example, with account) is. */
+static const struct cfg_bridge *
+bridge_from(const struct config *cfg, const char *nick, const char *account)
+{
+	return ident_bridge(cfg, CM, nick, "relay", "bridge.example", account);
 }
 
 /* Strip a copy of in and compare with want. */
@@ -202,7 +206,7 @@ test_user_account(void **state)
 
 	acct_config(&cfg);
 
-	ident_user(&cfg, "Al", "~a", "host", "ALICE", &id);
+	ident_user(&cfg, CM, "Al", "~a", "host", "ALICE", &id);
 	assert_int_equal(id.level, ACCESS_ADMIN);
 	assert_string_equal(id.name, "Al");
 	assert_string_equal(id.person, "ALICE");
@@ -210,18 +214,18 @@ test_user_account(void **state)
 	assert_null(id.why);
 	assert_null(id.bridge);
 
-	ident_user(&cfg, "bobby", "~b", "host", "bob", &id);
+	ident_user(&cfg, CM, "bobby", "~b", "host", "bob", &id);
 	assert_int_equal(id.level, ACCESS_MEMBER);
 	assert_string_equal(id.person, "bob");
 	assert_string_equal(id.why, "you are not an admin");
 
-	ident_user(&cfg, "eve", "~e", "host", "eve", &id);
+	ident_user(&cfg, CM, "eve", "~e", "host", "eve", &id);
 	assert_int_equal(id.level, ACCESS_PUBLIC);
 	assert_string_equal(id.name, "eve");
 	assert_string_equal(id.detail, "account eve");
 	assert_string_equal(id.why, "you are not a team member");
 
-	ident_user(&cfg, "alice", "~a", "staff.example", NULL, &id);
+	ident_user(&cfg, CM, "alice", "~a", "staff.example", NULL, &id);
 	assert_int_equal(id.level, ACCESS_PUBLIC);
 	assert_string_equal(id.person, "");
 	assert_string_equal(id.detail, "no account");
@@ -237,7 +241,7 @@ test_user_hostmask(void **state)
 
 	mask_config(&cfg);
 
-	ident_user(&cfg, "Alice", "al", "STAFF.example", "ignored", &id);
+	ident_user(&cfg, CM, "Alice", "al", "STAFF.example", "ignored", &id);
 	assert_int_equal(id.level, ACCESS_ADMIN);
 	assert_string_equal(id.person, "alice");
 	assert_string_equal(id.name, "Alice");
@@ -245,23 +249,23 @@ test_user_hostmask(void **state)
 	assert_null(id.why);
 
 	/* A pattern with a glob nick names nobody: the nick is the person. */
-	ident_user(&cfg, "rooty", "r", "root.example", NULL, &id);
+	ident_user(&cfg, CM, "rooty", "r", "root.example", NULL, &id);
 	assert_int_equal(id.level, ACCESS_ADMIN);
 	assert_string_equal(id.person, "rooty");
 
-	ident_user(&cfg, "bob", "~bob", "home.example", NULL, &id);
+	ident_user(&cfg, CM, "bob", "~bob", "home.example", NULL, &id);
 	assert_int_equal(id.level, ACCESS_MEMBER);
 	assert_string_equal(id.person, "bob");
 	assert_string_equal(id.why, "you are not an admin");
 
 	/* alice from elsewhere is not the admin. */
-	ident_user(&cfg, "alice", "al", "evil.example", NULL, &id);
+	ident_user(&cfg, CM, "alice", "al", "evil.example", NULL, &id);
 	assert_int_equal(id.level, ACCESS_PUBLIC);
 	assert_string_equal(id.person, "");
 	assert_string_equal(id.detail, "alice!al@evil.example");
 	assert_string_equal(id.why, "you are not a team member");
 
-	ident_user(&cfg, "bob", "bob", "home.example", NULL, &id);
+	ident_user(&cfg, CM, "bob", "bob", "home.example", NULL, &id);
 	assert_int_equal(id.level, ACCESS_PUBLIC);
 }
 
@@ -272,22 +276,126 @@ test_bridge_lookup(void **state)
 	struct config	 cfg;
 
 	acct_config(&cfg);
-	assert_ptr_equal(ident_bridge(&cfg, "tgbridge", "tgacct"),
+	assert_ptr_equal(bridge_from(&cfg, "tgbridge", "tgacct"),
 	    &acct_bridges[0]);
-	assert_ptr_equal(ident_bridge(&cfg, "TGBRIDGE", "TgAcct"),
+	assert_ptr_equal(bridge_from(&cfg, "TGBRIDGE", "TgAcct"),
 	    &acct_bridges[0]);
-	assert_ptr_equal(ident_bridge(&cfg, "MXBridge", "mxacct"),
+	assert_ptr_equal(bridge_from(&cfg, "MXBridge", "mxacct"),
 	    &acct_bridges[1]);
-	assert_null(ident_bridge(&cfg, "tgbridge", NULL));
-	assert_null(ident_bridge(&cfg, "tgbridge", "mxacct"));
-	assert_null(ident_bridge(&cfg, "tgbridge_", "tgacct"));
-	assert_null(ident_bridge(&cfg, "alice", "alice"));
+	assert_null(bridge_from(&cfg, "tgbridge", NULL));
+	assert_null(bridge_from(&cfg, "tgbridge", "mxacct"));
+	assert_null(bridge_from(&cfg, "tgbridge_", "tgacct"));
+	assert_null(bridge_from(&cfg, "alice", "alice"));
 
-	/* Hostmask mode: the nick alone decides. */
+	/* Hostmask mode: the whole mask decides (see test_bridge_mask). */
 	mask_config(&cfg);
-	assert_ptr_equal(ident_bridge(&cfg, "tgbridge", NULL),
+	assert_ptr_equal(bridge_from(&cfg, "tgbridge", NULL),
 	    &acct_bridges[0]);
-	assert_null(ident_bridge(&cfg, "nobridge", NULL));
+	assert_null(bridge_from(&cfg, "nobridge", NULL));
+}
+
+/*
+ * Hostmask mode: a line counts as relayed only when the sender's whole
+ * nick!user@host matches the bridge's mask; the nick alone is nothing.
+ */
+static void
+test_bridge_mask(void **state)
+{
+	struct config	 cfg;
+
+	mask_config(&cfg);
+	assert_ptr_equal(ident_bridge(&cfg, CM, "TGBRIDGE", "relay",
+	    "BRIDGE.example", NULL), &acct_bridges[0]);
+	/* Someone who took the nick while the bridge was away. */
+	assert_null(ident_bridge(&cfg, CM, "TgBridge", "relay",
+	    "evil.example", NULL));
+	assert_null(ident_bridge(&cfg, CM, "TgBridge", "mallory",
+	    "bridge.example", NULL));
+	assert_null(ident_bridge(&cfg, CM, "TgBridge", NULL, NULL, NULL));
+	/* Its account means nothing in this mode. */
+	assert_null(ident_bridge(&cfg, CM, "TgBridge", "x", "y", "tgacct"));
+	/* A bridge without a mask is never trusted here. */
+	assert_null(ident_bridge(&cfg, CM, "mxbridge", "relay",
+	    "bridge.example", "mxacct"));
+}
+
+/* Nicks fold with the server's case mapping, not always rfc1459. */
+static void
+test_casemap(void **state)
+{
+	static char	*admins[] = { "bob[!*@*" };
+	static struct cfg_bridge bridges[] = {
+		{ .nick = "relay[", .mask = "relay[!*@*" }
+	};
+	struct config	 cfg;
+	struct ident	 id;
+
+	fixture_team(&cfg, CFG_IDENTIFY_HOSTMASK, admins, nitems(admins),
+	    admins, nitems(admins), bridges, nitems(bridges));
+	ident_user(&cfg, IRC_CASEMAP_RFC1459, "BOB{", "u", "h", NULL, &id);
+	assert_int_equal(id.level, ACCESS_ADMIN);
+	/* With CASEMAPPING=ascii, bob{ is someone else than bob[. */
+	ident_user(&cfg, IRC_CASEMAP_ASCII, "bob{", "u", "h", NULL, &id);
+	assert_int_equal(id.level, ACCESS_PUBLIC);
+	ident_user(&cfg, IRC_CASEMAP_ASCII, "BOB[", "u", "h", NULL, &id);
+	assert_int_equal(id.level, ACCESS_ADMIN);
+
+	assert_ptr_equal(ident_bridge(&cfg, IRC_CASEMAP_RFC1459, "relay{",
+	    "u", "h", NULL), &bridges[0]);
+	assert_null(ident_bridge(&cfg, IRC_CASEMAP_ASCII, "relay{", "u", "h",
+	    NULL));
+}
+
+/* The person a team entry names, in both modes. */
+static void
+test_entry_person(void **state)
+{
+	struct config	 cfg;
+	char		 buf[IDENT_NAME_MAX], small[4];
+
+	acct_config(&cfg);
+	assert_string_equal(ident_entry_person(&cfg, "alice", buf,
+	    sizeof buf), "alice");
+	assert_string_equal(ident_entry_person(&cfg, "a!b@c", buf,
+	    sizeof buf), "a!b@c");
+
+	mask_config(&cfg);
+	assert_string_equal(ident_entry_person(&cfg, "alice!*@staff.example",
+	    buf, sizeof buf), "alice");
+	assert_string_equal(ident_entry_person(&cfg, "carol", buf,
+	    sizeof buf), "carol");
+	/* A glob nick names nobody. */
+	assert_string_equal(ident_entry_person(&cfg, "*!*@root.example",
+	    buf, sizeof buf), "");
+	assert_string_equal(ident_entry_person(&cfg, "b?b!*@*", buf,
+	    sizeof buf), "");
+	assert_string_equal(ident_entry_person(&cfg, "carol!*@*", small,
+	    sizeof small), "car");
+}
+
+/* Who may be told privately what is meant for a team person. */
+static void
+test_user_is(void **state)
+{
+	struct config	 cfg;
+
+	acct_config(&cfg);
+	assert_int_equal(ident_user_is(&cfg, CM, "bob", "bobby", NULL,
+	    NULL), 1);
+
+	mask_config(&cfg);
+	assert_int_equal(ident_user_is(&cfg, CM, "bob", "bob", "~bob",
+	    "home.example"), 1);
+	assert_int_equal(ident_user_is(&cfg, CM, "Alice", "alice", "al",
+	    "staff.example"), 1);
+	/* Whoever holds the nick elsewhere is not bob. */
+	assert_int_equal(ident_user_is(&cfg, CM, "bob", "bob", "~bob",
+	    "evil.net"), 0);
+	assert_int_equal(ident_user_is(&cfg, CM, "bob", "bob", NULL, NULL),
+	    0);
+	/* A matching mask of another person is not enough. */
+	assert_int_equal(ident_user_is(&cfg, CM, "bob", "carol", "c",
+	    "x.example"), 0);
 }
 
 /* Person levels by name, in both modes. */
@@ -365,7 +473,7 @@ test_why(void **state)
 	char		 buf[8];
 
 	acct_config(&cfg);
-	ident_user(&cfg, "eve", "e", "h", NULL, &id);
+	ident_user(&cfg, CM, "eve", "e", "h", NULL, &id);
 	assert_string_equal(ident_why(&id, buf, sizeof buf), "you are");
 	assert_null(ident_why(NULL, buf, sizeof buf));
 }
@@ -384,6 +492,10 @@ main(void)
 		cmocka_unit_test(test_user_account),
 		cmocka_unit_test(test_user_hostmask),
 		cmocka_unit_test(test_bridge_lookup),
+		cmocka_unit_test(test_bridge_mask),
+		cmocka_unit_test(test_casemap),
+		cmocka_unit_test(test_entry_person),
+		cmocka_unit_test(test_user_is),
 		cmocka_unit_test(test_person_level),
 		cmocka_unit_test(test_relayed),
 		cmocka_unit_test(test_why),

@@ -141,10 +141,92 @@ test_strlcpy(void **state)
 	assert_string_equal(b, "ab");
 }
 
+/* Floor division rounds towards minus infinity. */
+static void
+test_floordiv(void **state)
+{
+	assert_int_equal(util_floordiv(7, 2), 3);
+	assert_int_equal(util_floordiv(-7, 2), -4);
+	assert_int_equal(util_floordiv(-8, 2), -4);
+	assert_int_equal(util_floordiv(0, 5), 0);
+	assert_int_equal(util_floordiv(-1, 86400), -1);
+}
+
+/* Comma lists: items, empty items, the end. */
+static void
+test_list_next(void **state)
+{
+	const char	*p = "eta=,,all", *item;
+	size_t		 len;
+
+	assert_int_equal(util_list_next(&p, &item, &len), 1);
+	assert_int_equal(len, 4);
+	assert_memory_equal(item, "eta=", 4);
+	assert_int_equal(util_list_next(&p, &item, &len), 1);
+	assert_int_equal(len, 0);
+	assert_int_equal(util_list_next(&p, &item, &len), 1);
+	assert_int_equal(len, 3);
+	assert_memory_equal(item, "all", 3);
+	assert_int_equal(util_list_next(&p, &item, &len), 0);
+	p = NULL;
+	assert_int_equal(util_list_next(&p, &item, &len), 0);
+}
+
+/* Edit distances, with and without neighbour swaps. */
+static void
+test_edits(void **state)
+{
+	assert_int_equal(util_edits("kitten", "sitting", 0), 3);
+	assert_int_equal(util_edits("hlep", "help", 0), 2);
+	assert_int_equal(util_edits("hlep", "help", 1), 1);
+	assert_int_equal(util_edits("", "", 1), 0);
+}
+
+/* Burst, then one per interval; one notice per interval, then silence. */
+static void
+test_rate(void **state)
+{
+	struct util_rate	 r;
+	uint64_t		 t = 1000000;
+	int			 i;
+
+	util_rate_init(&r, 5, 10000);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(util_rate_check(&r, "eve", t), UTIL_RATE_OK);
+	assert_int_equal(util_rate_check(&r, "eve", t), UTIL_RATE_NOTICE);
+	assert_int_equal(util_rate_check(&r, "eve", t + 1), UTIL_RATE_SILENT);
+	assert_int_equal(util_rate_check(&r, "eve", t + 9999),
+	    UTIL_RATE_SILENT);
+	/* Others are not held up by eve. */
+	assert_int_equal(util_rate_check(&r, "bob", t + 1), UTIL_RATE_OK);
+	/* One interval later: one more command, then refused again. */
+	assert_int_equal(util_rate_check(&r, "eve", t + 10000), UTIL_RATE_OK);
+	assert_int_equal(util_rate_check(&r, "eve", t + 10001),
+	    UTIL_RATE_NOTICE);
+	assert_int_equal(util_rate_check(&r, "eve", t + 10002),
+	    UTIL_RATE_SILENT);
+	/* After a long pause the whole burst is back. */
+	t += 100000;
+	for (i = 0; i < 5; i++)
+		assert_int_equal(util_rate_check(&r, "eve", t), UTIL_RATE_OK);
+	assert_int_equal(util_rate_check(&r, "eve", t), UTIL_RATE_NOTICE);
+	/* Idle keys are forgotten when a new key comes. */
+	assert_int_equal(util_rate_check(&r, "carol", t + 1000000),
+	    UTIL_RATE_OK);
+	assert_int_equal(r.nkeys, 1);
+	util_rate_free(&r);
+	util_rate_free(&r);
+	util_rate_free(NULL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_floordiv),
+		cmocka_unit_test(test_list_next),
+		cmocka_unit_test(test_edits),
+		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_duration_parse),
 		cmocka_unit_test(test_duration_format),
 		cmocka_unit_test(test_strtonum),
