@@ -63,7 +63,10 @@ bot_is_channel(const char *target)
 	    target[0] == '!';
 }
 
-/* Reply sink: address the asker, split, route overflow. */
+/*
+ * Reply sink: address the asker, split once (irc_split), route overflow;
+ * each fitted line goes to irc_reply as it is.
+ */
 static void
 bot_reply(struct cmd_ctx *ctx, const char *text)
 {
@@ -74,7 +77,13 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 	size_t			 i, n;
 
 	if (ctx->channel == NULL) {
-		irc_say(bot->irc, "NOTICE", ctx->nick, text);
+		n = irc_split(bot->irc, "NOTICE", ctx->nick, text, &lines);
+		for (i = 0; i < n; i++) {
+			irc_reply(bot->irc, "NOTICE", ctx->nick, lines[i],
+			    ctx->nick);
+			free(lines[i]);
+		}
+		free(lines);
 		return;
 	}
 	addressed = xasprintf("%s: %s", ctx->who->name, text);
@@ -82,10 +91,12 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 	free(addressed);
 	for (i = 0; i < n; i++) {
 		if (r->lines < max) {
-			irc_say(bot->irc, "PRIVMSG", ctx->channel, lines[i]);
+			irc_reply(bot->irc, "PRIVMSG", ctx->channel, lines[i],
+			    ctx->nick);
 			r->lines++;
 		} else if (ctx->who->bridge == NULL)
-			irc_say(bot->irc, "NOTICE", ctx->nick, lines[i]);
+			irc_reply(bot->irc, "NOTICE", ctx->nick, lines[i],
+			    ctx->nick);
 		else
 			r->dropped++;	/* a bridge cannot relay NOTICEs */
 		free(lines[i]);
@@ -282,7 +293,7 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 		    "ask in a private message on IRC)", who.name, r.dropped,
 		    r.dropped == 1 ? "" : "s");
 
-		irc_say(bot->irc, "PRIVMSG", target, more);
+		irc_reply(bot->irc, "PRIVMSG", target, more, m->nick);
 		free(more);
 	}
 	bot_audit(&ctx, &r);
@@ -364,6 +375,25 @@ bot_signal_cb(struct loop *loop, int fd, int events, void *arg)
 			break;
 		}
 	}
+}
+
+/* STS policy of host from the store (for irc). */
+static int
+bot_sts_get(void *arg, const char *host, time_t now, int *port,
+    time_t *expires)
+{
+	struct bot	*bot = arg;
+
+	return store_sts_get(bot->store, host, now, port, expires);
+}
+
+/* Keep an STS policy in the store (for irc). */
+static void
+bot_sts_set(void *arg, const char *host, int port, time_t expires)
+{
+	struct bot	*bot = arg;
+
+	store_sts_set(bot->store, host, port, expires);
 }
 
 /* oncall: say a line in a channel. */
@@ -454,8 +484,10 @@ bot_new(const char *config_path, struct config *cfg, struct store *store)
 	memset(&h, 0, sizeof h);
 	h.message = bot_on_message;
 	h.joined = bot_on_joined;
+	h.sts_get = bot_sts_get;
+	h.sts_set = bot_sts_set;
 	h.arg = bot;
-	bot->irc = irc_new(bot->loop, store, cfg, &h);
+	bot->irc = irc_new(bot->loop, cfg, &h);
 	bot->oncall = bot_oncall_new(bot);
 	bot->rate = xcalloc(1, sizeof *bot->rate);
 	bot_rate_setup(bot);

@@ -4,25 +4,29 @@
  * capability negotiation and SASL, registration, nick collision and
  * regain, keepalive, reconnect with backoff and jitter, channel joins,
  * account tracking, and the one send path (sanitized lines through a
- * token-bucket queue). Only irc.c includes OpenSSL. Commands and replies
- * are the bot's business: irc.c hands every message from others to the
- * handler and sends what it is asked to.
+ * token-bucket queue). Only the irc*.c files include OpenSSL, and none
+ * of them calls the store: STS policies go through the handlers.
+ * Commands and replies are the bot's business: irc.c hands every
+ * message from others to the handler and sends what it is asked to.
  */
 #ifndef OB_IRC_H
 #define OB_IRC_H
 
 #include <stddef.h>
+#include <time.h>
+
+#include "ircmsg.h"
 
 struct loop;
-struct store;
 struct config;
 struct irc;
-struct irc_msg;
 
 struct irc_handlers {
 	/*
 	 * A PRIVMSG or NOTICE from someone else. account is the sender's
 	 * services account if known (account tag, or tracking), else NULL.
+	 * A message to "@#chan" or "+#chan" (STATUSMSG) arrives with the
+	 * channel itself as params[0]: it is a channel message.
 	 */
 	void	(*message)(struct irc *, const struct irc_msg *,
 		    const char *account, void *arg);
@@ -30,11 +34,20 @@ struct irc_handlers {
 	void	(*registered)(struct irc *, void *arg);
 	/* We joined chan and its member list (NAMES) is complete. */
 	void	(*joined)(struct irc *, const char *chan, void *arg);
+	/*
+	 * STS policies, kept by the owner (NULL: none are kept). sts_get
+	 * returns 1 and the TLS port if a policy for host lasts past now,
+	 * else 0; sts_set keeps a policy until expires.
+	 */
+	int	(*sts_get)(void *arg, const char *host, time_t now, int *port,
+		    time_t *expires);
+	void	(*sts_set)(void *arg, const char *host, int port,
+		    time_t expires);
 	void	*arg;
 };
 
 /* cfg is borrowed and must outlive the irc or be replaced first. */
-struct irc	*irc_new(struct loop *, struct store *, const struct config *,
+struct irc	*irc_new(struct loop *, const struct config *,
 		     const struct irc_handlers *);
 void		 irc_free(struct irc *);
 
@@ -45,18 +58,55 @@ void		 irc_reconfigure(struct irc *, const struct config *);
 /* Send QUIT, flush for at most timeout_ms, close; no reconnect after. */
 void		 irc_quit(struct irc *, const char *reason, int timeout_ms);
 
-/* Queue one command through the flood queue. 0, or -1 if unbuildable. */
+/*
+ * The send queue (DESIGN §3): every line below is paced by the token
+ * bucket, in two lanes. Protocol lines and announcements (handoffs,
+ * outages, alerts: irc_say, irc_announce, irc_send) go first and are
+ * never dropped. Replies (irc_reply) follow, served in turn by asker,
+ * so that one person's long answers delay others' by a line each at
+ * most. Past queue_max queued lines a reply line is dropped (the last
+ * line of whoever has by far the most waiting, else the new one),
+ * logged, and the one who lost it told once by NOTICE. Lines queued
+ * while disconnected wait for the next connection to the same network;
+ * a reload to another one drops them.
+ */
+#define IRC_QUEUE_MAX	200	/* default queue_max */
+
+/* Set queue_max (irc.queue_max; 0 keeps IRC_QUEUE_MAX). */
+void		 irc_set_queue_max(struct irc *, size_t);
+
+/* Queue one command (protocol lane). 0, or -1 if unbuildable. */
 int		 irc_send(struct irc *, const char *cmd,
 		     const char *const *params, size_t nparams);
 /*
  * Split text into as many lines as needed so that each, with the prefix
- * the server prepends, fits 512 bytes. CR, LF and NUL become spaces.
- * Returns the number of lines; *lines is a malloc'd array of malloc'd
- * strings (caller frees each and the array).
+ * the server prepends, fits 512 bytes; bytes that are not UTF-8 become
+ * U+FFFD and CR and LF become spaces (done here once, so each piece can
+ * go to irc_reply as it is). Returns the number of lines; *lines is a
+ * malloc'd array of malloc'd strings (caller frees each and the array).
  */
 size_t		 irc_split(struct irc *, const char *cmd, const char *target,
 		     const char *text, char ***lines);
-/* Split and queue text as PRIVMSG or NOTICE to target. */
+/*
+ * Queue one reply line already fitted by irc_split, as cmd (PRIVMSG or
+ * NOTICE) to target. asker (may be NULL) is the nick told once when
+ * reply lines are dropped. 0 queued, -1 dropped or unbuildable.
+ */
+int		 irc_reply(struct irc *, const char *cmd, const char *target,
+		     const char *line, const char *asker);
+/*
+ * Split and queue text as an announcement: cmd to target, ahead of
+ * every reply, never dropped. sent, if not NULL, is called once with
+ * arg: ok = 1 after the last piece has been written to the socket, or
+ * ok = 0 if it never will be (the connection closed first, a reload to
+ * another network, irc_free). Pieces still queued when a connection
+ * breaks go out on the next one; a piece already handed to the broken
+ * socket is not sent again.
+ */
+void		 irc_announce(struct irc *, const char *cmd,
+		     const char *target, const char *text,
+		     void (*sent)(void *arg, int ok), void *arg);
+/* irc_announce without the callback. */
 void		 irc_say(struct irc *, const char *cmd, const char *target,
 		     const char *text);
 
@@ -71,9 +121,14 @@ const char	*irc_account(struct irc *, const char *nick);
  */
 const char	*irc_find_person(struct irc *, int by_account,
 		     const char *person);
+/*
+ * The server's case mapping (ISUPPORT CASEMAPPING; rfc1459 until it
+ * says): compare nicks and channels with irc_casecmp_map() under it.
+ */
+enum irc_casemap irc_casemap(const struct irc *);
 /* 1 if registered and in chan (our JOIN was seen). */
 int		 irc_in_channel(struct irc *, const char *chan);
-/* Lines waiting in the flood queue. */
+/* Lines waiting in the send queue (both lanes). */
 size_t		 irc_queued(struct irc *);
 
 #endif

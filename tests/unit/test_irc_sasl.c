@@ -1,0 +1,85 @@
+/*
+ * test_irc_sasl.c — unit tests for bot/irc_sasl.c: the PLAIN and
+ * EXTERNAL mechanisms through the one step interface of irc_sasl.h.
+ */
+/* deps: irc_sasl util log */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "irc_sasl.h"
+
+/* PLAIN answers the empty challenge once with account, account, password. */
+static void
+test_plain(void **state)
+{
+	struct cfg_sasl	 s = { .mech = CFG_SASL_PLAIN, .account = "bob",
+			    .password = "pw" };
+	void		*st = NULL;
+	unsigned char	*out = NULL;
+	size_t		 outlen = 0;
+
+	assert_int_equal(irc_sasl_plain.mech, CFG_SASL_PLAIN);
+	assert_string_equal(irc_sasl_plain.name, "PLAIN");
+	assert_int_equal(irc_sasl_plain.start(&s, &st), 0);
+	assert_int_equal(irc_sasl_plain.step(st, NULL, 0, &out, &outlen), 0);
+	assert_int_equal(outlen, 10);
+	assert_memory_equal(out, "bob\0bob\0pw", 10);
+	free(out);
+	/* A second challenge is not PLAIN: abandon. */
+	assert_int_equal(irc_sasl_plain.step(st, NULL, 0, &out, &outlen), -1);
+	irc_sasl_plain.free(st);
+	irc_sasl_plain.free(NULL);
+}
+
+/* PLAIN cannot start without a password; a non-empty challenge fails. */
+static void
+test_plain_refuses(void **state)
+{
+	struct cfg_sasl	 s = { .mech = CFG_SASL_PLAIN, .account = "bob" };
+	void		*st = NULL;
+	unsigned char	*out = NULL;
+	size_t		 outlen = 0;
+
+	assert_int_equal(irc_sasl_plain.start(&s, &st), -1);
+	s.password = "pw";
+	assert_int_equal(irc_sasl_plain.start(&s, &st), 0);
+	assert_int_equal(irc_sasl_plain.step(st, (const unsigned char *)"x",
+	    1, &out, &outlen), -1);
+	irc_sasl_plain.free(st);
+}
+
+/* EXTERNAL answers with an empty response. */
+static void
+test_external(void **state)
+{
+	struct cfg_sasl	 s = { .mech = CFG_SASL_EXTERNAL };
+	void		*st = (void *)1;
+	unsigned char	*out = (unsigned char *)"x";
+	size_t		 outlen = 5;
+
+	assert_string_equal(irc_sasl_external.name, "EXTERNAL");
+	assert_int_equal(irc_sasl_external.start(&s, &st), 0);
+	assert_int_equal(irc_sasl_external.step(st, NULL, 0, &out, &outlen),
+	    0);
+	assert_null(out);
+	assert_int_equal(outlen, 0);
+	irc_sasl_external.free(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_plain_refuses),
+		cmocka_unit_test(test_external),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
