@@ -128,17 +128,12 @@ static int
 or_announce(struct outage_run *r, long long outage_id, const char *line)
 {
 	const struct cfg_irc	*irc = &r->cfg->irc;
-	char			 lane[256];
 	size_t			 i;
 
-	for (i = 0; i < irc->nannounce_channels; i++) {
-		snprintf(lane, sizeof(lane), "irc:%s",
-		    irc->announce_channels[i]);
-		if (or_job(r, "irc.say", lane, outage_id, json_pack(
-		    "{s:s, s:s}", "target", irc->announce_channels[i],
-		    "text", line)) != 0)
+	for (i = 0; i < irc->nannounce_channels; i++)
+		if (outbox_add_say(r->d.st, irc->announce_channels[i], line,
+		    outage_id, (long long)or_now(r) * 1000) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -374,6 +369,63 @@ outage_resolve(struct outage_run *r, long long id, const char *text,
 	c.state = OUTAGE_RESOLVED;
 	c.text = text != NULL ? text : "";
 	return or_change(r, id, &c, 1, actor, cause);
+}
+
+/* The issue exists: record it and say where the outage is tracked. */
+int
+outage_issue_created(struct outage_run *r, long long id, long long number,
+    const char *url, const char *node_id)
+{
+	struct outage_text_env	 env;
+	struct outage		 o;
+	char			*line, *cause = NULL;
+	int			 rc = -1;
+
+	if (store_begin(r->d.st) != 0)
+		return -1;
+	if (store_outage_set_issue(r->d.st, id, number, url, node_id) != 0 ||
+	    outage_get(r, id, &o, &cause) != 0) {
+		free(cause);
+		store_rollback(r->d.st);
+		return -1;
+	}
+	or_env(r, &o, &env);
+	line = outage_line_tracked(&o, &env);
+	if (or_announce(r, id, line) == 0)
+		rc = 0;
+	free(line);
+	outage_clear(&o);
+	if (rc != 0) {
+		store_rollback(r->d.st);
+		return -1;
+	}
+	if (store_commit(r->d.st) != 0)
+		return -1;
+	outbox_kick(r->d.ob, NULL);
+	return 0;
+}
+
+/* Say a line about an outage in the announce channels. */
+int
+outage_say(struct outage_run *r, long long id, const char *line)
+{
+	if (store_begin(r->d.st) != 0)
+		return -1;
+	if (or_announce(r, id, line) != 0) {
+		store_rollback(r->d.st);
+		return -1;
+	}
+	if (store_commit(r->d.st) != 0)
+		return -1;
+	outbox_kick(r->d.ob, NULL);
+	return 0;
+}
+
+/* The GitHub marker of an outage. */
+char *
+outage_marker(struct outage_run *r, long long id)
+{
+	return outage_gh_marker(r->cfg->instance, id);
 }
 
 /* Open outages, or the last count of all. */

@@ -65,6 +65,17 @@ int	outage_update(struct outage_run *, long long id,
 int	outage_resolve(struct outage_run *, long long id, const char *text,
 	    const char *actor, char **cause);
 
+/*
+ * The GitHub issue of outage id exists: record it and say where it is
+ * tracked, in one transaction (the GitHub executor calls this). 0/-1.
+ */
+int	outage_issue_created(struct outage_run *, long long id,
+	    long long number, const char *url, const char *node_id);
+/* Say a line about outage id in the announce channels (as jobs). */
+int	outage_say(struct outage_run *, long long id, const char *line);
+/* The GitHub marker of outage id (caller frees). */
+char	*outage_marker(struct outage_run *, long long id);
+
 /* One outage with its timeline; -1 with *cause ("no outage #12"). */
 int	outage_get(struct outage_run *, long long id, struct outage *,
 	    char **cause);

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "log.h"
 #include "loop.h"
 #include "outbox.h"
@@ -25,6 +27,7 @@
 #include "util.h"
 
 #define OUTBOX_BATCH		32	/* jobs looked at per pass */
+#define OUTBOX_SLOTS		16	/* executors at most */
 #define OUTBOX_BACKOFF_MIN	2000LL
 #define OUTBOX_BACKOFF_MAX	600000LL
 
@@ -48,7 +51,7 @@ struct outbox {
 	struct store		*st;
 	outbox_clock		 clock;
 	void			*clock_arg;
-	struct outbox_slot	*slots;
+	struct outbox_slot	 slots[OUTBOX_SLOTS];
 	size_t			 nslots;
 	struct outbox_run	*runs;		/* started, not finished */
 	long long		 timer;		/* next pass, or 0 */
@@ -103,7 +106,6 @@ outbox_free(struct outbox *ob)
 		store_job_clear(&r->row);
 		free(r);
 	}
-	free(ob->slots);
 	free(ob);
 }
 
@@ -111,11 +113,63 @@ outbox_free(struct outbox *ob)
 void
 outbox_register(struct outbox *ob, const struct outbox_exec *e)
 {
-	ob->slots = xreallocarray(ob->slots, ob->nslots + 1,
-	    sizeof(*ob->slots));
-	memset(&ob->slots[ob->nslots], 0, sizeof(ob->slots[0]));
-	ob->slots[ob->nslots++].e = *e;
+	struct outbox_slot	*slot = NULL;
+	size_t			 i;
+
+	for (i = 0; i < ob->nslots && slot == NULL; i++)
+		if (ob->slots[i].e.start == NULL && ob->slots[i].inflight == 0)
+			slot = &ob->slots[i];
+	if (slot == NULL) {
+		/* Runs point at their slot: never move the array while a
+		 * run is in flight; a fixed maximum keeps it simple. */
+		if (ob->nslots == OUTBOX_SLOTS) {
+			log_error("outbox", "too many executors");
+			return;
+		}
+		slot = &ob->slots[ob->nslots++];
+	}
+	memset(slot, 0, sizeof(*slot));
+	slot->e = *e;
 	outbox_kick(ob, e->prefix);
+}
+
+/* Remove the executor for prefix; its runs in flight still finish. */
+void
+outbox_unregister(struct outbox *ob, const char *prefix)
+{
+	struct outbox_run	*r;
+	size_t			 i;
+
+	for (i = 0; i < ob->nslots; i++) {
+		if (strcmp(ob->slots[i].e.prefix, prefix) != 0)
+			continue;
+		for (r = ob->runs; r != NULL; r = r->next)
+			if (r->slot == &ob->slots[i])
+				r->slot = NULL;
+		ob->slots[i].e.start = NULL;
+		ob->slots[i].e.prefix = "";
+		return;
+	}
+}
+
+/* Add an announcement job. */
+long long
+outbox_add_say(struct store *st, const char *target, const char *text,
+    long long outage_id, long long now_ms)
+{
+	json_t		*p = json_pack("{s:s, s:s}", "target", target,
+			    "text", text);
+	char		*payload = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
+	char		*lane = xasprintf("irc:%s", target);
+	long long	 id = -1;
+
+	json_decref(p);
+	if (payload != NULL)
+		id = store_job_add(st, "irc.say", lane, outage_id, payload,
+		    now_ms);
+	free(payload);
+	free(lane);
+	return id;
 }
 
 /* How a dead job is said in the channel. */
@@ -134,8 +188,8 @@ outbox_slot_for(struct outbox *ob, const char *kind)
 	size_t	 i;
 
 	for (i = 0; i < ob->nslots; i++)
-		if (strncmp(kind, ob->slots[i].e.prefix,
-		    strlen(ob->slots[i].e.prefix)) == 0)
+		if (ob->slots[i].e.start != NULL && strncmp(kind,
+		    ob->slots[i].e.prefix, strlen(ob->slots[i].e.prefix)) == 0)
 			return &ob->slots[i];
 	return NULL;
 }
@@ -305,7 +359,8 @@ outbox_finish(struct outbox_run *r, enum outbox_result res,
 	long long		 now = ob->clock(ob->clock_arg);
 
 	outbox_unlink(ob, r);
-	r->slot->inflight--;
+	if (r->slot != NULL)
+		r->slot->inflight--;
 	row->resumed = 0;
 	if (res != OUTBOX_WAIT)
 		row->attempts++;
@@ -326,7 +381,8 @@ outbox_finish(struct outbox_run *r, enum outbox_result res,
 	case OUTBOX_WAIT:
 		row->state = STORE_JOB_PENDING;
 		row->next_at = now;
-		r->slot->parked = 1;
+		if (r->slot != NULL)
+			r->slot->parked = 1;
 		break;
 	case OUTBOX_DEAD:
 		row->state = STORE_JOB_DEAD;

@@ -82,6 +82,19 @@ void		 outbox_on_dead(struct outbox *,
 		     void (*fn)(void *arg, struct store *, const char *line),
 		     void *arg);
 
+/* Remove the executor for prefix (a reload replaces it). Runs in
+ * flight finish normally. */
+void		 outbox_unregister(struct outbox *, const char *prefix);
+
+/*
+ * Add an announcement job: the line text to target (a channel or a
+ * nick), in the lane of that target, inside the caller's transaction or
+ * as its own. The "irc." executor says it and marks it done once it has
+ * been written to the server. Returns the job id, or -1.
+ */
+long long	 outbox_add_say(struct store *, const char *target,
+		     const char *text, long long outage_id, long long now_ms);
+
 /* New jobs were committed, or a parked kind may go on: run what is due
  * soon (on the loop, never inside the caller). prefix NULL: all. */
 void		 outbox_kick(struct outbox *, const char *prefix);

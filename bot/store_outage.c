@@ -152,18 +152,23 @@ store_outage_set_issue(struct store *s, long long id, long long number,
 	    "IssI", number, url, node_id, id);
 }
 
-/* The node id of an outage's issue, or NULL. */
-char *
-store_outage_issue_node(struct store *s, long long id)
+/* An outage's issue number and node id. */
+int
+store_outage_issue(struct store *s, long long id, long long *number,
+    char **node_id)
 {
-	char	*node = NULL;
+	int	 rc;
 
-	if (store_get(s, "read outage issue", "SELECT issue_node FROM "
-	    "outages WHERE id = ?", "I>s", id, &node) != 1) {
-		free(node);
-		return NULL;
-	}
-	return node;
+	*number = 0;
+	*node_id = NULL;
+	rc = store_get(s, "read outage issue", "SELECT issue_number, "
+	    "issue_node FROM outages WHERE id = ?", "I>Is", id, number,
+	    node_id);
+	if (rc == 1 && *number > 0)
+		return 1;
+	free(*node_id);
+	*node_id = NULL;
+	return rc < 0 ? -1 : 0;
 }
 
 /* When a reminder of kind was last said. */

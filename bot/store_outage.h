@@ -23,8 +23,10 @@ long long	 store_outage_add_update(struct store *, long long outage_id,
 /* Record the GitHub issue of an outage. */
 int		 store_outage_set_issue(struct store *, long long id,
 		     long long number, const char *url, const char *node_id);
-/* The node id of an outage's issue (caller frees), or NULL. */
-char		*store_outage_issue_node(struct store *, long long id);
+/* An outage's issue: 1 with its number and node id (caller frees),
+ * 0 when it has none yet, -1 on error. */
+int		 store_outage_issue(struct store *, long long id,
+		     long long *number, char **node_id);
 /* When a reminder of kind ("stale", "eta") was last said, or 0. */
 int		 store_outage_reminded(struct store *, long long id,
 		     const char *kind, time_t *at);
