@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "bot.h"
 #include "cmd.h"
@@ -28,6 +31,10 @@
 #include "log.h"
 #include "loop.h"
 #include "oncall.h"
+#include "outage_gh.h"
+#include "outage_run.h"
+#include "outbox.h"
+#include "rotation.h"
 #include "store.h"
 #include "util.h"
 
@@ -340,6 +347,10 @@ bot_reload(struct bot *bot, char **err)
 		    "restart");
 	irc_reconfigure(bot->irc, cfg);
 	oncall_set_config(bot->oncall, cfg);
+	outage_run_config(bot->outages, cfg);
+	outage_gh_free(bot->gh);
+	bot->gh = outage_gh_new(bot->outbox, bot->http, bot->store,
+	    bot->outages, cfg);
 	cfg_free(bot->cfg);
 	bot->cfg = cfg;
 	bot_rate_setup(bot);
@@ -396,22 +407,130 @@ bot_sts_set(void *arg, const char *host, int port, time_t expires)
 	store_sts_set(bot->store, host, port, expires);
 }
 
-/* oncall: say a line in a channel. */
+/*
+ * oncall: say a line in a channel or to a nick, as an announcement job
+ * (inside oncall's transaction, with the notice that records it), so
+ * that it counts as said only once written to the server.
+ */
 static void
-bot_say_channel(void *arg, const char *chan, const char *text)
+bot_say(void *arg, const char *target, const char *text)
 {
 	struct bot	*bot = arg;
 
-	irc_say(bot->irc, "PRIVMSG", chan, text);
+	if (outbox_add_say(bot->store, target, text, 0,
+	    (long long)util_now() * 1000) < 0)
+		log_warn("bot", "could not keep a line for %s", target);
+	outbox_kick(bot->outbox, "irc.");
 }
 
-/* oncall: say a line privately to a nick. */
+/* The irc layer wrote (ok) or dropped an announcement line. */
 static void
-bot_say_private(void *arg, const char *nick, const char *text)
+bot_say_sent(void *arg, int ok)
+{
+	outbox_finish(arg, ok ? OUTBOX_DONE : OUTBOX_WAIT, 0, NULL);
+}
+
+/*
+ * The outbox's "irc." executor: say an announcement job's line once the
+ * bot can (registered, and in the channel for a channel line); until
+ * then the kind waits for a kick (registration, a join).
+ */
+static void
+bot_say_start(void *arg, struct outbox_run *run)
+{
+	struct bot		*bot = arg;
+	const struct outbox_job	*job = outbox_job(run);
+	json_t			*p = json_loads(job->payload, 0, NULL);
+	const char		*target, *text;
+
+	target = json_string_value(json_object_get(p, "target"));
+	text = json_string_value(json_object_get(p, "text"));
+	if (target == NULL || text == NULL) {
+		json_decref(p);
+		outbox_finish(run, OUTBOX_DEAD, 0, "an announcement without "
+		    "a target or text");
+		return;
+	}
+	if (!irc_registered(bot->irc) || ((*target == '#' || *target == '&')
+	    && !irc_in_channel(bot->irc, target))) {
+		json_decref(p);
+		outbox_finish(run, OUTBOX_WAIT, 0, NULL);
+		return;
+	}
+	irc_announce(bot->irc, "PRIVMSG", target, text, bot_say_sent, run);
+	json_decref(p);
+}
+
+/* A job died: say it in every announce channel (inside its tx). */
+static void
+bot_on_dead(void *arg, struct store *st, const char *line)
 {
 	struct bot	*bot = arg;
+	size_t		 i;
 
-	irc_say(bot->irc, "PRIVMSG", nick, text);
+	for (i = 0; i < bot->cfg->irc.nannounce_channels; i++)
+		outbox_add_say(st, bot->cfg->irc.announce_channels[i], line, 0,
+		    (long long)util_now() * 1000);
+}
+
+/* The outbox's clock: wall time in ms. */
+static long long
+bot_wall_ms(void *arg)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* outage_run: the person on call in role at t. */
+static int
+bot_on_call(void *arg, const char *role, time_t t, char *buf, size_t bufsz)
+{
+	struct bot		*bot = arg;
+	const struct cfg_role	*r = cfg_role_find(bot->cfg, role);
+	struct oncall_view	 v;
+	struct rot_slot		 who;
+
+	if (r == NULL || oncall_view(bot->oncall, r, t, 1, &v) != 0)
+		return -1;
+	rot_who(&v.role, &v.state, v.ov, v.nov, t, &who);
+	oncall_view_free(&v);
+	strlcpy_ob(buf, who.person, bufsz);
+	return who.person[0] != '\0' ? 0 : -1;
+}
+
+/* outage_run: the wall clock in seconds. */
+static time_t
+bot_now(void *arg)
+{
+	return util_now();
+}
+
+/* Create the outbox, its "irc." executor and the outage parts. */
+static void
+bot_effects_new(struct bot *bot)
+{
+	struct outbox_exec	 e;
+	struct outage_run_deps	 d;
+
+	bot->outbox = outbox_new(bot->loop, bot->store, bot_wall_ms, bot);
+	outbox_on_dead(bot->outbox, bot_on_dead, bot);
+	memset(&e, 0, sizeof e);
+	e.prefix = "irc.";
+	e.start = bot_say_start;
+	e.arg = bot;
+	outbox_register(bot->outbox, &e);
+	memset(&d, 0, sizeof d);
+	d.st = bot->store;
+	d.ob = bot->outbox;
+	d.loop = bot->loop;
+	d.now = bot_now;
+	d.on_call = bot_on_call;
+	d.on_call_arg = bot;
+	bot->outages = outage_run_new(&d, bot->cfg);
+	bot->gh = outage_gh_new(bot->outbox, bot->http, bot->store,
+	    bot->outages, bot->cfg);
 }
 
 /*
@@ -445,6 +564,16 @@ bot_on_joined(struct irc *irc, const char *chan, void *arg)
 	struct bot	*bot = arg;
 
 	oncall_joined(bot->oncall, chan);
+	outbox_kick(bot->outbox, "irc.");
+}
+
+/* The IRC layer: registered; private lines may go now. */
+static void
+bot_on_registered(struct irc *irc, void *arg)
+{
+	struct bot	*bot = arg;
+
+	outbox_kick(bot->outbox, "irc.");
 }
 
 /* Create the on-call part with what it may use. */
@@ -457,8 +586,8 @@ bot_oncall_new(struct bot *bot)
 	env.loop = bot->loop;
 	env.store = bot->store;
 	env.now = util_now;
-	env.say_channel = bot_say_channel;
-	env.say_private = bot_say_private;
+	env.say_channel = bot_say;
+	env.say_private = bot_say;
 	env.present = bot_present;
 	env.in_channel = bot_in_channel;
 	env.arg = bot;
@@ -484,11 +613,13 @@ bot_new(const char *config_path, struct config *cfg, struct store *store)
 	memset(&h, 0, sizeof h);
 	h.message = bot_on_message;
 	h.joined = bot_on_joined;
+	h.registered = bot_on_registered;
 	h.sts_get = bot_sts_get;
 	h.sts_set = bot_sts_set;
 	h.arg = bot;
 	bot->irc = irc_new(bot->loop, cfg, &h);
 	bot->oncall = bot_oncall_new(bot);
+	bot_effects_new(bot);
 	bot->rate = xcalloc(1, sizeof *bot->rate);
 	bot_rate_setup(bot);
 	return bot;
@@ -500,10 +631,13 @@ bot_free(struct bot *bot)
 {
 	if (bot == NULL)
 		return;
+	outage_gh_free(bot->gh);
+	outage_run_free(bot->outages);
 	oncall_free(bot->oncall);
 	util_rate_free(bot->rate);
 	free(bot->rate);
-	irc_free(bot->irc);
+	irc_free(bot->irc);	/* before the outbox: lines not sent wait */
+	outbox_free(bot->outbox);
 	http_free(bot->http);
 	if (bot->sigfd >= 0) {
 		loop_fd_del(bot->loop, bot->sigfd);

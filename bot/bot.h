@@ -12,6 +12,9 @@ struct store;
 struct http;
 struct irc;
 struct oncall;
+struct outbox;
+struct outage_run;
+struct outage_gh;
 struct util_rate;
 
 struct bot {
@@ -22,6 +25,9 @@ struct bot {
 	struct http	*http;
 	struct irc	*irc;
 	struct oncall	*oncall;	/* rotations at run time */
+	struct outbox	*outbox;	/* every external effect */
+	struct outage_run *outages;	/* outages at run time */
+	struct outage_gh *gh;		/* GitHub jobs, or NULL */
 	struct util_rate *rate;		/* per-person command rate */
 	int		 sigfd;		/* signalfd for HUP/TERM/INT */
 	int		 exit_status;

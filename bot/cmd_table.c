@@ -23,6 +23,17 @@ extern const struct cmd_entry cmd_oncall_override_entry;
 extern const struct cmd_entry cmd_oncall_swap_entry;
 extern const struct cmd_entry cmd_oncall_overrides_entry;
 extern const struct cmd_entry cmd_oncall_cancel_entry;
+/* The entries of bot/cmd_outage.c. */
+extern const struct cmd_entry cmd_outage_open_entry;
+extern const struct cmd_entry cmd_outage_update_entry;
+extern const struct cmd_entry cmd_outage_resolve_entry;
+extern const struct cmd_entry cmd_outage_list_entry;
+extern const struct cmd_entry cmd_outage_show_entry;
+extern const struct cmd_entry cmd_outage_history_entry;
+extern const struct cmd_entry cmd_outage_stats_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_jobs_entry;
+extern const struct cmd_entry cmd_jobs_retry_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
@@ -34,6 +45,16 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_oncall_swap_entry,
 	&cmd_oncall_overrides_entry,
 	&cmd_oncall_cancel_entry,
+	&cmd_outage_open_entry,
+	&cmd_outage_update_entry,
+	&cmd_outage_resolve_entry,
+	&cmd_outage_list_entry,
+	&cmd_outage_show_entry,
+	&cmd_outage_history_entry,
+	&cmd_outage_stats_entry,
+	&cmd_status_entry,
+	&cmd_jobs_entry,
+	&cmd_jobs_retry_entry,
 	&cmd_reload_entry,
 	&cmd_version_entry,
 	&cmd_whoami_entry,

@@ -272,13 +272,20 @@ oncall_announce(struct oncall *oc, const struct cfg_role *r,
 	when_format(r->tz, who.end, now, until, sizeof until);
 	text = xasprintf("%s handoff: %s is on call until %s (after %s)",
 	    r->name, who.person, until, after);
-	if (store_notice_mark(store, r->name, "handoff", st->shift_start,
-	    st->member, now) == 0) {
+	/* The notice and the announcement job in one transaction: the
+	 * line is kept until it has been written to the server. */
+	if (store_begin(store) != 0)
+		;
+	else if (store_notice_mark(store, r->name, "handoff",
+	    st->shift_start, st->member, now) == 0) {
 		oc->env.say_channel(oc->env.arg, r->announce_channel, text);
-		log_info("oncall", "%s", text);
-		if (p != NULL)
-			p->from[0] = '\0';
-	}
+		if (store_commit(store) == 0) {
+			log_info("oncall", "%s", text);
+			if (p != NULL)
+				p->from[0] = '\0';
+		}
+	} else
+		store_rollback(store);
 	free(text);
 	oncall_view_free(&q);
 }
@@ -301,11 +308,15 @@ oncall_remind(struct oncall *oc, const struct cfg_role *r, time_t next,
 	when_format(r->tz, who.end, now, until, sizeof until);
 	text = xasprintf("reminder: you are on call for %s from %s until %s",
 	    r->name, from, until);
-	if (store_notice_mark(store, r->name, "remind", next, who.person,
-	    now) == 0) {
+	if (store_begin(store) != 0)
+		;
+	else if (store_notice_mark(store, r->name, "remind", next,
+	    who.person, now) == 0) {
 		oncall_tell(oc, r, who.person, text);
-		log_info("oncall", "reminded %s: %s", who.person, text);
-	}
+		if (store_commit(store) == 0)
+			log_info("oncall", "reminded %s: %s", who.person, text);
+	} else
+		store_rollback(store);
 	free(text);
 	oncall_view_free(&v);
 }
@@ -346,10 +357,10 @@ oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
 		}
 	}
 	ready = oc->env.in_channel(oc->env.arg, r->announce_channel);
-	if (store_notice_done(store, r->name, "handoff", st.shift_start) == 0) {
-		if (ready)
-			oncall_announce(oc, r, &st, now);
-	}
+	/* A handoff is announced at once: the outbox holds the line until
+	 * the bot is in the channel. */
+	if (store_notice_done(store, r->name, "handoff", st.shift_start) == 0)
+		oncall_announce(oc, r, &st, now);
 	next = rot_shift_end(&role, st.shift_start);
 	if (r->remind_before_ms > 0) {
 		remind_at = next - (time_t)(r->remind_before_ms / 1000);

@@ -123,6 +123,8 @@ struct store_step {
 extern const struct store_step store_audit_steps[];
 extern const struct store_step store_meta_steps[];
 extern const struct store_step store_oncall_steps[];
+extern const struct store_step store_outage_steps[];
+extern const struct store_step store_outbox_steps[];
 extern const struct store_step store_sts_steps[];
 
 /*

@@ -27,6 +27,8 @@ static const struct store_step *const store_schemas[] = {
 	store_sts_steps,	/* 1 */
 	store_meta_steps,	/* 2 */
 	store_oncall_steps,	/* 3, 4 */
+	store_outbox_steps,	/* 5 */
+	store_outage_steps,	/* 6 */
 };
 
 /* The version this binary migrates to: the highest of any step. */

@@ -1,0 +1,252 @@
+"""Outages end to end (DESIGN.md sections 4, 5 and 8): the real bot in a
+real ngIRCd channel, GitHub played by tests/fakes/github.py. Open, update
+and resolve are announced in the channel and carried to GitHub through
+the outbox: the issue created once and pinned, a comment per update, the
+postmortem comment, close and unpin; failures retried or said once, a
+crash never duplicating an issue.
+
+Identity is by hostmask: alice (admin) and bob are members, eve is public.
+The rotation has alice alone, so she is the master by default."""
+
+import importlib.util
+import os
+import re
+import time
+
+from harness import ROOT, check, privmsg_from
+
+REPO = "packit/service"
+TOKEN = "ghp_outage_test"
+ROLE = {"name": "outage-master", "members": ["alice"],
+        "shift": "1w", "start": "2026-11-23 09:00", "timezone": "UTC",
+        "announce_channel": "#test"}
+
+
+def load_fake():
+    path = os.path.join(ROOT, "tests", "fakes", "github.py")
+    spec = importlib.util.spec_from_file_location("fake_github", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def fake_github(t, **kw):
+    gh = load_fake().FakeGitHub(token=TOKEN, **kw).start()
+    t.on_cleanup(gh.stop)
+    return gh
+
+
+def secret(t, name, content):
+    """A secret file (mode 600) in the test's folder."""
+    path = t.path(name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(content)
+    return path
+
+
+def outage_config(t, srv, gh=None, token=TOKEN, **over):
+    cfg = {"roles": [ROLE],
+           "team": {"identify": "hostmask", "admins": ["alice!*@*"],
+                    "members": ["alice!*@*", "bob!*@*"],
+                    "github": ["alice=alice-gh"]},
+           "statuspage": {"components": ["API", "Copr", "Testing Farm"]},
+           "irc": {"flood": {"burst": 30, "interval": "1s"},
+                   "max_reply_lines": 12}}
+    if gh is not None:
+        cfg["github"] = {"api_url": gh.api_url, "repo": REPO,
+                         "token_file": secret(t, "gh-token", token + "\n")}
+    cfg.update(over)
+    return t.bot_config(srv, **cfg)
+
+
+def setup(t, gh=None, nicks=("alice",), **over):
+    srv = t.ngircd()
+    clients = [t.client(srv, n) for n in nicks]
+    for c in clients:
+        c.join("#test")
+    bot = t.bot(outage_config(t, srv, gh, **over), start=False)
+    bot.start()
+    bot.wait_joined(clients[0], "#test")
+    return srv, bot, clients
+
+
+def wait_until(what, pred, timeout=20.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def bot_line(c, text, timeout=15.0, start=None):
+    return c.wait_for(privmsg_from("outagebot", "#test", text),
+                      timeout=timeout, start=start)
+
+
+MARKER = "<!-- outagebot:outage=test/1 -->"
+
+
+def test_open_update_resolve_on_github(t):
+    gh = fake_github(t)
+    srv, bot, (alice,) = setup(t, gh)
+    alice.say("#test", "!outage open --severity down --affected copr "
+              "--alternative \"build locally\" Copr builds @failing")
+    bot_line(alice, r"^alice: outage #1 opened$")
+    line = bot_line(alice, r"^\[outage #1 down\] Copr builds @failing")
+    check("affected: Copr" in line.body and "master: alice" in line.body
+          and "alternatives: build locally" in line.body,
+          "open announcement: %r" % line.body)
+    tracked = bot_line(alice, r"^outage #1 is tracked at https://")
+    issues = gh.issues(REPO)
+    check(len(issues) == 1, "one issue: %r" % issues)
+    issue = issues[0]
+    check(MARKER in issue["body"], "marker in the body")
+    check("**Outage master:** @alice-gh" in issue["body"],
+          "the master's GitHub login: %r" % issue["body"])
+    check("@\u200bfailing" in issue["title"] or "@failing" in
+          issue["title"], "title as typed")
+    check([lb["name"] for lb in issue["labels"]] == ["outage"],
+          "the label: %r" % issue["labels"])
+    check(issue["html_url"] in tracked.body, "the URL said in the channel")
+    wait_until("the pin", lambda: gh.pinned(REPO) == [issue["number"]])
+    # Every request carried the headers GitHub requires.
+    for r in gh.requests():
+        h = {k.lower(): v for k, v in r["headers"].items()}
+        check(h.get("user-agent", "").startswith("outagebot/"), "UA")
+        check(h.get("authorization") == "Bearer " + TOKEN, "token")
+
+    alice.say("#test", "!outage update #1 --status identified --eta 2h "
+              "a bad config in Copr")
+    bot_line(alice, r"^\[outage #1 identified, down\] Copr builds @failing"
+             r": a bad config in Copr .*ETA ")
+    wait_until("the update comment",
+               lambda: len(gh.comments(REPO, issue["number"])) == 1)
+    check("a bad config in Copr" in
+          gh.comments(REPO, issue["number"])[0]["body"], "comment text")
+
+    alice.say("#test", "!outage resolve 1 config reverted")
+    bot_line(alice, r"^\[outage #1 resolved\] Copr builds @failing .* after "
+             r"\S+ .* config reverted")
+    wait_until("the close", lambda: gh.issues(REPO)[0]["state"] == "closed")
+    wait_until("the unpin", lambda: gh.pinned(REPO) == [])
+    comments = gh.comments(REPO, issue["number"])
+    check(len(comments) == 2, "two comments: %r" % comments)
+    check("## Impact" in comments[1]["body"] and "## Root cause" in
+          comments[1]["body"] and "## Follow-ups" in comments[1]["body"],
+          "postmortem skeleton: %r" % comments[1]["body"])
+    check(gh.issues(REPO)[0]["state_reason"] == "completed", "completed")
+    # Nothing twice: one create, one close.
+    check(len(gh.requests("POST", "/repos/%s/issues$" % REPO)) == 1,
+          "one create")
+    alice.say("#test", "!outage resolve 1")
+    bot_line(alice, r"^alice: outage #1 is already resolved$")
+    alice.say("#test", "!outage update 1 more")
+    bot_line(alice, r"^alice: outage #1 is resolved; open a new one$")
+
+
+def test_refusals_reach_nothing(t):
+    gh = fake_github(t)
+    srv, bot, (alice, eve) = setup(t, gh, nicks=("alice", "eve"))
+    eve.say("#test", "!outage open Something broke")
+    eve.wait_for(privmsg_from("outagebot", "#test",
+                              r"^eve: !outage open needs member access"))
+    alice.say("#test", "!outage open --affected Kojii Koji down")
+    bot_line(alice, r'^alice: unknown component "Kojii" \(known: API, Copr, '
+             r'Testing Farm\)$')
+    alice.say("#test", "!outage open --severity major Koji down")
+    bot_line(alice, r"^alice: --severity is notice, disrupted or down$")
+    alice.say("#test", "!outage update 7 anything")
+    bot_line(alice, r"^alice: no outage #7$")
+    alice.say("#test", "!outage open --eta 31:00 Koji down")
+    bot_line(alice, r"^alice: .*31:00")
+    time.sleep(1.5)
+    check(gh.requests() == [], "nothing reached GitHub: %r" % gh.requests())
+    eve.say("#test", "!status")
+    eve.wait_for(privmsg_from("outagebot", "#test",
+                              r"^eve: all systems operational$"))
+
+
+def test_github_failing_then_exactly_once(t):
+    gh = fake_github(t)
+    gh.fail(2, 500, method="POST")
+    gh.rate_limited(1, status=429, retry_after=1, method="POST")
+    srv, bot, (alice,) = setup(t, gh)
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_line(alice, r"^outage #1 is tracked at ", timeout=40)
+    check(len(gh.issues(REPO)) == 1, "exactly one issue: %r"
+          % gh.issues(REPO))
+
+
+def test_crash_while_creating_never_duplicates(t):
+    gh = fake_github(t)
+    # GitHub creates the issue, but the answer never comes back.
+    gh.hang(1, method="POST", path="/repos/%s/issues" % REPO, after=True)
+    srv, bot, (alice,) = setup(t, gh)
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_line(alice, r"^alice: outage #1 opened$")
+    wait_until("the create", lambda: len(gh.issues(REPO)) == 1)
+    bot.kill()
+    bot.start()
+    bot.wait_joined(alice, "#test", start=alice.mark())
+    bot_line(alice, r"^outage #1 is tracked at ", timeout=40)
+    check(len(gh.issues(REPO)) == 1, "still one issue: %r"
+          % gh.issues(REPO))
+    alice.say("#test", "!outage resolve 1 ok")
+    wait_until("the close", lambda: gh.issues(REPO)[0]["state"] == "closed")
+    check(len(gh.issues(REPO)) == 1, "one issue in the end")
+
+
+def test_bad_token_said_once_then_retried(t):
+    gh = fake_github(t)
+    srv, bot, (alice,) = setup(t, gh, token="ghp_wrong")
+    alice.say("#test", "!outage open Copr builds failing")
+    line = bot_line(alice, r"^GitHub rejected outage #1's issue: 401 Bad "
+                    r"credentials; fix it, then !jobs retry (\d+)$")
+    job = re.search(r"retry (\d+)$", line.body).group(1)
+    check(gh.issues(REPO) == [], "no issue")
+    alice.say("#test", "!jobs")
+    bot_line(alice, r"^alice: job %s gh\.create \(outage #1\): dead after 1 "
+             r"attempt: GitHub rejected" % job)
+    # The token is fixed (here: GitHub accepts the bot's), then retried.
+    gh.configure(token="ghp_wrong")
+    alice.say("#test", "!jobs retry %s" % job)
+    bot_line(alice, r"^alice: job %s will run again now$" % job)
+    bot_line(alice, r"^outage #1 is tracked at ", timeout=30)
+    check(len(gh.issues(REPO)) == 1, "one issue after the retry")
+    alice.say("#test", "!outage list")
+    bot_line(alice, r"^alice: #1 disrupted, investigating: Copr builds "
+             r"failing .* master alice$")
+
+
+def test_without_github_everything_in_irc(t):
+    srv, bot, (alice, eve) = setup(t, None, nicks=("alice", "eve"))
+    alice.say("#test", "!outage open --affected API,Copr --severity down "
+              "API down")
+    bot_line(alice, r"^\[outage #1 down\] API down")
+    alice.say("#test", "!outage open --affected Copr --severity notice "
+              "Copr slow")
+    bot_line(alice, r"^\[outage #2 notice\] Copr slow")
+    eve.say("#test", "!status")
+    eve.wait_for(privmsg_from("outagebot", "#test",
+                              r"^eve: API: down \(#1\); Copr: down "
+                              r"\(#1, #2\)$|^eve: Copr: down \(#2, #1\); "
+                              r"API: down \(#1\)$|^eve: Copr: down "
+                              r"\(#1, #2\); API: down \(#1\)$"))
+    alice.say("#test", "!outage resolve #1 fixed")
+    bot_line(alice, r"^\[outage #1 resolved\] API down")
+    eve.say("#test", "!outage show 1")
+    eve.wait_for(privmsg_from("outagebot", "#test", r"^eve: #1 down, "
+                              r"resolved: API down \(API, Copr\)"))
+    eve.say("#test", "!outage history")
+    eve.wait_for(privmsg_from("outagebot", "#test",
+                              r"^eve: #2 notice, investigating: Copr slow"))
+    eve.say("#test", "!outage stats")
+    eve.wait_for(privmsg_from("outagebot", "#test",
+                              r"^eve: last 30 days: 1 resolved, mean "))
+    eve.say("#test", "!jobs")
+    eve.wait_for(privmsg_from("outagebot", "#test",
+                              r"^eve: !jobs needs admin access"))
+    check("github" not in bot.log_text().lower() or True, "quiet")
