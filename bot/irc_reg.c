@@ -25,6 +25,8 @@
 static const struct irc_sasl_mech *const irc_sasl_mechs[] = {
 	&irc_sasl_plain,
 	&irc_sasl_external,
+	&irc_sasl_scram,
+	&irc_sasl_ecdsa,
 };
 
 static void	irc_watch_nick(struct irc *);

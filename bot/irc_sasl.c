@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "irc_sasl.h"
+#include "log.h"
+#include "sasl.h"
 #include "util.h"
 
 /* PLAIN's state: a copy of the credentials, and whether they were sent. */
@@ -103,4 +105,71 @@ const struct irc_sasl_mech irc_sasl_plain = {
 const struct irc_sasl_mech irc_sasl_external = {
 	"EXTERNAL", CFG_SASL_EXTERNAL, irc_sasl_external_start,
 	irc_sasl_external_step, irc_sasl_external_free
+};
+
+/* SCRAM-SHA-256 and ECDSA-NIST256P-CHALLENGE: sasl.c's state machines. */
+static int
+irc_sasl_machine_start(enum sasl_kind kind, const char *account,
+    const char *secret, void **state)
+{
+	char	*err = NULL;
+
+	*state = sasl_new(kind, account, secret, &err);
+	if (*state == NULL) {
+		log_error("irc", "SASL %s: %s", sasl_name(kind),
+		    err != NULL ? err : "cannot start");
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* SCRAM-SHA-256: the account and its password. */
+static int
+irc_sasl_scram_start(const struct cfg_sasl *s, void **state)
+{
+	return irc_sasl_machine_start(SASL_SCRAM_SHA_256, s->account,
+	    s->password, state);
+}
+
+/* ECDSA-NIST256P-CHALLENGE: the account and the key file. */
+static int
+irc_sasl_ecdsa_start(const struct cfg_sasl *s, void **state)
+{
+	return irc_sasl_machine_start(SASL_ECDSA_NIST256P_CHALLENGE,
+	    s->account, s->key_file, state);
+}
+
+/* One step of sasl.c's machine; a failure abandons the exchange. */
+static int
+irc_sasl_machine_step(void *state, const unsigned char *in, size_t inlen,
+    unsigned char **out, size_t *outlen)
+{
+	char	*err = NULL;
+
+	*out = NULL;
+	*outlen = 0;
+	if (sasl_step(state, in, inlen, out, outlen, &err) == SASL_FAILED) {
+		log_warn("irc", "SASL: %s", err != NULL ? err : "failed");
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Free sasl.c's machine (it wipes its secrets). */
+static void
+irc_sasl_machine_free(void *state)
+{
+	sasl_free(state);
+}
+
+const struct irc_sasl_mech irc_sasl_scram = {
+	"SCRAM-SHA-256", CFG_SASL_SCRAM_SHA_256, irc_sasl_scram_start,
+	irc_sasl_machine_step, irc_sasl_machine_free
+};
+
+const struct irc_sasl_mech irc_sasl_ecdsa = {
+	"ECDSA-NIST256P-CHALLENGE", CFG_SASL_ECDSA_NIST256P,
+	irc_sasl_ecdsa_start, irc_sasl_machine_step, irc_sasl_machine_free
 };

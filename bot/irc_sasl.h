@@ -1,6 +1,7 @@
 /*
  * irc_sasl.h — the one interface of a SASL mechanism, and the two kept
- * here: PLAIN and EXTERNAL. A mechanism is a small state machine: it is
+ * here: PLAIN and EXTERNAL, and the adapters of sasl.c's SCRAM-SHA-256
+ * and ECDSA-NIST256P-CHALLENGE. A mechanism is a small state machine: it is
  * started from the configuration, then each challenge of the server
  * (decoded) gives one response (raw bytes). Base64, the 400-byte pieces
  * and the AUTHENTICATE lines are irc_reg.c's business, never the
@@ -36,5 +37,7 @@ struct irc_sasl_mech {
 
 extern const struct irc_sasl_mech irc_sasl_plain;
 extern const struct irc_sasl_mech irc_sasl_external;
+extern const struct irc_sasl_mech irc_sasl_scram;	/* sasl.c */
+extern const struct irc_sasl_mech irc_sasl_ecdsa;	/* sasl.c */
 
 #endif

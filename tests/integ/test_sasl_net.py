@@ -6,6 +6,7 @@ raw 32 bytes, no digest). SCRAM-SHA-256 is not tested here: Atheme 7.2
 (Debian 12) has no SCRAM mechanism module."""
 
 import base64
+import os
 import re
 import subprocess
 
@@ -117,3 +118,30 @@ def test_ecdsa_wrong_key_refused(t):
     c, res = sasl_ecdsa(t, net, "mallory", "eve", other)
     check(res.command == "904", "a foreign key's signature: " + res.text)
     check(not c.matching(lambda l: l.command == "900"), "logged in anyway")
+
+
+def test_bot_logs_in_with_ecdsa_key(t):
+    """The bot itself: sasl.mechanism ECDSA-NIST256P-CHALLENGE with
+    sasl.key_file, required; no password exists anywhere."""
+    accounts = dict(ACCOUNTS, outagebot="botpw-unused")
+    net = t.services(accounts)
+    key = make_key(t, "bot.pem")
+    os.chmod(key, 0o600)
+    pub = pubkey(key)
+    owner = t.client(net, "outagebot", sasl=("outagebot",
+                                             accounts["outagebot"]))
+    owner.say("NickServ", "SET PUBKEY " + pub)
+    owner.wait_for(r"(?i)NickServ.*public key is now set to", 10)
+    owner.quit()
+    watcher = t.client(net, "eve", sasl=("eve", ACCOUNTS["eve"]))
+    watcher.join("#test")
+    cfg = t.bot_config(net, irc={
+        "sasl": {"mechanism": MECH, "account": "outagebot",
+                 "key_file": key, "required": True}},
+        team={"identify": "account", "admins": ["eve"], "members": ["eve"]})
+    bot = t.bot(cfg, start=False)
+    bot.start()
+    bot.wait_joined(watcher, "#test", timeout=20)
+    bot.wait_log(r"SASL authentication successful|logged in as outagebot|"
+                 r" 903 ", timeout=10)
+    watcher.ask("#test", "!whoami", r"you are eve \(admin; account eve\)$")

@@ -5,7 +5,8 @@
  * bounded by queue_max, announcements go first and are never dropped)
  * and SASL challenges in 400-byte pieces (irc_reg.c).
  */
-/* deps: irc irc_conn irc_reg irc_users irc_tls irc_sasl ircmsg loop util log */
+/* deps: irc irc_conn irc_reg irc_users irc_tls irc_sasl sasl ircmsg loop */
+/* deps: util log */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

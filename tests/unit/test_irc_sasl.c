@@ -2,7 +2,7 @@
  * test_irc_sasl.c — unit tests for bot/irc_sasl.c: the PLAIN and
  * EXTERNAL mechanisms through the one step interface of irc_sasl.h.
  */
-/* deps: irc_sasl util log */
+/* deps: irc_sasl sasl util log */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
