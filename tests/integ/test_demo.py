@@ -58,7 +58,22 @@ def test_demo_script(t):
         sleep(0.3)
     line = c.ask("#outagebot-demo", "!help")
     check("!version" in line.body, "!help in the demo: " + line.text)
-    c.ask("#outagebot-demo", "!whoami", r"you are \S+ \(admin; ")
+    # the main job works without any token: a rotation and an outage
+    line = c.ask("#outagebot-demo", "!who-is-on-call")
+    check(re.search(r"outage-master: (alice|bob|carol) until ", line.body),
+          "!who-is-on-call in the demo: " + line.text)
+    c.say("#outagebot-demo", "!outage open --severity down --affected api "
+          "API returns 500s")
+    c.wait_for(r"PRIVMSG #outagebot-demo :\[outage #1 down\] API returns "
+               r"500s .* affected: API .* master: (alice|bob|carol)")
+    line = c.ask("#outagebot-demo", "!status")
+    check(line.body.endswith("API: down (#1)"), "!status: " + line.text)
+    c.say("#outagebot-demo", "!outage resolve 1 rolled back")
+    c.wait_for(r"PRIVMSG #outagebot-demo :\[outage #1 resolved\] API "
+               r"returns 500s .* after ")
+    # replies are paced like on Libera.Chat (4 at once, then one per 2 s)
+    c.ask("#outagebot-demo", "!whoami", r"you are \S+ \(admin; ",
+          timeout=30)
 
     os.killpg(proc.pid, signal.SIGINT)                 # Ctrl-C
     try:

@@ -102,6 +102,8 @@ irc = {
   alt_nick = "outagebot_";
   channels = ( "$CHANNEL" );
   flood = { burst = 4; interval = "2s"; };
+  # a newcomer tries many commands in a row: a looser per-person limit
+  command_rate = { burst = 20; interval = "2s"; };
   reconnect = { min = "1s"; max = "10s"; };
 };
 # no services on the demo server: people are recognised by nick!user@host,
@@ -109,9 +111,15 @@ irc = {
 team = {
   identify = "hostmask";
   admins = ( "*!*@127.0.0.1" );
-  members = ( "*!*@127.0.0.1" );
+  members = ( "*!*@127.0.0.1", "alice!*@*", "bob!*@*", "carol!*@*" );
 };
 storage = { path = "$DIR/demo.db"; };
+# a daily rotation of the nicks README suggests (alice, bob, carol)
+roles = ( { name = "outage-master"; members = ( "alice", "bob", "carol" );
+            shift = "1d"; start = "2026-11-23 09:00"; timezone = "UTC";
+            announce_channel = "$CHANNEL"; } );
+# outages work without any token: no github group, so no issue is made
+statuspage = { components = ( "API", "Workers", "Dashboard" ); };
 EOF
 
 cat <<EOF
@@ -123,7 +131,12 @@ cat <<EOF
   /join $CHANNEL, then type !help
   (e.g.  irssi -c 127.0.0.1 -p $PORT   or   weechat: /server add demo 127.0.0.1/$PORT)
 
-  Everyone connecting from 127.0.0.1 is an admin here.
+  Everyone connecting from 127.0.0.1 is an admin here. Take the nick
+  alice, bob or carol to be in the on-call rotation. Try:
+    !who-is-on-call      !oncall take --for 1h
+    !outage open --severity down --affected API API returns 500s
+    !outage update 1 --status identified --eta 30m a bad deploy
+    !outage resolve 1 rolled back      !outage show 1      !status
   Ctrl-C stops the bot and the server; files live in $DIR until then.
 
 EOF
