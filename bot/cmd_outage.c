@@ -161,6 +161,17 @@ co_id(struct cmd_ctx *ctx, const char *word, long long *id)
 	return 0;
 }
 
+/* Reply to a change: the cause on failure, else "outage #ID word". */
+static enum cmd_retval
+co_changed(struct cmd_ctx *ctx, int rc, char *cause, long long id,
+    const char *word)
+{
+	if (rc != 0)
+		return co_fail(ctx, cause);
+	cmd_reply(ctx, "outage #%lld %s", id, word);
+	return CMD_RETURN_NORMAL;
+}
+
 /*
  * Read the options an open and an update share into c: severity,
  * affected (against statuspage.components), eta (the time parser of
@@ -237,10 +248,7 @@ cmd_open_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	rc = outage_open(ctx->bot->outages, &q, co_actor(ctx), &id, &cause);
 	outage_names_free(names, c.naffected);
 	free(title);
-	if (rc != 0)
-		return co_fail(ctx, cause);
-	cmd_reply(ctx, "outage #%lld opened", id);
-	return CMD_RETURN_NORMAL;
+	return co_changed(ctx, rc, cause, id, "opened");
 }
 
 /* !outage update. */
@@ -271,10 +279,7 @@ cmd_update_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	rc = outage_update(ctx->bot->outages, id, &c, co_actor(ctx), &cause);
 	outage_names_free(names, c.naffected);
 	free(text);
-	if (rc != 0)
-		return co_fail(ctx, cause);
-	cmd_reply(ctx, "outage #%lld updated", id);
-	return CMD_RETURN_NORMAL;
+	return co_changed(ctx, rc, cause, id, "updated");
 }
 
 /* !outage resolve. */
@@ -291,10 +296,7 @@ cmd_resolve_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	rc = outage_resolve(ctx->bot->outages, id, text, co_actor(ctx),
 	    &cause);
 	free(text);
-	if (rc != 0)
-		return co_fail(ctx, cause);
-	cmd_reply(ctx, "outage #%lld resolved", id);
-	return CMD_RETURN_NORMAL;
+	return co_changed(ctx, rc, cause, id, "resolved");
 }
 
 /* The texts' environment for a reply. */
@@ -329,29 +331,34 @@ co_brief_lines(struct cmd_ctx *ctx, struct outage *os, size_t n,
 	}
 }
 
-/* !outage list. */
+/* The open outages (count 0) or the last count, one line each. */
 static enum cmd_retval
-cmd_list_exec(struct cmd_ctx *ctx, struct cmd_args *args)
+co_list(struct cmd_ctx *ctx, int count, const char *none_text)
 {
 	struct outage	*os = NULL;
 	size_t		 n = 0;
 	char		*cause = NULL;
 
-	if (outage_list(ctx->bot->outages, 1, 0, &os, &n, &cause) != 0)
+	if (outage_list(ctx->bot->outages, count == 0, count, &os, &n,
+	    &cause) != 0)
 		return co_fail(ctx, cause);
-	co_brief_lines(ctx, os, n, "no open outages");
+	co_brief_lines(ctx, os, n, none_text);
 	outage_list_free(os, n);
 	return CMD_RETURN_NORMAL;
+}
+
+/* !outage list. */
+static enum cmd_retval
+cmd_list_exec(struct cmd_ctx *ctx, struct cmd_args *args)
+{
+	return co_list(ctx, 0, "no open outages");
 }
 
 /* !outage history [count]. */
 static enum cmd_retval
 cmd_history_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
-	struct outage	*os = NULL;
-	size_t		 n = 0;
 	long long	 count = OUTAGE_HISTORY_DEFAULT;
-	char		*cause = NULL;
 
 	if (args->argc > 0 && util_strtonum(args->argv[0], 1,
 	    OUTAGE_HISTORY_MAX, &count) != 0) {
@@ -359,12 +366,7 @@ cmd_history_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		    OUTAGE_HISTORY_MAX);
 		return CMD_RETURN_ERROR;
 	}
-	if (outage_list(ctx->bot->outages, 0, (int)count, &os, &n,
-	    &cause) != 0)
-		return co_fail(ctx, cause);
-	co_brief_lines(ctx, os, n, "no outages yet");
-	outage_list_free(os, n);
-	return CMD_RETURN_NORMAL;
+	return co_list(ctx, (int)count, "no outages yet");
 }
 
 /* !outage show ID: the brief line, the newest timeline entries, links. */

@@ -202,7 +202,7 @@ or_master(struct outage_run *r, const char *given)
 	return xstrdup(buf);
 }
 
-/* Run fn inside a transaction; on failure nothing is stored. */
+/* Begin a command's transaction; on failure say the database is busy. */
 static int
 or_tx(struct outage_run *r, char **cause)
 {
@@ -371,6 +371,21 @@ outage_resolve(struct outage_run *r, long long id, const char *text,
 	return or_change(r, id, &c, 1, actor, cause);
 }
 
+/* End a transaction: commit when ok (then run the new jobs soon), else
+ * roll back. 0 when committed. */
+static int
+or_end(struct outage_run *r, int ok)
+{
+	if (!ok) {
+		store_rollback(r->d.st);
+		return -1;
+	}
+	if (store_commit(r->d.st) != 0)
+		return -1;
+	outbox_kick(r->d.ob, NULL);
+	return 0;
+}
+
 /* The issue exists: record it and say where the outage is tracked. */
 int
 outage_issue_created(struct outage_run *r, long long id, long long number,
@@ -395,14 +410,7 @@ outage_issue_created(struct outage_run *r, long long id, long long number,
 		rc = 0;
 	free(line);
 	outage_clear(&o);
-	if (rc != 0) {
-		store_rollback(r->d.st);
-		return -1;
-	}
-	if (store_commit(r->d.st) != 0)
-		return -1;
-	outbox_kick(r->d.ob, NULL);
-	return 0;
+	return or_end(r, rc == 0);
 }
 
 /* Say a line about an outage in the announce channels. */
@@ -411,14 +419,7 @@ outage_say(struct outage_run *r, long long id, const char *line)
 {
 	if (store_begin(r->d.st) != 0)
 		return -1;
-	if (or_announce(r, id, line) != 0) {
-		store_rollback(r->d.st);
-		return -1;
-	}
-	if (store_commit(r->d.st) != 0)
-		return -1;
-	outbox_kick(r->d.ob, NULL);
-	return 0;
+	return or_end(r, or_announce(r, id, line) == 0);
 }
 
 /* The GitHub marker of an outage. */

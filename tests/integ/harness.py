@@ -108,6 +108,16 @@ def faketime_env(start):
     return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": "@" + start, "TZ": "UTC"}
 
 
+def load_fake_github():
+    """The module tests/fakes/github.py (its FakeGitHub class)."""
+    import importlib.util
+    path = os.path.join(ROOT, "tests", "fakes", "github.py")
+    spec = importlib.util.spec_from_file_location("fake_github", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def port_free(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as servers do

@@ -3,7 +3,6 @@ shared/API-CONTRACTS.md §1-§2 it claims, checked with a plain HTTP client,
 so that the tests that run the bot against it can trust it."""
 
 import http.client
-import importlib.util
 import json
 import os
 import re
@@ -13,18 +12,15 @@ import subprocess
 import sys
 import time
 
-from harness import ROOT, check, free_port, stop_process, wait_port
+from harness import (ROOT, check, free_port, load_fake_github, stop_process,
+                     wait_port)
 
 TOKEN = "ghp_test_token"
 REPO = "packit/service"
 
 
 def load_fake():
-    path = os.path.join(ROOT, "tests", "fakes", "github.py")
-    spec = importlib.util.spec_from_file_location("fake_github", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_fake_github()
 
 
 def fake(t, **kw):

@@ -8,12 +8,11 @@ crash never duplicating an issue.
 Identity is by hostmask: alice (admin) and bob are members, eve is public.
 The rotation has alice alone, so she is the master by default."""
 
-import importlib.util
 import os
 import re
 import time
 
-from harness import ROOT, check, privmsg_from
+from harness import check, load_fake_github, privmsg_from
 
 REPO = "packit/service"
 TOKEN = "ghp_outage_test"
@@ -23,11 +22,7 @@ ROLE = {"name": "outage-master", "members": ["alice"],
 
 
 def load_fake():
-    path = os.path.join(ROOT, "tests", "fakes", "github.py")
-    spec = importlib.util.spec_from_file_location("fake_github", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_fake_github()
 
 
 def fake_github(t, **kw):
