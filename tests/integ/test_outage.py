@@ -10,6 +10,7 @@ The rotation has alice alone, so she is the master by default."""
 
 import os
 import re
+import threading
 import time
 
 from harness import check, load_fake_github, privmsg_from
@@ -245,3 +246,26 @@ def test_without_github_everything_in_irc(t):
     eve.wait_for(privmsg_from("outagebot", "#test",
                               r"^eve: !jobs needs admin access"))
     check("github" not in bot.log_text().lower() or True, "quiet")
+
+
+def test_line_made_while_irc_is_down_survives_a_restart(t):
+    """The no-ETA nudge falls due while the IRC server is down; the bot is
+    killed before it can say it and started again: the line is said once
+    the server is back, exactly once."""
+    srv, bot, (alice,) = setup(t, None, outage={"eta_nudge_after": "4s",
+                                                "remind_after": "1h"})
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_line(alice, r"^\[outage #1 disrupted\] Copr builds failing")
+    down = threading.Thread(target=srv.restart, kwargs={"down": 8.0})
+    down.start()                  # the server is away for 8 s
+    time.sleep(6)                 # the nudge fell due meanwhile: a job
+    bot.kill()
+    down.join()
+    alice = t.client(srv, "alice")
+    alice.join("#test")
+    bot.start()
+    bot.wait_joined(alice, "#test", start=0)
+    bot_line(alice, r"^alice: outage #1: no ETA yet \u2014 users want one",
+             start=0)
+    alice.no_match_within(privmsg_from("outagebot", "#test", r"no ETA yet"),
+                          5.0, what="a second nudge")
