@@ -41,6 +41,7 @@ struct outage_gh {
 	const struct config	*cfg;
 	struct gh		*gh;
 	const char		**labels;	/* NULL-terminated, borrowed */
+	struct outage_gh_job	*cur;		/* the job in flight, or NULL */
 };
 
 /* One job in progress. */
@@ -98,26 +99,31 @@ outage_gh_new(struct outbox *ob, struct http *http, struct store *st,
 	return g;
 }
 
-/* Unregister and free. */
+/* Finish a job and free it. */
+static void
+job_end(struct outage_gh_job *j, enum outbox_result res, long long retry_ms,
+    const char *cause)
+{
+	if (j->g->cur == j)
+		j->g->cur = NULL;
+	outbox_finish(j->run, res, retry_ms, cause);
+	json_decref(j->payload);
+	free(j);
+}
+
+/* Unregister and free. A job in flight is cancelled and goes back to
+ * the outbox to run again (with the next configuration's executor). */
 void
 outage_gh_free(struct outage_gh *g)
 {
 	if (g == NULL)
 		return;
 	outbox_unregister(g->ob, "gh.");
-	gh_free(g->gh);
+	gh_free(g->gh);		/* cancels without calling back */
+	if (g->cur != NULL)
+		job_end(g->cur, OUTBOX_RETRY, 0, "interrupted; it runs again");
 	free(g->labels);
 	free(g);
-}
-
-/* Finish a job and free it. */
-static void
-job_end(struct outage_gh_job *j, enum outbox_result res, long long retry_ms,
-    const char *cause)
-{
-	outbox_finish(j->run, res, retry_ms, cause);
-	json_decref(j->payload);
-	free(j);
 }
 
 /*
@@ -262,6 +268,7 @@ outage_gh_start(void *arg, struct outbox_run *run)
 	int			 needs_issue;
 
 	j->g = arg;
+	j->g->cur = j;
 	j->run = run;
 	j->outage_id = job->outage_id;
 	j->attempt = job->attempts + 1;
