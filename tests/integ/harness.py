@@ -904,7 +904,9 @@ class FakeServer:
                     (mechanism, decoded payload bytes) -> True/False; a
                     mechanism named in the sasl= value of caps gets
                     "AUTHENTICATE +", the payload is collected in 400-byte
-                    pieces and answered 900+903 or 904; any other mechanism
+                    pieces and answered 900+903 (True) or 904 (False); bytes
+                    are a challenge sent back (b"" as "+"), and the
+                    exchange goes on with the next payload; any other mechanism
                     gets 908+904. Decoded payloads: `sasl_payloads`
                     [(conn_no, mechanism, bytes)].
       answer_ping   False: PINGs from the bot are recorded, never answered.
@@ -1094,7 +1096,12 @@ class FakeServer:
         with self.cond:
             self.sasl_payloads.append((n, mech, payload))
             self.cond.notify_all()
-        if payload is not None and self.sasl(mech, payload):
+        verdict = self.sasl(mech, payload) if payload is not None else False
+        if isinstance(verdict, bytes):      # a challenge: the exchange goes on
+            self._send(conn, "AUTHENTICATE " + (
+                base64.b64encode(verdict).decode() if verdict else "+"))
+            return (mech, [])
+        if verdict:
             self._send(conn, ":%s 900 %s %s!bot@127.0.0.1 acct :You are now logged in"
                        % (self.name, me, me))
             self._send(conn, ":%s 903 %s :SASL authentication successful" % (self.name, me))
