@@ -87,6 +87,17 @@ OV_ROWS = 100000
 OV_COUNT = 10                           # "!oncall schedule 10"
 OV_WARMUP = 2
 OV_CHANNEL = "#bench-ov"
+# Section 4: a third bot instance with 10,000 outages in its history.
+OUT_ROWS = 10000
+OUT_OPEN = 3                # of them still open
+OUT_N = 30                  # requests per command, after OUT_WARMUP
+OUT_WARMUP = 3
+OUT_NICK = "outbot"
+OUT_CHANNEL = "#bench-out"
+OUT_COMPONENTS = ("API", "Workers", "Dashboard", "Copr", "Testing Farm",
+                  "Koji")
+OUT_COMMANDS = (("!status", "status"), ("!outage list", "outage list"),
+                ("!outage stats", "outage stats"))
 OV_NICK = "ovbot"
 OV_REPLY_TIMEOUT = 30.0     # seconds for all lines of one reply
 OV_BUDGET = 80              # seconds for section 3's requests
@@ -933,6 +944,97 @@ def handled_times(log, name):
     return out
 
 
+def fill_outages(db, now):
+    """OUT_ROWS outages over the last year (OUT_OPEN still open, their
+    nudges already said, so that only replies reach the channel), each
+    with its open and (if resolved) resolve timeline entries, in one
+    transaction. Returns the seconds it took."""
+    rnd = random.Random(4)
+    t0 = time.monotonic()
+    con = sqlite3.connect(db)
+    try:
+        with con:
+            for i in range(OUT_ROWS):
+                opened = now - (OUT_ROWS - i) * (365 * 86400 // OUT_ROWS)
+                is_open = i >= OUT_ROWS - OUT_OPEN
+                resolved = 0 if is_open else opened + rnd.randint(600,
+                                                                  5 * 3600)
+                affected = "\n".join(rnd.sample(OUT_COMPONENTS,
+                                                rnd.randint(1, 2)))
+                cur = con.execute(
+                    "INSERT INTO outages (title, severity, state, affected, "
+                    "master, opened_by, opened_at, updated_at, resolved_at, "
+                    "reminded_stale, reminded_eta) VALUES "
+                    "(?, ?, ?, ?, 'alice', 'alice', ?, ?, ?, ?, ?)",
+                    ("bench outage %d" % i, rnd.randint(0, 2),
+                     0 if is_open else 3, affected, opened,
+                     resolved or opened, resolved, now, now))
+                oid = cur.lastrowid
+                con.execute("INSERT INTO outage_updates (outage_id, at, "
+                            "author, text, state, state_changed) VALUES "
+                            "(?, ?, 'alice', '', 0, 0)", (oid, opened))
+                if not is_open:
+                    con.execute("INSERT INTO outage_updates (outage_id, at, "
+                                "author, text, state, state_changed) VALUES "
+                                "(?, ?, 'alice', 'fixed', 3, 1)",
+                                (oid, resolved))
+    finally:
+        con.close()
+    return time.monotonic() - t0
+
+
+def outages_run(bot, port, work, watcher, result):
+    """Section 4: !status, !outage list and !outage stats with OUT_ROWS
+    outages stored; the bot's own "handled in" figures per command."""
+    d = os.path.join(work, "out")
+    os.makedirs(d, exist_ok=True)
+    db = os.path.join(d, "out.db")
+    log = os.path.join(d, "bot.log")
+    conf = write_bot_conf(os.path.join(d, "out.conf"), port, OUT_NICK,
+                          OUT_CHANNEL, db, 30, bot)
+    with open(conf, "a") as f:
+        f.write("statuspage = { components = ( %s ); };\n"
+                % ", ".join('"%s"' % c for c in OUT_COMPONENTS))
+    watcher.join(OUT_CHANNEL)
+    proc, _, _ = start_bot([bot, "-c", conf], log, watcher, OUT_CHANNEL,
+                           OUT_NICK)
+    stop(proc)
+    result["fill_s"] = fill_outages(db, int(time.time()))
+    watcher.drain()
+    proc, nick, _ = start_bot([bot, "-d", "-c", conf], log, watcher,
+                              OUT_CHANNEL, OUT_NICK, timeout=60)
+    result["proc"] = proc
+    src = (":" + nick + "!").encode()
+    mark = (" %s :%s: " % (OUT_CHANNEL, watcher.nick)).encode()
+    result["first"] = {}
+    for command, _ in OUT_COMMANDS:
+        for i in range(OUT_WARMUP + OUT_N):
+            watcher.send("PRIVMSG %s :%s" % (OUT_CHANNEL, command))
+            t_end = time.monotonic() + REPLY_TIMEOUT
+            while True:
+                left = t_end - time.monotonic()
+                if left <= 0:
+                    raise BenchError("no reply to %s; the bot's log:\n%s"
+                                     % (command, tail(log)))
+                watcher.sock.settimeout(left)
+                try:
+                    raw = watcher.readline()
+                finally:
+                    watcher.sock.settimeout(REPLY_TIMEOUT)
+                if raw.startswith(src) and mark in raw:
+                    result["first"].setdefault(command,
+                                               parse(raw)[2][-1])
+                    break
+            time.sleep(0.02)            # the rest of a reply's lines
+            watcher.drain()
+    time.sleep(0.3)
+    result["us"] = {}
+    for command, name in OUT_COMMANDS:
+        times = handled_times(log, name)[OUT_WARMUP:]
+        result["us"][command] = times
+    result["mem"] = proc_status(proc.pid)
+
+
 def overrides_run(bot, port, work, watcher, result):
     """Section 4. watcher: a connected client named alice."""
     ovdir = os.path.join(work, "ov")
@@ -1471,6 +1573,43 @@ def main():
                                      mib(e["RssAnon"])))
         print("   memory targets of DESIGN 11 are set for 10,000 outages "
               "and all plugins)")
+        print()
+
+        # 4. outages
+        print("4. !status, !outage list and !outage stats with %s outages "
+              "stored (a third" % format(OUT_ROWS, ","))
+        print("   bot instance, own database, %s, nick %s; %d open, the "
+              "rest resolved over"  % (OUT_CHANNEL, OUT_NICK, OUT_OPEN))
+        print("   the last year, 1-2 of %d components each; %d requests "
+              "per command after %d" % (len(OUT_COMPONENTS), OUT_N,
+                                        OUT_WARMUP))
+        print("   warm-up; the bot's own \"handled in\" time, from "
+              "reading the line to the")
+        print("   reply queued; target < 1 ms each)")
+        out = {}
+        ov_run["out"] = out
+        outages_run(bot, port, work, bot_run["clients"][0], out)
+        print("   setup: %s outages inserted in %.2f s"
+              % (format(OUT_ROWS, ","), out["fill_s"]))
+        print("  %-29s %5s %8s %8s %8s %8s %8s"
+              % ("milliseconds (ms)", "n", "p50", "p99", "mean", "min",
+                 "max"))
+        for command, _ in OUT_COMMANDS:
+            us = out["us"][command]
+            if not us:
+                print("  %-29s no \"handled in\" lines" % command)
+                continue
+            st = stats(us)
+            print("  %-29s %5d %8.3f %8.3f %8.3f %8.3f %8.3f"
+                  % ("bot log: " + command, st["n"], st["p50"] / 1000,
+                     st["p99"] / 1000, st["mean"] / 1000, st["min"] / 1000,
+                     st["max"] / 1000))
+        for command, _ in OUT_COMMANDS:
+            print("   %s: %s" % (command, out["first"].get(command, "?")))
+        m = out["mem"]
+        print("   bot 3 with %s outages: VmHWM %.2f MiB, RssAnon %.2f MiB "
+              "(no plugins yet)" % (format(OUT_ROWS, ","), mib(m["VmHWM"]),
+                                     mib(m["RssAnon"])))
     except BenchError as e:
         print("\nbench: cannot run: %s" % e, file=sys.stderr)
         status = 1
@@ -1504,6 +1643,7 @@ def main():
             print("bench: note: the bot had exited (status %s) before the "
                   "end" % exit_status(proc), file=sys.stderr)
         stop(proc)
+        stop(ov_run.get("out", {}).get("proc"))
         proc = ov_run.get("r", {}).get("proc")
         if (proc is not None and status in (0, 2)
                 and exit_status(proc) is not None):
