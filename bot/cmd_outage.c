@@ -299,6 +299,20 @@ cmd_resolve_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	return co_changed(ctx, rc, cause, id, "resolved");
 }
 
+/* Reply each of n lines, then free them and the array. */
+static enum cmd_retval
+co_lines(struct cmd_ctx *ctx, char **lines, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		cmd_reply(ctx, "%s", lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	return CMD_RETURN_NORMAL;
+}
+
 /* The texts' environment for a reply. */
 static void
 co_env(struct cmd_ctx *ctx, struct outage_text_env *env)
@@ -417,7 +431,7 @@ static enum cmd_retval
 cmd_stats_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	char		**lines = NULL, *cause = NULL;
-	size_t		  n = 0, i;
+	size_t		  n = 0;
 	long long	  days = 0;
 
 	if (args->argc > 0 && util_strtonum(args->argv[0], 1, 3660,
@@ -428,12 +442,7 @@ cmd_stats_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	if (outage_stats(ctx->bot->outages, (int)days, &lines, &n,
 	    &cause) != 0)
 		return co_fail(ctx, cause);
-	for (i = 0; i < n; i++) {
-		cmd_reply(ctx, "%s", lines[i]);
-		free(lines[i]);
-	}
-	free(lines);
-	return CMD_RETURN_NORMAL;
+	return co_lines(ctx, lines, n);
 }
 
 /* !status. */
@@ -463,19 +472,14 @@ static enum cmd_retval
 cmd_jobs_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	char	**lines = NULL, *cause = NULL;
-	size_t	  n = 0, i;
+	size_t	  n = 0;
 
 	if (outbox_describe(ctx->bot->outbox, OUTAGE_JOBS_MAX, &lines, &n,
 	    &cause) != 0)
 		return co_fail(ctx, cause);
 	if (n == 0)
 		cmd_reply(ctx, "no pending or failed jobs");
-	for (i = 0; i < n; i++) {
-		cmd_reply(ctx, "%s", lines[i]);
-		free(lines[i]);
-	}
-	free(lines);
-	return CMD_RETURN_NORMAL;
+	return co_lines(ctx, lines, n);
 }
 
 /* !jobs retry ID. */
