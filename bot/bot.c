@@ -32,6 +32,7 @@
 #include "loop.h"
 #include "oncall.h"
 #include "outage_gh.h"
+#include "status.h"
 #include "outage_run.h"
 #include "outbox.h"
 #include "rotation.h"
@@ -351,6 +352,9 @@ bot_reload(struct bot *bot, char **err)
 	outage_gh_free(bot->gh);
 	bot->gh = outage_gh_new(bot->outbox, bot->http, bot->store,
 	    bot->outages, cfg);
+	status_free(bot->status);
+	bot->status = status_new(bot->outbox, bot->http, bot->loop,
+	    bot->store, cfg);
 	cfg_free(bot->cfg);
 	bot->cfg = cfg;
 	bot_rate_setup(bot);
@@ -531,6 +535,8 @@ bot_effects_new(struct bot *bot)
 	bot->outages = outage_run_new(&d, bot->cfg);
 	bot->gh = outage_gh_new(bot->outbox, bot->http, bot->store,
 	    bot->outages, bot->cfg);
+	bot->status = status_new(bot->outbox, bot->http, bot->loop,
+	    bot->store, bot->cfg);
 }
 
 /*
@@ -632,6 +638,7 @@ bot_free(struct bot *bot)
 	if (bot == NULL)
 		return;
 	outage_gh_free(bot->gh);
+	status_free(bot->status);
 	outage_run_free(bot->outages);
 	oncall_free(bot->oncall);
 	util_rate_free(bot->rate);

@@ -15,6 +15,7 @@ struct oncall;
 struct outbox;
 struct outage_run;
 struct outage_gh;
+struct status;
 struct util_rate;
 
 struct bot {
@@ -28,6 +29,7 @@ struct bot {
 	struct outbox	*outbox;	/* every external effect */
 	struct outage_run *outages;	/* outages at run time */
 	struct outage_gh *gh;		/* GitHub jobs, or NULL */
+	struct status	*status;	/* status-page jobs, or NULL */
 	struct util_rate *rate;		/* per-person command rate */
 	int		 sigfd;		/* signalfd for HUP/TERM/INT */
 	int		 exit_status;

@@ -26,6 +26,7 @@
 #include "outage.h"
 #include "outage_run.h"
 #include "outage_text.h"
+#include "status.h"
 #include "outbox.h"
 #include "store.h"
 #include "store_outage.h"
@@ -166,6 +167,9 @@ or_open_jobs(struct outage_run *r, const struct outage *o)
 	or_env(r, o, &env);
 	line = outage_line_open(o, &env);
 	rc = or_announce(r, o->id, line);
+	if (rc == 0)
+		rc = status_jobs_add(r->d.st, r->cfg, o, STATUS_OPENED, line,
+		    (long long)or_now(r) * 1000);
 	free(line);
 	if (rc != 0 || gh == NULL)
 		return rc;
@@ -301,6 +305,10 @@ or_change_jobs(struct outage_run *r, const struct outage *o)
 	line = resolved ? outage_line_resolve(o, &env) :
 	    outage_line_update(o, &env);
 	rc = or_announce(r, o->id, line);
+	if (rc == 0)
+		rc = status_jobs_add(r->d.st, r->cfg, o, resolved ?
+		    STATUS_RESOLVED : STATUS_UPDATED, line,
+		    (long long)or_now(r) * 1000);
 	free(line);
 	if (rc != 0 || r->cfg->github == NULL)
 		return rc;
