@@ -49,7 +49,9 @@ def _load_webhook_fake():
     return mod
 
 
-FakeHTTP = _load_webhook_fake().FakeHTTP
+_base = _load_webhook_fake()
+FakeHTTP = _base.FakeHTTP
+Reply = _base.Reply
 
 DESCRIPTIONS = {
     400: "Bad Request",
@@ -77,8 +79,7 @@ class FakeTelegram(FakeHTTP):
     server_name = "nginx"          # what api.telegram.org says
 
     def __init__(self, token="123456:fake-token", chats=None, **kw):
-        super().__init__(**kw)
-        self.token = token
+        super().__init__(token=token, **kw)
         self.chats = None if chats is None else set(chats)
         self.migrated = {}
         self.blocked = set()
@@ -111,11 +112,6 @@ class FakeTelegram(FakeHTTP):
         with self.lock:
             self.blocked.add(chat)
 
-    def configure(self, token=None):
-        with self.lock:
-            if token is not None:
-                self.token = token
-
     def messages(self):
         with self.lock:
             return [dict(m) for m in self.sent]
@@ -142,51 +138,51 @@ class FakeTelegram(FakeHTTP):
         s = str(chat_id)
         return int(s) if re.fullmatch(r"-?\d+", s) else s
 
-    def answer(self, method, path, headers, body, record):
+    def answer(self, method, path, headers, body):
         m = re.fullmatch(r"/bot([^/]*)/(\w+)", urlsplit(path).path)
-        if m is None:
-            return 404, error(404), {}
         with self.lock:
             token = self.token
+        if m is None or (m.group(1) == token and
+                         m.group(2) != "sendMessage"):
+            return Reply(404, error(404))
         if m.group(1) != token:
-            return 401, error(401), {}
-        if m.group(2) != "sendMessage":
-            return 404, error(404), {}
+            return Reply(401, error(401))
         try:
             p = self.params(path, headers, body)
         except ValueError:
-            return 400, error(400, "Bad Request: can't parse JSON "
-                              "object"), {}
-        if p.get("chat_id") in (None, ""):
-            return 400, error(400, "Bad Request: chat_id is empty"), {}
+            return bad("can't parse JSON object")
         text = p.get("text")
+        if p.get("chat_id") in (None, ""):
+            return bad("chat_id is empty")
         if not isinstance(text, str) or text.strip() == "":
-            return 400, error(400, "Bad Request: message text is "
-                              "empty"), {}
+            return bad("message text is empty")
         if len(text) > TEXT_MAX:
-            return 400, error(400, "Bad Request: message is too long"), {}
+            return bad("message is too long")
         chat = self.chat_key(p["chat_id"])
         with self.lock:
             if chat in self.migrated:
-                return 400, error(400, "Bad Request: group chat was "
-                                  "upgraded to a supergroup chat",
-                                  migrate_to_chat_id=self.migrated[chat]), {}
+                return bad("group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=self.migrated[chat])
             if chat in self.blocked:
-                return 403, error(403), {}
+                return Reply(403, error(403))
             if self.chats is not None and chat not in self.chats:
-                return 400, error(400, "Bad Request: chat not found"), {}
+                return bad("chat not found")
+            bot_id = re.match(r"\d*", token).group()
             msg = {"message_id": self.next_id,
-                   "from": {"id": int(re.match(r"\d*", token).group()
-                                      or 0),
-                            "is_bot": True, "first_name": "Outages",
+                   "from": {"id": int(bot_id or 0), "is_bot": True,
+                            "first_name": "Outages",
                             "username": "outage_bot"},
                    "chat": {"id": chat, "type": "supergroup"},
-                   "date": int(time.time()), "text": text,
-                   "params": p}
+                   "date": int(time.time()), "text": text}
             self.next_id += 1
-            self.sent.append(msg)
-        result = {k: v for k, v in msg.items() if k != "params"}
-        return 200, {"ok": True, "result": result}, {}
+            self.sent.append(dict(msg, params=p))
+        return Reply(200, {"ok": True, "result": msg})
+
+
+def bad(description, **parameters):
+    """A 400 in Telegram's words."""
+    return Reply(400, error(400, "Bad Request: " + description,
+                            **parameters))
 
 
 def main():

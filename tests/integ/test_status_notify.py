@@ -7,7 +7,11 @@ retry_after is honoured, a hanging webhook holds back neither Telegram
 nor the bot's replies, and a refused token is said once in the channel
 (and never written to the log)."""
 
+import hashlib
+import hmac
+import http.client
 import importlib.util
+import json
 import os
 import re
 import time
@@ -18,6 +22,7 @@ TG_TOKEN = "4242424242:AAF-fake_Token-for-the-tests"
 SECRET = "It's a Secret to Everybody"
 CHAT = "-1001234567890"
 STATUS_URL = "https://status.example.org"
+SIG_HEADER = "x-outagebot-signature-256"
 
 
 def load(name):
@@ -26,6 +31,12 @@ def load(name):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def signature(body):
+    """The signature of a body as the fake recorded it (valid UTF-8)."""
+    return "sha256=" + hmac.new(SECRET.encode(), body.encode(),
+                                hashlib.sha256).hexdigest()
 
 
 def fakes(t, secret=SECRET, tg_token=TG_TOKEN):
@@ -96,7 +107,8 @@ def test_open_update_resolve_reach_webhook_and_telegram(t):
           ["outage.opened", "outage.updated", "outage.resolved"],
           "events in order: %r" % [e["event"] for e in events])
     for r in wh.requests():
-        check(r.get("signature") == "ok", "signed: %r" % r)
+        check(r["headers"].get(SIG_HEADER) == signature(r["body"]),
+              "signed: %r" % r)
         check(r["headers"].get("content-type") == "application/json",
               "JSON: %r" % r["headers"])
     check(len({e["delivery"] for e in events}) == 3 and
@@ -149,8 +161,9 @@ def test_webhook_500_then_200_is_retried(t):
           "a 500, then a 200: %r" % [r["status"] for r in posts])
     check(posts[0]["json"]["delivery"] == posts[1]["json"]["delivery"],
           "the same delivery id again")
-    check(posts[0]["raw"] == posts[1]["raw"], "the same body again")
-    check(posts[1]["signature"] == "ok", "signed again")
+    check(posts[0]["body"] == posts[1]["body"], "the same body again")
+    check(posts[1]["headers"].get(SIG_HEADER) == signature(posts[1]["body"]),
+          "signed again")
     alice.no_match_within(privmsg_from("outagebot", "#test", r"webhook"),
                           1.0, what="a word about the webhook")
 
@@ -167,7 +180,7 @@ def test_telegram_retry_after_is_honoured(t):
     posts = tg.requests("POST")
     check([r["status"] for r in posts] == [429, 200],
           "a 429, then a 200: %r" % [r["status"] for r in posts])
-    waited = posts[1]["mono"] - posts[0]["mono"]
+    waited = posts[1]["time"] - posts[0]["time"]
     # Never earlier than asked; not much later either (the outbox's
     # timer, a loaded machine).
     check(3.0 <= waited < 10.0, "waited %.2f s for retry_after 3" % waited)
@@ -221,3 +234,93 @@ def test_telegram_bad_token_is_dead_and_said_once(t):
     check(len(msgs) == 1, "one message")
     check(TG_TOKEN.split(":")[1] not in bot.log_text(),
           "the token is not logged")
+
+
+def call(fake, method, path, body=None, headers=None):
+    """One plain request to a fake: (status, JSON body or None)."""
+    conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+    finally:
+        conn.close()
+    try:
+        return resp.status, json.loads(data) if data else None
+    except ValueError:
+        return resp.status, None
+
+
+def test_fakes_follow_the_contracts(t):
+    """The fakes themselves, with a plain client: what the tests above
+    trust them to do (API-CONTRACTS §6 for Telegram)."""
+    wh, tg = fakes(t)
+    js = {"Content-Type": "application/json"}
+    send = "/bot%s/sendMessage" % TG_TOKEN
+    msg = json.dumps({"chat_id": int(CHAT), "text": "hi"})
+    st, body = call(tg, "POST", "/bot4242424242:wrong/sendMessage", msg, js)
+    check(st == 401 and body == {"ok": False, "error_code": 401,
+                                 "description": "Unauthorized"},
+          "wrong token: %r" % body)
+    st, body = call(tg, "POST", send, msg, js)
+    check(st == 200 and body["ok"] is True and
+          body["result"]["text"] == "hi" and
+          body["result"]["chat"]["id"] == int(CHAT), "sent: %r" % body)
+    st, body = call(tg, "POST", "/bot%s/getMe" % TG_TOKEN, msg, js)
+    check(st == 404 and body["ok"] is False, "unknown method")
+    for payload, words in (({"chat_id": 5, "text": "x"}, "chat not found"),
+                           ({"chat_id": int(CHAT), "text": ""},
+                            "message text is empty"),
+                           ({"text": "x"}, "chat_id is empty"),
+                           ({"chat_id": int(CHAT), "text": "x" * 4097},
+                            "message is too long")):
+        st, body = call(tg, "POST", send, json.dumps(payload), js)
+        check(st == 400 and body["error_code"] == 400 and
+              body["description"] == "Bad Request: " + words,
+              "%s: %r" % (words, body))
+    st, body = call(tg, "POST", send, "chat_id=%s&text=form" % CHAT,
+                    {"Content-Type": "application/x-www-form-urlencoded"})
+    check(st == 200 and body["result"]["text"] == "form", "form-encoded")
+    st, body = call(tg, "GET", send + "?chat_id=%s&text=query" % CHAT)
+    check(st == 200 and body["result"]["text"] == "query", "GET query")
+    tg.flood(1, retry_after=7)
+    st, body = call(tg, "POST", send, msg, js)
+    check(st == 429 and body["parameters"] == {"retry_after": 7} and
+          body["description"] == "Too Many Requests: retry after 7",
+          "flood: %r" % body)
+    tg.not_ok(1, 400, "Bad Request: chat not found")
+    st, body = call(tg, "POST", send, msg, js)
+    check(st == 200 and body["ok"] is False and body["error_code"] == 400,
+          "ok:false in a 200: %r" % body)
+    tg.migrate(int(CHAT), -100999)
+    st, body = call(tg, "POST", send, msg, js)
+    check(st == 400 and body["parameters"] == {"migrate_to_chat_id":
+                                               -100999}, "migrated")
+    tg.block(-100999)
+    st, body = call(tg, "POST", send, json.dumps({"chat_id": -100999,
+                                                   "text": "x"}), js)
+    check(st == 403 and body["description"].startswith("Forbidden"),
+          "blocked: %r" % body)
+    check([m["text"] for m in tg.messages()] == ["hi", "form", "query"],
+          "messages kept: %r" % tg.messages())
+
+    event = json.dumps({"event": "outage.opened"})
+    st, _ = call(wh, "POST", "/hook", event, js)
+    check(st == 401, "unsigned: %d" % st)
+    st, _ = call(wh, "POST", "/hook", event,
+                 dict(js, **{SIG_HEADER: signature(event + " ")}))
+    check(st == 401, "signature of other bytes: %d" % st)
+    st, _ = call(wh, "POST", "/hook", event,
+                 dict(js, **{SIG_HEADER: signature(event)}))
+    check(st == 200, "signed: %d" % st)
+    st, _ = call(wh, "POST", "/hook", "[1]",
+                 dict(js, **{SIG_HEADER: signature("[1]")}))
+    check(st == 400, "not an object: %d" % st)
+    st, _ = call(wh, "GET", "/hook")
+    check(st == 405, "GET: %d" % st)
+    wh.fail(1, 503)
+    st, _ = call(wh, "POST", "/hook", event,
+                 dict(js, **{SIG_HEADER: signature(event)}))
+    check(st == 503, "fault: %d" % st)
+    check(wh.events() == [{"event": "outage.opened"}],
+          "one event kept: %r" % wh.events())

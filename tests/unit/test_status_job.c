@@ -168,8 +168,8 @@ test_round_trip_sparse(void **state)
 
 /*
  * Text from IRC may be any bytes: an outage whose title or timeline is
- * not UTF-8 still has a JSON object (bad bytes as U+FFFD), so that
- * configuring a backend can never make an outage impossible to store.
+ * not UTF-8 still has a JSON object (bad bytes as U+FFFD): the jobs
+ * of a backend never fail the transaction of the change over it.
  */
 static void
 test_not_utf8_is_repaired(void **state)
@@ -450,7 +450,7 @@ test_jobs_per_backend(void **state)
 	outage_clear(&o);
 }
 
-/* Text that is not UTF-8 never stops the jobs (nor so the outage). */
+/* Text that is not UTF-8 never stops the jobs. */
 static void
 test_jobs_not_utf8(void **state)
 {
