@@ -17,6 +17,7 @@ import re
 import time
 
 from harness import ROOT, check, privmsg_from
+from test_outage import wait_until
 
 TG_TOKEN = "4242424242:AAF-fake_Token-for-the-tests"
 SECRET = "It's a Secret to Everybody"
@@ -74,16 +75,6 @@ def setup(t, wh, tg, token=TG_TOKEN, nicks=("alice",)):
     bot.start()
     bot.wait_joined(clients[0], "#test")
     return bot, clients
-
-
-def wait_until(what, pred, timeout=20.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def bot_line(c, text, timeout=15.0):

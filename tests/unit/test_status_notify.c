@@ -371,6 +371,17 @@ teardown(void **state)
 	return 0;
 }
 
+/* A fresh job of an "opened" event for backend b. */
+static void
+new_job(struct status_job *j, const struct cfg_backend *b)
+{
+	memset(j, 0, sizeof(*j));
+	j->cfg = b;
+	j->ev.name = "opened";
+	j->ev.line = "[outage #1 down] API";
+	j->ev.outage.id = 1;
+}
+
 /* A token of another shape is refused, and not said. */
 static void
 test_telegram_open(void **state)
@@ -418,9 +429,7 @@ test_webhook_unreadable(void **state)
 	b.url = "http://127.0.0.1:9/hook";
 	w = status_webhook_ops.open(&b, &f->ctx, &cause);
 	assert_non_null(w);
-	memset(&j, 0, sizeof(j));
-	j.cfg = &b;
-	j.ev.name = "opened";
+	new_job(&j, &b);
 	j.ev.outage_json = "not json";
 	status_webhook_ops.run(w, &j);
 	assert_int_equal(j.finished, 1);
@@ -463,10 +472,7 @@ test_telegram_token_not_logged(void **state)
 	b.token = TOKEN;
 	t = status_telegram_ops.open(&b, &f->ctx, &cause);
 	assert_non_null(t);
-	memset(&j, 0, sizeof(j));
-	j.cfg = &b;
-	j.ev.name = "opened";
-	j.ev.line = "[outage #1 down] API";
+	new_job(&j, &b);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	fflush(stderr);
