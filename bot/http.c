@@ -10,8 +10,9 @@
  * curl's sockets and the one loop timer curl asks for. It is the only file
  * that includes curl. It must never block, never log request headers or
  * bodies (they carry tokens), and never log a URL's query string, user
- * information or Telegram bot token (in the path). User callbacks always run outside curl's own callbacks, so
- * they may start or cancel requests, and even free the whole struct http.
+ * information or Telegram bot token (in the path). User callbacks always
+ * run outside curl's own callbacks, so they may start or cancel requests,
+ * and even free the whole struct http.
  *
  * Failures are logged at debug level only: whether a failed request
  * matters (an outbox job versus a health probe that is expected to fail)
