@@ -11,8 +11,9 @@
  * The Bot API puts the token in the URL. This file builds that URL once,
  * keeps it out of every message and log line, and accepts only tokens
  * of Telegram's shape, the shape http.c hides from its own log lines.
- * A job that runs again after a restart sends its message again: the
- * Bot API has no way to ask whether a message was already sent.
+ * A job in flight at a restart or a reload runs again and sends its
+ * message again: the Bot API has no way to ask whether a message was
+ * already sent.
  */
 #include <limits.h>
 #include <stdio.h>

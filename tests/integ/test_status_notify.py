@@ -203,6 +203,29 @@ def test_hanging_webhook_delays_neither_telegram_nor_replies(t):
     check(len(wh.requests("POST")) == 1, "the update waits its turn")
 
 
+def test_reload_while_webhook_hangs_sends_the_event_again(t):
+    """A reload replaces the backends: the hanging request is cancelled
+    and its job runs again under the new configuration, once."""
+    wh, tg = fakes(t)
+    wh.hang(1)
+    bot, (alice,) = setup(t, wh, tg)
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_line(alice, r"^\[outage #1 disrupted\] Copr builds failing")
+    first = wait_until("the hanging request", lambda: wh.requests("POST"),
+                       timeout=5)[0]
+    # Telegram is done first: a message in flight at a reload is sent
+    # again (the Bot API cannot say whether it got one).
+    wait_until("the Telegram message", tg.messages, timeout=5)
+    alice.say("#test", "!reload")
+    bot_line(alice, r"^alice: configuration reloaded$")
+    events = wait_until("the event, sent again", wh.events, timeout=20)
+    check(len(events) == 1 and
+          events[0]["delivery"] == first["json"]["delivery"],
+          "the same delivery, once: %r" % events)
+    check(len(tg.messages()) == 1, "Telegram once: %r" % tg.messages())
+    bot.assert_alive()
+
+
 def test_telegram_bad_token_is_dead_and_said_once(t):
     wh, tg = fakes(t, tg_token="4242424242:the-right-token")
     bot, (alice,) = setup(t, wh, tg)
