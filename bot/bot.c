@@ -424,7 +424,7 @@ bot_say(void *arg, const char *target, const char *text)
 	if (outbox_add_say(bot->store, target, text, 0,
 	    (long long)util_now() * 1000) < 0)
 		log_warn("bot", "could not keep a line for %s", target);
-	outbox_kick(bot->outbox, "irc.");
+	outbox_kick(bot->outbox, NULL);
 }
 
 /* The irc layer wrote (ok) or dropped an announcement line. */
