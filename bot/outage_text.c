@@ -382,6 +382,52 @@ outage_status_line(const struct outage *const *os, size_t n)
 	return buf_steal(&b);
 }
 
+/* The topic prefix of an open outage. */
+char *
+outage_topic_prefix(const struct outage *o)
+{
+	struct buf	 title, b;
+	size_t		 len;
+
+	buf_init(&title);
+	outage_text_line(&title, o->title);
+	len = title.len;
+	if (len > OUTAGE_TOPIC_TITLE_MAX) {
+		/* Back off to the start of a UTF-8 character. */
+		len = OUTAGE_TOPIC_TITLE_MAX;
+		while (len > 0 && ((unsigned char)title.data[len] & 0xc0) ==
+		    0x80)
+			len--;
+	}
+	buf_init(&b);
+	buf_printf(&b, "outage #%lld: %.*s%s | ", o->id, (int)len,
+	    title.data != NULL ? title.data : "",
+	    len < title.len ? "..." : "");
+	buf_free(&title);
+	return buf_steal(&b);
+}
+
+/* The topic with prefix in front, or NULL when it has it already. */
+char *
+outage_topic_add(const char *topic, const char *prefix)
+{
+	if (strstr(topic, prefix) != NULL)
+		return NULL;
+	return xasprintf("%s%s", prefix, topic);
+}
+
+/* The topic without prefix, or NULL when prefix is not in it. */
+char *
+outage_topic_remove(const char *topic, const char *prefix)
+{
+	const char	*at = strstr(topic, prefix);
+
+	if (at == NULL || *prefix == '\0')
+		return NULL;
+	return xasprintf("%.*s%s", (int)(at - topic), topic,
+	    at + strlen(prefix));
+}
+
 /* The issue title: the outage title on one line. */
 char *
 outage_gh_title(const struct outage *o)

@@ -1,0 +1,122 @@
+"""The channel side of outages against a real ngIRCd (DESIGN.md sections
+5 and 8): with irc.topic the channel topic carries a prefix per open
+outage, newest first, taken out again on resolve while what people wrote
+meanwhile stays; a bot without the op right on a +t channel logs it once
+and the outage goes on. And announcements that could not be said because
+the IRC server was down, or that still waited in the bot's send queue,
+are said after the reconnect and the restart.
+
+ngIRCd creates channels without +t and gives op to whoever creates one;
+the tests choose who that is."""
+
+import re
+import time
+
+from harness import BOT_NICK, check, privmsg_from
+from test_oncall import handoff_rx, is_handoff, oncall_config, start_bot
+from test_outage import outage_config
+
+
+def topic_of(client, chan="#test", timeout=10.0):
+    """The topic of chan as the server tells client now ("" for none)."""
+    start = client.mark()
+    client.send("TOPIC %s" % chan)
+    line = client.wait_for(
+        lambda l: l.command in ("331", "332") and len(l.params) >= 2
+        and l.params[1].lower() == chan.lower(), timeout, start=start,
+        what="the topic of %s" % chan)
+    return line.params[2] if line.command == "332" else ""
+
+
+def topic_from_bot(client, rx, timeout=15.0, start=None):
+    """The next TOPIC change by the bot whose text matches rx (whole)."""
+    return client.wait_for(
+        lambda l: l.command == "TOPIC" and l.nick == BOT_NICK
+        and re.fullmatch(rx, l.params[-1] if len(l.params) > 1 else "")
+        is not None, timeout, start=start,
+        what="the bot setting the topic to /%s/" % rx)
+
+
+def bot_says(client, rx, timeout=15.0, start=None):
+    return client.wait_for(privmsg_from(BOT_NICK, "#test", rx),
+                           timeout=timeout, start=start)
+
+
+def bot_first(t, **over):
+    """ngircd; the bot joins #test first (so it holds op), then alice and
+    bob. Returns (srv, bot, alice, bob)."""
+    srv = t.ngircd()
+    bot = t.bot(outage_config(t, srv, irc={"topic": True}, **over),
+                start=False)
+    bot.start()
+    bot.wait_log(r"joined #test")
+    alice = t.client(srv, "alice")
+    alice.join("#test")
+    bob = t.client(srv, "bob")
+    bob.join("#test")
+    return srv, bot, alice, bob
+
+
+WELCOME = "Welcome to #test"
+P1 = "outage #1: Copr builds failing | "
+P2 = "outage #2: API down | "
+
+
+def test_topic_prefixed_and_restored(t):
+    srv, bot, alice, bob = bot_first(t)
+    alice.send("TOPIC #test :" + WELCOME)
+    check(topic_of(bob) == WELCOME, "the topic is set")
+
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_says(alice, r"^\[outage #1 disrupted\] Copr builds failing")
+    topic_from_bot(alice, re.escape(P1 + WELCOME))
+    check(topic_of(bob) == P1 + WELCOME, "bob sees the prefix")
+
+    # A control byte in the title (here bold) becomes a space; the
+    # newest outage goes first.
+    alice.say("#test", "!outage open API\x02down")
+    topic_from_bot(alice, re.escape(P2 + P1 + WELCOME))
+
+    # Someone edits the topic meanwhile: the edit stays.
+    edited = P2 + P1 + WELCOME + " (news: builds paused)"
+    alice.send("TOPIC #test :" + edited)
+    check(topic_of(bob) == edited, "alice's edit")
+    alice.say("#test", "!outage resolve 1 fixed")
+    bot_says(alice, r"^\[outage #1 resolved\] Copr builds failing")
+    topic_from_bot(alice, re.escape(P2 + WELCOME + " (news: builds "
+                                    "paused)"))
+    alice.say("#test", "!outage resolve #2 fine again")
+    topic_from_bot(alice, re.escape(WELCOME + " (news: builds paused)"))
+    check(topic_of(bob) == WELCOME + " (news: builds paused)",
+          "bob sees the topic restored")
+    check(" not changed" not in bot.log_text(), "no topic failure logged")
+
+
+def test_topic_without_op_is_logged_and_the_outage_goes_on(t):
+    srv = t.ngircd()
+    alice = t.client(srv, "alice")
+    alice.join("#test")                     # alice holds op, not the bot
+    alice.send("MODE #test +t")
+    alice.send("TOPIC #test :" + WELCOME)
+    bot = t.bot(outage_config(t, srv, irc={"topic": True}), start=False)
+    bot.start()
+    bot.wait_joined(alice, "#test")
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_says(alice, r"^\[outage #1 disrupted\] Copr builds failing")
+    bot.wait_log(r"warn bot: job \d+: topic of #test not changed: You"
+                 r"( are|'re) not channel operator")
+    alice.say("#test", "!outage update 1 --status identified a bad config")
+    bot_says(alice, r"^\[outage #1 identified, disrupted\]")
+    alice.say("#test", "!outage resolve 1 fixed")
+    bot_says(alice, r"^\[outage #1 resolved\] Copr builds failing")
+    alice.say("#test", "!jobs")
+    line = bot_says(alice, r"^alice: ")
+    check("irc.topic" not in line.body, "no topic job left: %r" % line.body)
+    check(topic_of(alice) == WELCOME, "the topic is untouched")
+    check(not alice.matching(lambda l: l.command == "TOPIC"
+                             and l.nick == BOT_NICK), "no TOPIC by the bot")
+    # Logged once: the refusal is not asked again, and the resolve had
+    # nothing to take out.
+    check(len(re.findall(r"topic of #test not changed",
+                         bot.log_text())) == 1,
+          "the refusal logged once\n" + bot.log_tail())
