@@ -2,7 +2,8 @@
 5 and 8): with irc.topic the channel topic carries a prefix per open
 outage, newest first, taken out again on resolve while what people wrote
 meanwhile stays; a bot without the op right on a +t channel logs it once
-and the outage goes on. And announcements that could not be said because
+and the outage goes on. A channel the bot cannot join holds back no
+line to another one. And announcements that could not be said because
 the IRC server was down, or that still waited in the bot's send queue,
 are said after the reconnect and the restart.
 
@@ -120,3 +121,109 @@ def test_topic_without_op_is_logged_and_the_outage_goes_on(t):
     check(len(re.findall(r"topic of #test not changed",
                          bot.log_text())) == 1,
           "the refusal logged once\n" + bot.log_tail())
+
+
+def test_channel_bot_cannot_join_holds_back_nothing(t):
+    """#closed is invite-only: its announcements wait, and lines to #test
+    (announced after it) and replies go on."""
+    srv = t.ngircd()
+    alice = t.client(srv, "alice")
+    alice.join("#closed")
+    alice.send("MODE #closed +i")
+    alice.join("#test")
+    chans = ["#closed", "#test"]
+    bot = t.bot(outage_config(t, srv, irc={"channels": chans,
+                                           "announce_channels": chans}),
+                start=False)
+    bot.start()
+    bot.wait_joined(alice, "#test")
+    bot.wait_log(r"cannot join #closed")
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_says(alice, r"^\[outage #1 disrupted\] Copr builds failing")
+    alice.say("#test", "!outage resolve 1 fixed")
+    bot_says(alice, r"^\[outage #1 resolved\] Copr builds failing")
+    check(not alice.matching(privmsg_from(BOT_NICK, "#closed")),
+          "a line in a channel the bot is not in")
+
+def test_resolve_said_after_irc_down_and_restart(t):
+    """The resolve announcement still waits in the bot's send queue (its
+    flood bucket is spent) when the IRC server goes down; the bot is
+    killed while it is away. After the server and the bot are back, the
+    announcement is said, once, and the topic is restored."""
+    srv = t.ngircd()
+    cfg = outage_config(t, srv, irc={"topic": True, "flood": {
+        "burst": 2, "interval": "60s"}})
+    bot = t.bot(cfg, start=False)
+    bot.start()
+    bot.wait_log(r"joined #test")
+    alice = t.client(srv, "alice")
+    alice.join("#test")
+    alice.send("TOPIC #test :" + WELCOME)
+    alice.say("#test", "!outage open Copr builds failing")
+    bot_says(alice, r"^\[outage #1 disrupted\] Copr builds failing")
+    topic_from_bot(alice, re.escape(P1 + WELCOME))
+    # The bucket is empty now (the reply and the announcement): the
+    # resolve's lines wait for a token a minute away.
+    alice.say("#test", "!outage resolve 1 fixed")
+    bot.wait_log(r"(?s)outage open: handled.*outage resolve: handled.*"
+                 r"job \d+ \(irc\.say\) started")
+    srv.stop()
+    bot.wait_log(r"connection to .* lost")
+    bot.kill()
+    check(not alice.matching(privmsg_from(BOT_NICK, "#test", r"resolved")),
+          "the resolve was said before the server went down")
+    check(">> PRIVMSG #test :[outage #1 resolved]" not in bot.log_text(),
+          "the resolve line was written before the server went down")
+
+    srv.restart(down=0)
+    alice2 = t.client(srv, "alice", name="alice2")
+    alice2.join("#test")
+    # The channel comes back with its topic (as services would keep it).
+    alice2.send("TOPIC #test :" + P1 + WELCOME)
+    check(topic_of(alice2) == P1 + WELCOME, "the topic is back")
+    mark = alice2.mark()
+    bot.start()
+    bot_says(alice2, r"^\[outage #1 resolved\] Copr builds failing .* "
+             r"fixed", timeout=30, start=mark)
+    topic_from_bot(alice2, re.escape(WELCOME), start=mark)
+    alice2.no_match_within(privmsg_from(BOT_NICK, "#test", r"^\[outage #1 "
+                                        r"resolved\]"), 3.0,
+                           what="the resolve said twice")
+
+
+test_resolve_said_after_irc_down_and_restart.timeout = 120
+
+
+def test_handoff_queued_when_stopped_is_said_after_restart(t):
+    """At the handoff the bot's flood bucket is spent: the line waits in
+    its send queue, not yet written, when the bot is stopped. The
+    restarted bot says it, once."""
+    srv = t.ngircd()
+    alice = t.client(srv, "alice")
+    alice.join("#test")
+    slow = {"flood": {"burst": 1, "interval": "60s"}, "max_reply_lines": 12}
+    bot = t.bot(oncall_config(t, srv, irc=slow), start=False)
+    start_bot(t, bot, "2026-11-30 07:59:50", alice)
+    alice.say("#test", "!help")          # its first line takes the token
+    bot_says(alice, r"^alice: ")
+    bot.wait_log(r"job \d+ \(irc\.say\) started", timeout=20)
+    time.sleep(0.5)
+    bot.stop()
+    check(not alice.matching(is_handoff), "the handoff was said already")
+    check(">> PRIVMSG #test :outage-master handoff" not in bot.log_text(),
+          "the handoff line was written before the stop")
+
+    fast = {"flood": {"burst": 4, "interval": "1s"}, "max_reply_lines": 12}
+    bot.write_config(oncall_config(t, srv, irc=fast))
+    mark = alice.mark()
+    start_bot(t, bot, "2026-11-30 08:00:30", alice, mark=mark)
+    line = alice.wait_for(is_handoff, 15, start=mark,
+                          what="the handoff the first run had queued")
+    check(re.search(handoff_rx("bob", "Mon 7 Dec 09:00 CET", "alice"),
+                    line.body), "wrong handoff line: %r" % line.body)
+    alice.no_match_within(is_handoff, bot.past_retry(since=line.t),
+                          start=alice.lines.index(line) + 1,
+                          what="the handoff said twice")
+
+
+test_handoff_queued_when_stopped_is_said_after_restart.timeout = 120
