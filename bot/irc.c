@@ -183,10 +183,13 @@ static void
 irc_topics_reset(struct irc *irc)
 {
 	struct irc_topic_req	*q = irc->topic_reqs, *next;
+	size_t			 i;
 
-	while (irc->ntopics > 0)
-		irc_topic_store(irc, irc->topics[irc->ntopics - 1].chan,
-		    NULL);
+	for (i = 0; i < irc->ntopics; i++) {
+		free(irc->topics[i].chan);
+		free(irc->topics[i].text);
+	}
+	irc->ntopics = 0;
 	irc->topic_reqs = NULL;		/* a callback may add one */
 	for (; q != NULL; q = next) {
 		next = q->next;

@@ -11,7 +11,6 @@ ngIRCd creates channels without +t and gives op to whoever creates one;
 the tests choose who that is."""
 
 import re
-import time
 
 from harness import BOT_NICK, check, privmsg_from
 from test_oncall import handoff_rx, is_handoff, oncall_config, start_bot
@@ -206,8 +205,9 @@ def test_handoff_queued_when_stopped_is_said_after_restart(t):
     start_bot(t, bot, "2026-11-30 07:59:50", alice)
     alice.say("#test", "!help")          # its first line takes the token
     bot_says(alice, r"^alice: ")
+    # Signals are read on the loop: the stop comes after the start of
+    # the job has queued its line.
     bot.wait_log(r"job \d+ \(irc\.say\) started", timeout=20)
-    time.sleep(0.5)
     bot.stop()
     check(not alice.matching(is_handoff), "the handoff was said already")
     check(">> PRIVMSG #test :outage-master handoff" not in bot.log_text(),
