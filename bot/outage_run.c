@@ -150,7 +150,7 @@ static int
 or_topic(struct outage_run *r, const struct outage *o, int add)
 {
 	const struct cfg_irc	*irc = &r->cfg->irc;
-	char			*prefix, lane[256];
+	char			*prefix, *lane;
 	size_t			 i;
 	int			 rc = 0;
 
@@ -158,11 +158,11 @@ or_topic(struct outage_run *r, const struct outage *o, int add)
 		return 0;
 	prefix = outage_topic_prefix(o);
 	for (i = 0; i < irc->nannounce_channels && rc == 0; i++) {
-		snprintf(lane, sizeof(lane), "irc:%s",
-		    irc->announce_channels[i]);
+		lane = outbox_irc_lane(irc->announce_channels[i]);
 		rc = or_job(r, "irc.topic", lane, o->id, json_pack(
 		    "{s:s, s:s}", "channel", irc->announce_channels[i],
 		    add ? "add" : "remove", prefix));
+		free(lane);
 	}
 	free(prefix);
 	return rc;

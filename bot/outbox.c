@@ -165,6 +165,13 @@ outbox_unregister(struct outbox *ob, const char *prefix)
 	}
 }
 
+/* The lane of the IRC jobs to target. */
+char *
+outbox_irc_lane(const char *target)
+{
+	return xasprintf("irc:%s", target);
+}
+
 /* Add an announcement job. */
 long long
 outbox_add_say(struct store *st, const char *target, const char *text,
@@ -173,7 +180,7 @@ outbox_add_say(struct store *st, const char *target, const char *text,
 	json_t		*p = json_pack("{s:s, s:s}", "target", target,
 			    "text", text);
 	char		*payload = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
-	char		*lane = xasprintf("irc:%s", target);
+	char		*lane = outbox_irc_lane(target);
 	long long	 id = -1;
 
 	json_decref(p);

@@ -88,6 +88,10 @@ void		 outbox_on_dead(struct outbox *,
  * flight finish normally. */
 void		 outbox_unregister(struct outbox *, const char *prefix);
 
+/* The lane of the IRC jobs to target (a channel or a nick): its
+ * announcements and topic changes keep their order. Caller frees. */
+char		*outbox_irc_lane(const char *target);
+
 /*
  * Add an announcement job: the line text to target (a channel or a
  * nick), in the lane of that target, inside the caller's transaction or
