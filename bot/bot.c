@@ -6,9 +6,10 @@
  * max_reply_lines, the rest as private NOTICEs), limits each person's
  * command rate, writes the audit row of the commands that need it (a
  * command whose change has a transaction writes its own there), hands
- * the on-call part what it may use (store, loop, clock, speaking), and
- * handles signals (signalfd on the loop) and reloads. It owns no
- * protocol and no SQL.
+ * the on-call part what it may use (store, loop, clock, speaking), runs
+ * the outbox's "irc." executor (announcements, and topic changes edited
+ * on the topic as it is then), and handles signals (signalfd on the
+ * loop) and reloads. It owns no protocol and no SQL.
  */
 #include <sys/signalfd.h>
 
