@@ -465,8 +465,11 @@ bot_say_start(struct bot *bot, struct outbox_run *run, json_t *p)
 	irc_announce(bot->irc, "PRIVMSG", target, text, bot_say_sent, run);
 }
 
-/* The server answered an "irc.topic" job's TOPIC. A missing op right is
- * logged here once and ends the job: asking again would not help. */
+/*
+ * The server answered an "irc.topic" job's TOPIC. A refusal (no op
+ * right) or no answer at all is logged here once and ends the job:
+ * asking again would not help, and would hold up the channel's lines.
+ */
 static void
 bot_topic_done(void *arg, enum irc_topic_result res, const char *chan,
     const char *why)
@@ -479,10 +482,13 @@ bot_topic_done(void *arg, enum irc_topic_result res, const char *chan,
 		outbox_finish(run, OUTBOX_DONE, 0, NULL);
 		break;
 	case IRC_TOPIC_DENIED:
+	case IRC_TOPIC_SILENT:
 		cause = xasprintf("topic of %s not changed: %s", chan,
+		    res == IRC_TOPIC_SILENT ? "the server did not answer" :
 		    why != NULL ? why : "refused");
-		log_warn("bot", "job %lld: %s (the bot needs channel "
-		    "operator there)", outbox_job(run)->id, cause);
+		log_warn("bot", "job %lld: %s%s", outbox_job(run)->id, cause,
+		    res == IRC_TOPIC_DENIED ? " (the bot needs channel "
+		    "operator there)" : "");
 		outbox_finish(run, OUTBOX_DONE, 0, cause);
 		free(cause);
 		break;

@@ -121,6 +121,7 @@ struct irc_topic_req {
 	void			(*done)(void *, enum irc_topic_result,
 				    const char *, const char *);
 	void			*arg;
+	uint64_t		 sent_at;	/* monotonic ms */
 };
 
 /* The known topic entry of chan, or NULL. */
@@ -160,6 +161,39 @@ irc_topic_store(struct irc *irc, const char *chan, const char *text)
 	*t = irc->topics[--irc->ntopics];
 }
 
+/* Answer request q (unlinked) and free it. */
+static void
+irc_topic_done(struct irc_topic_req *q, enum irc_topic_result res,
+    const char *why)
+{
+	q->done(q->arg, res, q->chan, why);
+	free(q->chan);
+	free(q);
+}
+
+/*
+ * The wait timer: a server that never answers a TOPIC must not hold
+ * its requester for ever. Requests are in the order they were sent.
+ */
+static long long
+irc_topic_timer(struct loop *loop, long long id, void *arg)
+{
+	struct irc		*irc = arg;
+	struct irc_topic_req	*q;
+	uint64_t		 now = util_mono_ms();
+
+	while ((q = irc->topic_reqs) != NULL &&
+	    now - q->sent_at >= IRC_TOPIC_WAIT_MS) {
+		irc->topic_reqs = q->next;
+		irc_topic_done(q, IRC_TOPIC_SILENT, NULL);
+	}
+	if ((q = irc->topic_reqs) == NULL) {
+		irc->t_topic = 0;
+		return LOOP_NOMORE;
+	}
+	return (long long)(q->sent_at + IRC_TOPIC_WAIT_MS - now);
+}
+
 /* Answer the oldest TOPIC request for chan, if any. */
 static void
 irc_topic_answer(struct irc *irc, const char *chan,
@@ -173,9 +207,7 @@ irc_topic_answer(struct irc *irc, const char *chan,
 	if ((q = *pp) == NULL)
 		return;
 	*pp = q->next;
-	q->done(q->arg, res, q->chan, why);
-	free(q->chan);
-	free(q);
+	irc_topic_done(q, res, why);
 }
 
 /* The connection is gone: no topic is known, no request answered. */
@@ -190,12 +222,13 @@ irc_topics_reset(struct irc *irc)
 		free(irc->topics[i].text);
 	}
 	irc->ntopics = 0;
+	if (irc->t_topic != 0)
+		loop_timer_del(irc->loop, irc->t_topic);
+	irc->t_topic = 0;
 	irc->topic_reqs = NULL;		/* a callback may add one */
 	for (; q != NULL; q = next) {
 		next = q->next;
-		q->done(q->arg, IRC_TOPIC_LOST, q->chan, NULL);
-		free(q->chan);
-		free(q);
+		irc_topic_done(q, IRC_TOPIC_LOST, NULL);
 	}
 }
 
@@ -633,9 +666,13 @@ irc_set_topic(struct irc *irc, const char *chan, const char *text,
 	q->chan = xstrdup(chan);
 	q->done = done;
 	q->arg = arg;
+	q->sent_at = util_mono_ms();
 	for (tail = &irc->topic_reqs; *tail != NULL; tail = &(*tail)->next)
 		;
 	*tail = q;
+	if (irc->t_topic == 0)
+		irc->t_topic = loop_timer_add(irc->loop, irc,
+		    IRC_TOPIC_WAIT_MS, irc_topic_timer, irc);
 }
 
 /* Lines waiting in the queue. */

@@ -141,9 +141,11 @@ enum irc_topic_result {
 	IRC_TOPIC_SET = 0,	/* it relayed our change to the channel */
 	IRC_TOPIC_DENIED,	/* it refused (482: we are not channel
 				   operator on a +t channel) */
-	IRC_TOPIC_LOST		/* no answer: not registered, not on the
+	IRC_TOPIC_LOST,		/* no answer: not registered, not on the
 				   channel (442), or the connection ended */
+	IRC_TOPIC_SILENT	/* no answer within IRC_TOPIC_WAIT_MS */
 };
+#define IRC_TOPIC_WAIT_MS	30000
 
 /*
  * Set the topic of chan to text (CR, LF and NUL removed; cut to one

@@ -194,6 +194,7 @@ struct irc {
 						   the server told them */
 	size_t			 ntopics;
 	struct irc_topic_req	*topic_reqs;	/* TOPICs not answered yet */
+	long long		 t_topic;	/* gives up on the oldest */
 
 	struct irc_user		*users;
 	size_t			 nusers;

@@ -407,11 +407,35 @@ outage_topic_prefix(const struct outage *o)
 	return buf_steal(&b);
 }
 
+/*
+ * Where prefix stands in topic, or NULL; *len gets its length there. A
+ * prefix that ends the topic may have lost its trailing spaces on the
+ * way (the send path and servers trim them): that counts too.
+ */
+static const char *
+topic_find(const char *topic, const char *prefix, size_t *len)
+{
+	const char	*at = strstr(topic, prefix);
+	size_t		 tlen = strlen(topic);
+
+	*len = strlen(prefix);
+	if (at != NULL || *len == 0)
+		return at;
+	while (*len > 0 && prefix[*len - 1] == ' ')
+		(*len)--;
+	if (*len == 0 || tlen < *len ||
+	    strncmp(topic + tlen - *len, prefix, *len) != 0)
+		return NULL;
+	return topic + tlen - *len;
+}
+
 /* The topic with prefix in front, or NULL when it has it already. */
 char *
 outage_topic_add(const char *topic, const char *prefix)
 {
-	if (strstr(topic, prefix) != NULL)
+	size_t	 len;
+
+	if (topic_find(topic, prefix, &len) != NULL)
 		return NULL;
 	return xasprintf("%s%s", prefix, topic);
 }
@@ -420,12 +444,12 @@ outage_topic_add(const char *topic, const char *prefix)
 char *
 outage_topic_remove(const char *topic, const char *prefix)
 {
-	const char	*at = strstr(topic, prefix);
+	size_t		 len;
+	const char	*at = topic_find(topic, prefix, &len);
 
-	if (at == NULL || *prefix == '\0')
+	if (at == NULL || len == 0)
 		return NULL;
-	return xasprintf("%.*s%s", (int)(at - topic), topic,
-	    at + strlen(prefix));
+	return xasprintf("%.*s%s", (int)(at - topic), topic, at + len);
 }
 
 /* The issue title: the outage title on one line. */

@@ -66,7 +66,8 @@ char	*outage_line_no_eta(const struct outage *);
  * OUTAGE_TOPIC_TITLE_MAX bytes at a character boundary), a topic with a
  * prefix in front (the newest outage first), and a topic with exactly
  * that prefix taken out wherever it stands, so that what people wrote
- * meanwhile stays. The last two return NULL when there is nothing to
+ * meanwhile stays (at the end of the topic, without the trailing space
+ * that the send path or the server may have trimmed). The last two return NULL when there is nothing to
  * change (the prefix is there already, or is not there any more). The
  * caller frees what they return.
  */

@@ -11,6 +11,7 @@ ngIRCd creates channels without +t and gives op to whoever creates one;
 the tests choose who that is."""
 
 import re
+import time
 
 from harness import BOT_NICK, check, privmsg_from
 from test_oncall import handoff_rx, is_handoff, oncall_config, start_bot
@@ -91,6 +92,15 @@ def test_topic_prefixed_and_restored(t):
           "bob sees the topic restored")
     check(" not changed" not in bot.log_text(), "no topic failure logged")
 
+
+def test_topic_empty_before_is_empty_after(t):
+    srv, bot, alice, bob = bot_first(t)
+    check(topic_of(bob) == "", "no topic at first")
+    alice.say("#test", "!outage open Copr builds failing")
+    topic_from_bot(alice, re.escape(P1.strip()) + " ?")
+    alice.say("#test", "!outage resolve 1 fixed")
+    topic_from_bot(alice, "")
+    check(topic_of(bob) == "", "bob sees no topic again")
 
 def test_topic_without_op_is_logged_and_the_outage_goes_on(t):
     srv = t.ngircd()
@@ -227,3 +237,31 @@ def test_handoff_queued_when_stopped_is_said_after_restart(t):
 
 
 test_handoff_queued_when_stopped_is_said_after_restart.timeout = 120
+
+
+def test_topic_never_answered_holds_the_channel_only_a_while(t):
+    """A server that never answers the bot's TOPIC: after IRC_TOPIC_WAIT_MS
+    (30 s) the change is given up (logged once), and the channel's next
+    lines, which waited behind it in its lane, go out."""
+    fake = t.fake_server(log_name="fake-topic.log")
+    bot = t.bot(t.bot_config(fake, irc={"topic": True}))
+    fake.wait_received(rb"^JOIN #test\b", timeout=15)
+    fake.send_raw(b":alice!u@127.0.0.1 PRIVMSG #test :!outage open Copr "
+                  b"builds failing\r\n")
+    fake.wait_received(rb"^PRIVMSG #test :\[outage #1 disrupted\] Copr")
+    fake.wait_received(rb"^TOPIC #test :" + re.escape(P1.strip().encode()))
+    sent_at = time.monotonic()
+    mark = fake.mark()
+    fake.send_raw(b":alice!u@127.0.0.1 PRIVMSG #test :!outage update 1 "
+                  b"a bad config\r\n")
+    fake.wait_received(rb"^PRIVMSG #test :\[outage #1 investigating, "
+                       rb"disrupted\] Copr builds failing: a bad config",
+                       timeout=45, since=mark)
+    check(time.monotonic() - sent_at >= 25, "the update went out before the "
+          "topic change was given up")
+    check(len(re.findall(r"topic of #test not changed: the server did not "
+                         r"answer", bot.log_text())) == 1,
+          "the silence logged once\n" + bot.log_tail())
+
+
+test_topic_never_answered_holds_the_channel_only_a_while.timeout = 120

@@ -217,6 +217,14 @@ test_topic(void **state)
 	assert_string_equal(s, "outage #13: API | Welcome (edited)");
 	assert_null(outage_topic_remove(s, p));	/* gone already */
 	free(s);
+	/* Alone in the topic, its trailing space was trimmed on the way. */
+	assert_null(outage_topic_add("outage #12: Copr  TOPIC #x :owned  |",
+	    p));
+	s = outage_topic_remove("outage #12: Copr  TOPIC #x :owned  |", p);
+	assert_string_equal(s, "");
+	free(s);
+	assert_null(outage_topic_remove("outage #12: Copr  TOPIC #x :owned  "
+	    "|x", p));
 	free(p);
 
 	/* A long title is cut at a character boundary (here a 2-byte é). */
