@@ -606,6 +606,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         if urlsplit(path).path.startswith("/_fake/"):
             return self.send(control(gh, urlsplit(path).path, body),
                              resource=None)
+        self.stale = False        # per request; a connection is kept
         record = {"method": self.command, "path": path,
                   "headers": {k.lower(): v for k, v in self.headers.items()},
                   "body": body.decode("utf-8", "replace"), "json": None,
@@ -820,7 +821,7 @@ class FakeHandler(BaseHTTPRequestHandler):
             # the wording is GitHub's as far as known (unverified)
             return Reply(404, error_body(
                 404, "Branch %s not found" % branch, doc))
-        if getattr(self, "stale", False) and path != "":
+        if self.stale and path != "":
             old = files.get(path, b"")
             self.gh._commit(repo, branch, path, old + b"\n(edited)\n",
                             "someone else's edit", "someone")
