@@ -210,7 +210,10 @@ fs_init(struct fs *f)
 static const char *
 fs_at(struct fs *f, int n, const char *rel)
 {
-	snprintf(f->path[n], sizeof(f->path[n]), "%s/%s", f->root, rel);
+	char	 buf[sizeof(f->path[0])];
+
+	snprintf(buf, sizeof(buf), "%s/%s", f->root, rel);
+	memcpy(f->path[n], buf, sizeof(buf));
 	return f->path[n];
 }
 
