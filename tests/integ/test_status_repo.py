@@ -205,6 +205,8 @@ def test_stale_sha_once_still_one_correct_file(t):
     check(statuses == [422, 409, 201] or statuses == [422, 409, 200],
           "422, 409, then written: %r" % statuses)
     check("severity: down" in front(text), "our page: %r" % text)
+    check("will retry" not in bot.log_text(),
+          "re-read within the run, not retried by the outbox")
     times = [r["time"] for r in gh.requests("PUT")]
     check(all(b - a >= 0.95 for a, b in zip(times, times[1:])),
           "writes at least 1 s apart: %r" % times)
