@@ -307,3 +307,21 @@ def test_symlink_refused(t):
     check("severity: down" in front(open(os.path.join(folder,
                                                       name)).read()),
           "the page")
+
+
+def test_rejections_said_with_githubs_words(t):
+    gh = fake_github(t)
+    gh.fail(1, 422, method="PUT", path="_copr-builds", body={
+        "message": "path contains a malformed path component",
+        "documentation_url": "https://docs.github.com/rest"})
+    bot, alice = setup(t, [repo_backend(t, gh, branch="nope"),
+                           repo_backend(t, gh, kind="statusfy")])
+    open_update_resolve(alice)
+    bot_line(alice, r"^cstate rejected outage #1's page: 404 Branch nope not "
+             r"found; fix it, then !jobs retry \d+$", start=0)
+    bot_line(alice, r"^statusfy rejected outage #1's page: 422 path contains "
+             r"a malformed path component; fix it, then !jobs retry \d+$",
+             start=0)
+    check(gh.commits(SITE) == [], "nothing written: %r" % gh.commits(SITE))
+    check(len(gh.requests("PUT")) == 2, "each tried once: %r"
+          % [r["path"] for r in gh.requests("PUT")])
