@@ -5,7 +5,9 @@
  * branch for its blob sha (404: a new file), then PUT the base64 of the
  * rendered page with the commit message "outage #12: <title>". A
  * backend with `dir` writes the same file into a folder on this machine,
- * atomically and never through a symbolic link.
+ * atomically and never through a symbolic link; the folder itself is
+ * made when it is missing (as config.c promises), never its parents, so
+ * that a mistyped path fails loudly instead of growing a tree.
  *
  * The file name is fixed by the outage (the day it opened and its
  * slug), so a job run again after a crash rewrites the same file, and a
@@ -74,7 +76,7 @@ struct repo_run {
 	char			*b64;
 	char			*sha;		/* NULL: a new file */
 	int			 rereads;	/* after a 409 */
-	int			 sha_reread;	/* after a 422 naming the sha */
+	int			 sha_reread;	/* after a 422 on the sha */
 	struct repo_run		*next;
 };
 

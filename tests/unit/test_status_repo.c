@@ -46,7 +46,8 @@ test_url(void **state)
 	    "/contents/content/issues/2026-11-24-a-1.md");
 	free(u);
 	u = status_repo_url(REPO_URL, "/my site//news/", "a b?.md");
-	assert_string_equal(u, REPO_URL "/contents/my%20site/news/a%20b%3F.md");
+	assert_string_equal(u,
+	    REPO_URL "/contents/my%20site/news/a%20b%3F.md");
 	free(u);
 	u = status_repo_url(REPO_URL, NULL, "x.md");
 	assert_string_equal(u, REPO_URL "/contents/x.md");
@@ -119,7 +120,8 @@ test_read(void **state)
 {
 	/* "foobarfoobar" is Zm9vYmFyZm9vYmFy; GitHub wraps it. */
 	const char	*equal = "{\"type\":\"file\",\"sha\":\"s1\","
-	    "\"encoding\":\"base64\",\"content\":\"Zm9vYmFy\\nZm9v\\nYmFy\\n\"}";
+	    "\"encoding\":\"base64\","
+	    "\"content\":\"Zm9vYmFy\\nZm9v\\nYmFy\\n\"}";
 	const char	*other = "{\"type\":\"file\",\"sha\":\"s2\","
 	    "\"encoding\":\"base64\",\"content\":\"Zm9vYmFy\\n\"}";
 	const char	*big = "{\"type\":\"file\",\"sha\":\"s3\","
@@ -147,8 +149,8 @@ test_read(void **state)
 	assert_int_equal(status_repo_read("[{\"type\":\"file\"}]", 17, "",
 	    &sha), STATUS_REPO_NOT_FILE);
 	assert_null(sha);
-	assert_int_equal(status_repo_read("{\"type\":\"dir\",\"sha\":\"x\"}", 24,
-	    "", &sha), STATUS_REPO_NOT_FILE);
+	assert_int_equal(status_repo_read("{\"type\":\"dir\",\"sha\":\"x\"}",
+	    24, "", &sha), STATUS_REPO_NOT_FILE);
 	assert_null(sha);
 	assert_int_equal(status_repo_read("{\"type\":\"file\"}", 15, "", &sha),
 	    STATUS_REPO_UNREADABLE);
@@ -257,7 +259,8 @@ entries(const char *dir)
 
 	assert_non_null(d);
 	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+		if (strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0)
 			n++;
 	closedir(d);
 	return n;
