@@ -38,6 +38,8 @@ or in a test (load the file by path, as test_fake_github.load_fake does:
     gh.commits("o/r")              # every commit: message, path, branch
     gh.stale(1, path="/contents/") # someone else commits to the file
                                    # just before the next PUT lands
+    gh.add_branch("o/r", "pages")  # a branch besides "main"
+    gh.put_file("o/r", "a.md", "x") # a commit by someone else
     gh.stop()
 
 The same knobs are reachable over HTTP on the same port under /_fake/
