@@ -55,6 +55,12 @@ def setup(t, backends):
     return bot, alice
 
 
+def one_page(files, pattern):
+    """For wait_until: (path, text) once files holds exactly one page,
+    which must match pattern; None before."""
+    return only_file(files, pattern) if len(files) == 1 else None
+
+
 def only_file(files, pattern):
     """The one file of files whose path matches pattern: (path, text)."""
     hits = [(p, x) for p, x in files.items() if re.search(pattern, p)]
@@ -93,7 +99,7 @@ def test_cstate_through_the_contents_api(t):
     bot, alice = setup(t, [repo_backend(t, gh, branch="pages")])
     open_update_resolve(alice)
     path, text = wait_until("the page", lambda: gh.files(SITE, "pages")
-                            and only_file(gh.files(SITE, "pages"), CSTATE))
+                            and one_page(gh.files(SITE, "pages"), CSTATE))
     fm = front(text)
     check(fm[0] == 'title: "Copr builds failing"', "title: %r" % fm)
     check(re.match(r'date: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00"$',
@@ -150,7 +156,7 @@ def test_statusfy_through_the_contents_api(t):
                                         systems=["Copr=copr-builds"])])
     open_update_resolve(alice)
     path, text = wait_until("the page", lambda: gh.files(SITE) and
-                            only_file(gh.files(SITE), STATUSFY))
+                            one_page(gh.files(SITE), STATUSFY))
     fm = front(text)
     check(fm[0] == "id: outage1", "id: %r" % fm)
     check("severity: major-outage" in fm and "resolved: false" in fm,
@@ -172,12 +178,12 @@ def test_both_in_local_folders(t):
     open_update_resolve(alice)
     name, text = wait_until("the cstate file", lambda: os.path.isdir(cdir)
                             and local_files(cdir) and
-                            only_file({"content/issues/" + n: x for n, x in
-                                       local_files(cdir).items()}, CSTATE))
+                            one_page({"content/issues/" + n: x for n, x in
+                                      local_files(cdir).items()}, CSTATE))
     check("severity: down" in front(text), "cstate page: %r" % text)
     wait_until("the statusfy file", lambda: os.path.isdir(sdir) and
-               only_file({"content/" + n: x for n, x in
-                          local_files(sdir).items()}, STATUSFY))
+               one_page({"content/" + n: x for n, x in
+                         local_files(sdir).items()}, STATUSFY))
     alice.say("#test", "!outage resolve 1 config reverted")
     wait_until("both resolved", lambda: all(
         "resolved: true" in front(x) for d in (cdir, sdir)
@@ -199,7 +205,7 @@ def test_stale_sha_once_still_one_correct_file(t):
     open_update_resolve(alice)
     path, text = wait_until("the page", lambda: gh.files(SITE) and
                             "(edited)" not in list(gh.files(SITE).values())[0]
-                            and only_file(gh.files(SITE), CSTATE))
+                            and one_page(gh.files(SITE), CSTATE))
     statuses = [r["status"] for r in gh.requests("PUT")]
     check(statuses == [422, 409, 201] or statuses == [422, 409, 200],
           "422, 409, then written: %r" % statuses)
@@ -268,7 +274,7 @@ def test_kill_during_commit_then_one_file(t):
     path, text = wait_until("the resolve", lambda: gh.files(SITE) and
                             "resolved: true" in front(
                                 list(gh.files(SITE).values())[0]) and
-                            only_file(gh.files(SITE), CSTATE))
+                            one_page(gh.files(SITE), CSTATE))
     check("config reverted" in text, "final content: %r" % text)
     check(len(gh.commits(SITE)) == 2, "two commits: %r" % gh.commits(SITE))
 
@@ -313,14 +319,38 @@ def test_rejections_said_with_githubs_words(t):
     gh.fail(1, 422, method="PUT", path="_copr-builds", body={
         "message": "path contains a malformed path component",
         "documentation_url": "https://docs.github.com/rest"})
+    # A folder where the page goes.
+    name = "%s-copr-builds-failing-1.md" % time.strftime("%Y-%m-%d",
+                                                          time.gmtime())
+    gh.put_file(SITE, "odd/%s/index.md" % name, "x")
     bot, alice = setup(t, [repo_backend(t, gh, branch="nope"),
-                           repo_backend(t, gh, kind="statusfy")])
+                           repo_backend(t, gh, kind="statusfy"),
+                           repo_backend(t, gh, path="odd")])
     open_update_resolve(alice)
+    bot_line(alice, r"^cstate rejected outage #1's page: the repository has "
+             r"something other than a file there; fix it, then !jobs "
+             r"retry \d+$", start=0)
     bot_line(alice, r"^cstate rejected outage #1's page: 404 Branch nope not "
              r"found; fix it, then !jobs retry \d+$", start=0)
     bot_line(alice, r"^statusfy rejected outage #1's page: 422 path contains "
              r"a malformed path component; fix it, then !jobs retry \d+$",
              start=0)
-    check(gh.commits(SITE) == [], "nothing written: %r" % gh.commits(SITE))
+    check(len(gh.commits(SITE)) == 1, "nothing written: %r"
+          % gh.commits(SITE))
     check(len(gh.requests("PUT")) == 2, "each tried once: %r"
           % [r["path"] for r in gh.requests("PUT")])
+
+
+def test_stale_sha_again_and_again_bounded(t):
+    gh = fake_github(t)
+    gh.stale(100, path="/contents/")
+    bot, alice = setup(t, [repo_backend(t, gh)])
+    open_update_resolve(alice)
+    wait_until("the retry", lambda: re.search(
+        r"will retry in \d+s: cstate failed on outage #1's page: 409 ",
+        bot.log_text()))
+    # The first PUT meets a file new to us (a 422 on the sha), then
+    # three 409s are re-read; the fourth is left to the outbox.
+    n = len(gh.requests("PUT"))
+    check(n == 5, "one PUT and four re-reads per run: %d" % n)
+    check(len(gh.requests("GET", "/contents/")) == 5, "five GETs")
