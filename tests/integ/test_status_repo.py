@@ -10,6 +10,7 @@ Identity is by hostmask: alice (admin) is a member and the only master."""
 
 import os
 import re
+import signal
 import time
 
 from harness import check, load_fake_github
@@ -354,3 +355,18 @@ def test_stale_sha_again_and_again_bounded(t):
     n = len(gh.requests("PUT"))
     check(n == 5, "one PUT and four re-reads per run: %d" % n)
     check(len(gh.requests("GET", "/contents/")) == 5, "five GETs")
+
+
+def test_reload_during_commit_runs_it_again(t):
+    gh = fake_github(t)
+    gh.hang(1, method="PUT", path="/contents/")
+    bot, alice = setup(t, [repo_backend(t, gh)])
+    open_update_resolve(alice)
+    wait_until("the held PUT", lambda: gh.requests("PUT"))
+    bot.signal(signal.SIGHUP)
+    wait_until("the reload", lambda: "configuration reloaded" in
+               bot.log_text())
+    wait_until("the page", lambda: gh.files(SITE) and
+               one_page(gh.files(SITE), CSTATE))
+    check(len(gh.commits(SITE)) == 1, "one commit: %r" % gh.commits(SITE))
+    check(bot.stop() == 0, "a clean exit")
