@@ -682,7 +682,8 @@ md_parse_date(const char *s, time_t *t)
 	    sec > 60 || md_offset(p, &off) == -1)
 		return -1;
 	*t = md_utc(y, mo, d, h, mi) + sec - off;
-	return 0;
+	/* Before 1970 or near year 9999: not an outage of ours. */
+	return *t >= 0 && y < 9999 ? 0 : -1;
 }
 
 /*
@@ -696,7 +697,7 @@ md_parse_item_time(const char *s, time_t base, time_t *t)
 	struct tm	 btm;
 	const char	*p = s;
 	size_t		 i;
-	int		 mo = -1, d, h, mi;
+	int		 mo = -1, n, d, h, mi;
 
 	for (i = 0; i < nitems(md_wday); i++)
 		if (strncmp(p, md_wday[i], 3) == 0 && p[3] == ' ')
@@ -707,7 +708,9 @@ md_parse_item_time(const char *s, time_t base, time_t *t)
 	if (mo == -1)
 		return -1;
 	p += 4;
-	if (md_digits(&p, isdigit((unsigned char)p[1]) ? 2 : 1, &d) == -1 ||
+	n = isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) ?
+	    2 : 1;
+	if (md_digits(&p, n, &d) == -1 ||
 	    *p++ != ' ' || md_digits(&p, 2, &h) == -1 || *p++ != ':' ||
 	    md_digits(&p, 2, &mi) == -1 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || strcmp(p, " UTC") != 0)

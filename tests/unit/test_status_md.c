@@ -603,8 +603,10 @@ test_read_dates(void **state)
 	/* An item in January of an outage of December: the next year. */
 	assert_int_equal(read_with("title: x\n", "2026-12-31 23:50",
 	    "---\nUpdates:\n- Fri Jan 1 00:10 UTC: new year\n"
-	    "- no time: the one before\n", &o, &cause), 0);
-	assert_int_equal(o.nupdates, 3);
+	    "- no time: the one before\n- Sun Mar : cut short\n", &o,
+	    &cause), 0);
+	assert_int_equal(o.nupdates, 4);
+	assert_string_equal(o.updates[3].text, "Sun Mar : cut short");
 	assert_int_equal(o.updates[1].at, 1798762200);	/* 2027 */
 	assert_int_equal(o.updates[2].at, 1798762200);
 	assert_string_equal(o.updates[2].text, "no time: the one before");
@@ -635,6 +637,8 @@ test_read_bad(void **state)
 		{ "---\ntitle: x\ndate: yesterday\n---\n",
 		    "line 3: date: not a date" },
 		{ "---\ntitle: x\ndate: 2026-13-24\n---\n",
+		    "line 3: date: not a date" },
+		{ "---\ntitle: x\ndate: 1969-12-31 23:00\n---\n",
 		    "line 3: date: not a date" },
 		{ "---\ntitle: x\ndate: 2026-11-24\nseverity: major\n---\n",
 		    "line 4: severity: not down, disrupted or notice" },
