@@ -838,7 +838,10 @@ md_read_key(struct md_read *r, yaml_document_t *d, const char *key,
 		if ((n = md_bool(s)) == -1)
 			return md_fail(cause, v, line0, key,
 			    "not true or false");
-		*(key[0] == 'r' ? &r->resolved : &r->informational) = n;
+		if (key[0] == 'r')
+			r->resolved = n;
+		else
+			r->informational = n;
 	} else if (strcmp(key, "severity") == 0) {
 		if (s == NULL || (n = outage_severity_parse(s)) == -1)
 			return md_fail(cause, v, line0, key,
