@@ -34,7 +34,6 @@
 #include "config.h"
 #include "outage.h"
 #include "status_md.h"
-#include "tz.h"
 #include "util.h"
 
 #define SLUG_MAX	50
@@ -646,8 +645,10 @@ md_offset(const char *p, long *off)
 static time_t
 md_utc(int y, int mo, int d, int h, int mi)
 {
-	return (time_t)(tz_days_from_civil(y, mo, d) * 86400 + h * 3600 +
-	    mi * 60);
+	struct tm	 tm = { .tm_year = y - 1900, .tm_mon = mo - 1,
+	    .tm_mday = d, .tm_hour = h, .tm_min = mi };
+
+	return timegm(&tm);
 }
 
 /* Parse "2021-03-07", "2021-03-07 20:00", "2021-03-07T20:00:00.000Z",

@@ -1,4 +1,4 @@
-/* deps: status_md outage tz util log */
+/* deps: status_md outage util log */
 /*
  * test_status_md.c — the cState and Statusfy pages: slugs and file
  * names, both front matters byte for byte, user text that must never
