@@ -405,6 +405,275 @@ test_not_utf8(void **state)
 	outage_clear(&o);
 }
 
+/* Check that a and b have the same fields and timeline texts/times. */
+static void
+same_outage(const struct outage *a, const struct outage *b)
+{
+	size_t	 i;
+
+	assert_string_equal(a->title, b->title);
+	assert_int_equal(a->opened_at, b->opened_at);
+	assert_int_equal(a->severity, b->severity);
+	assert_int_equal(a->state, b->state);
+	assert_int_equal(a->resolved_at, b->resolved_at);
+	assert_int_equal(a->updated_at, b->updated_at);
+	assert_int_equal(a->eta, b->eta);
+	assert_int_equal(a->naffected, b->naffected);
+	for (i = 0; i < a->naffected; i++)
+		assert_string_equal(a->affected[i], b->affected[i]);
+	assert_string_equal(a->alternatives != NULL ? a->alternatives : "",
+	    b->alternatives != NULL ? b->alternatives : "");
+	assert_string_equal(a->cause != NULL ? a->cause : "",
+	    b->cause != NULL ? b->cause : "");
+	assert_int_equal(a->nupdates, b->nupdates);
+	for (i = 0; i < a->nupdates; i++) {
+		assert_int_equal(a->updates[i].at, b->updates[i].at);
+		assert_string_equal(a->updates[i].text, b->updates[i].text);
+		assert_int_equal(a->updates[i].state, b->updates[i].state);
+	}
+}
+
+/* Does s read back from a body line as it is (one line, trimmed)? */
+static int
+body_safe(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20)
+			return 0;
+	s -= n;
+	return n > 0 && s[0] != ' ' && s[n - 1] != ' ' &&
+	    strstr(s, "\xe2\x80\xa8") == NULL;
+}
+
+/* Render o as cState, read it back and compare. */
+static void
+round_trip(const struct outage *o)
+{
+	struct outage	 back;
+	char		*s, *cause;
+
+	s = status_md_cstate(o);
+	assert_non_null(s);
+	if (status_md_cstate_read(s, strlen(s), &back, &cause) != 0)
+		fail_msg("%s\n%s", cause, s);
+	assert_int_equal(back.id, 0);
+	same_outage(o, &back);
+	outage_clear(&back);
+	free(s);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct outage	 o;
+	size_t		 i;
+
+	sample(&o, "Copr builds failing");
+	o.alternatives = xstrdup("build in Koji");
+	o.cause = xstrdup("https://example.org/copr/1");
+	o.eta = OPENED + 118 * 60;
+	o.state = OUTAGE_INVESTIGATING;	/* the reader knows no more */
+	o.updates[1].state = OUTAGE_INVESTIGATING;
+	round_trip(&o);
+	resolve(&o, "Builders are back");
+	o.eta = 0;			/* not shown once resolved */
+	round_trip(&o);
+	outage_clear(&o);
+	for (i = 0; i < nitems(hostile); i++) {
+		if (*hostile[i] == '\0')
+			continue;
+		sample(&o, hostile[i]);
+		o.updates[1].state = OUTAGE_INVESTIGATING;
+		if (body_safe(hostile[i])) {
+			free(o.updates[1].text);
+			o.updates[1].text = xstrdup(hostile[i]);
+		}
+		resolve(&o, "");
+		round_trip(&o);
+		outage_clear(&o);
+	}
+}
+
+/* A file in the style of older cState sites, with the variants. */
+static const char old_style[] =
+    "---\n"
+    "title: 'It''s \"quoted\": --- yes'\n"
+    "date: 2018-04-13 13:06\n"
+    "resolved: true\n"
+    "# resolvedWhen: 2018-04-13 17:30:00\n"
+    "# Possible severity levels: down, disrupted, notice\n"
+    "severity: down\n"
+    "affected:\n"
+    "  - API\n"
+    "  - \"Testing Farm\"\n"
+    "section: issue\n"
+    "pin: false\n"
+    "unknown: { any: [thing] }\n"
+    "---\n"
+    "\n"
+    "*Investigating* - we are looking\n"
+    "into it.\n"
+    "\n"
+    "**Updates:**\n"
+    "\n"
+    "- 2018-04-13 19:30:00 +02:00: Fixed\n"
+    "  for good.\n"
+    "- Fri Apr 13 14:00 UTC: Found it\n";
+
+static void
+test_read_variants(void **state)
+{
+	struct outage	 o;
+	char		*cause;
+
+	assert_int_equal(status_md_cstate_read(old_style,
+	    strlen(old_style), &o, &cause), 0);
+	assert_string_equal(o.title, "It's \"quoted\": --- yes");
+	assert_int_equal(o.opened_at, 1523624760);	/* 13:06Z */
+	assert_int_equal(o.severity, OUTAGE_DOWN);
+	assert_int_equal(o.naffected, 2);
+	assert_string_equal(o.affected[1], "Testing Farm");
+	assert_int_equal(o.state, OUTAGE_RESOLVED);
+	/* No resolvedWhen: the newest update, 17:30Z. */
+	assert_int_equal(o.resolved_at, 1523640600);
+	assert_int_equal(o.nupdates, 3);
+	assert_string_equal(o.updates[0].text,
+	    "*Investigating* - we are looking into it.");
+	assert_int_equal(o.updates[1].at, 1523628000);	/* 14:00Z */
+	assert_string_equal(o.updates[1].text, "Found it");
+	assert_int_equal(o.updates[2].state, OUTAGE_RESOLVED);
+	assert_string_equal(o.updates[2].text, "Fixed for good.");
+	outage_clear(&o);
+}
+
+/* Read a file made of head, then date: <date>, then tail. */
+static int
+read_with(const char *head, const char *date, const char *tail,
+    struct outage *o, char **cause)
+{
+	char	*text;
+	int	 rc;
+
+	text = xasprintf("---\n%sdate: %s\n%s", head, date, tail);
+	rc = status_md_cstate_read(text, strlen(text), o, cause);
+	free(text);
+	return rc;
+}
+
+static void
+test_read_dates(void **state)
+{
+	static const struct {
+		const char	*date;
+		time_t		 t;
+	} cases[] = {
+		{ "2026-11-24 18:02", OPENED },
+		{ "\"2026-11-24T18:02:00+00:00\"", OPENED },
+		{ "2026-11-24T18:02:00.000Z", OPENED },
+		{ "2026-11-24T19:02:00+01:00", OPENED },
+		{ "2026-11-24 12:32:00 -0530", OPENED },
+		{ "2026-11-24 18:02 UTC", OPENED },
+		{ "2026-11-24", OPENED - (18 * 60 + 2) * 60 },
+	};
+	struct outage	 o;
+	char		*cause;
+	size_t		 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		if (read_with("title: x\n", cases[i].date, "---\n", &o,
+		    &cause) != 0)
+			fail_msg("%s: %s", cases[i].date, cause);
+		assert_int_equal(o.opened_at, cases[i].t);
+		assert_int_equal(o.state, OUTAGE_INVESTIGATING);
+		assert_int_equal(o.nupdates, 1);
+		outage_clear(&o);
+	}
+	/* informational, resolvedWhen in another zone, no updates. */
+	assert_int_equal(read_with("title: x\ninformational: true\n"
+	    "severity: down\nresolved: yes\n", "2026-11-24 18:02",
+	    "resolvedWhen: 2026-11-24T20:22:00+01:00\n---\nbody\n", &o,
+	    &cause), 0);
+	assert_int_equal(o.severity, OUTAGE_NOTICE);
+	assert_int_equal(o.resolved_at, OPENED + 80 * 60);
+	assert_int_equal(o.nupdates, 2);
+	assert_string_equal(o.updates[0].text, "body");
+	outage_clear(&o);
+	/* An item in January of an outage of December: the next year. */
+	assert_int_equal(read_with("title: x\n", "2026-12-31 23:50",
+	    "---\nUpdates:\n- Fri Jan 1 00:10 UTC: new year\n"
+	    "- no time: the one before\n- Sun Mar : cut short\n", &o,
+	    &cause), 0);
+	assert_int_equal(o.nupdates, 4);
+	assert_string_equal(o.updates[3].text, "Sun Mar : cut short");
+	assert_int_equal(o.updates[1].at, 1798762200);	/* 2027 */
+	assert_int_equal(o.updates[2].at, 1798762200);
+	assert_string_equal(o.updates[2].text, "no time: the one before");
+	outage_clear(&o);
+	/* resolved without a time and without updates: the date. */
+	assert_int_equal(read_with("title: x\nresolved: true\n",
+	    "2026-11-24 18:02", "---\n", &o, &cause), 0);
+	assert_int_equal(o.resolved_at, OPENED);
+	outage_clear(&o);
+}
+
+static void
+test_read_bad(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*cause;
+	} cases[] = {
+		{ "---\ntitle: x\ndate: 2026-11-24\naffected:\n\t- API\n---\n",
+		    "line 5: " },
+		{ "---\ntitle: [oops\ndate: 2026-11-24\n---\n", "line 3: " },
+		{ "---\ntitle: caf\xe9\ndate: 2026-11-24\n---\n",
+		    "line 2: not UTF-8 text" },
+		{ "---\ntitle: a\0b\n---\n", "line 2: a NUL byte" },
+		{ "title: x\ndate: 2026-11-24\n", "line 1: no front matter" },
+		{ "---\ntitle: x\ndate: 2026-11-24\n", "line 3: the front "
+		    "matter does not end" },
+		{ "---\ntitle: x\ndate: yesterday\n---\n",
+		    "line 3: date: not a date" },
+		{ "---\ntitle: x\ndate: 2026-13-24\n---\n",
+		    "line 3: date: not a date" },
+		{ "---\ntitle: x\ndate: 1969-12-31 23:00\n---\n",
+		    "line 3: date: not a date" },
+		{ "---\ntitle: x\ndate: 2026-11-24\nseverity: major\n---\n",
+		    "line 4: severity: not down, disrupted or notice" },
+		{ "---\ntitle: x\ndate: 2026-11-24\nresolved: maybe\n---\n",
+		    "line 4: resolved: not true or false" },
+		{ "---\n- title\n- date\n---\n",
+		    "line 2: front matter: not a mapping" },
+		{ "---\n---\n", "line 2: front matter: not a mapping" },
+		{ "---\ndate: 2026-11-24\n---\n", "line 2: title: missing" },
+		{ "---\ntitle: \"\"\ndate: 2026-11-24\n---\n",
+		    "line 2: title: not a text" },
+		{ "---\ntitle: x\n---\n", "line 2: date: missing" },
+	};
+	struct outage	 o;
+	char		*cause;
+	size_t		 i, len;
+
+	for (i = 0; i < nitems(cases); i++) {
+		len = strlen(cases[i].text);
+		if (strstr(cases[i].cause, "NUL") != NULL)
+			len = 18;
+		cause = NULL;
+		if (status_md_cstate_read(cases[i].text, len, &o, &cause) !=
+		    -1)
+			fail_msg("read: %s", cases[i].text);
+		assert_non_null(cause);
+		if (strncmp(cause, cases[i].cause, strlen(cases[i].cause)))
+			fail_msg("%zu: \"%s\", not \"%s...\"", i, cause,
+			    cases[i].cause);
+		assert_null(o.title);
+		assert_int_equal(o.nupdates, 0);
+		free(cause);
+	}
+}
+
 int
 main(void)
 {
@@ -415,6 +684,10 @@ main(void)
 		cmocka_unit_test(test_statusfy),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_read_variants),
+		cmocka_unit_test(test_read_dates),
+		cmocka_unit_test(test_read_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
