@@ -213,9 +213,11 @@ def test_reload_while_webhook_hangs_sends_the_event_again(t):
     bot_line(alice, r"^\[outage #1 disrupted\] Copr builds failing")
     first = wait_until("the hanging request", lambda: wh.requests("POST"),
                        timeout=5)[0]
-    # Telegram is done first: a message in flight at a reload is sent
-    # again (the Bot API cannot say whether it got one).
+    # Telegram is done first: a message in flight at a reload, even one
+    # whose answer is still on its way, is sent again (the Bot API cannot
+    # say whether it got one).
     wait_until("the Telegram message", tg.messages, timeout=5)
+    bot.wait_log(r"sendMessage -> 200", timeout=5)
     alice.say("#test", "!reload")
     bot_line(alice, r"^alice: configuration reloaded$")
     events = wait_until("the event, sent again", wh.events, timeout=20)
