@@ -13,8 +13,8 @@ import re
 import time
 
 from harness import check
-from test_outage import (REPO, TOKEN, bot_line, fake_github, secret, setup,
-                         wait_until)
+from test_outage import (REPO, TOKEN, bot_line, fake_github, restart, secret,
+                         setup, wait_until)
 
 STATUS_REPO = "packit/status"
 
@@ -47,11 +47,6 @@ def by_marker(gh, repo, n):
 
 def labels(issue):
     return [lb["name"] for lb in issue["labels"]]
-
-
-def restart(bot, alice):
-    bot.start()
-    bot.wait_joined(alice, "#test", start=alice.mark())
 
 
 def posts(gh, repo=STATUS_REPO):
