@@ -974,6 +974,9 @@ test_op_free_in_callback(void **state)
 /* ---- end to end: the fake GitHub of tests/fakes as a child process ---- */
 
 /* The fake, started with --enterprise and token "T". */
+/* The fake's pid while it runs, for the teardown of a failed test. */
+static pid_t	fake_pid;
+
 struct fakegh {
 	pid_t		 pid;
 	char		*api_url;	/* http://127.0.0.1:PORT/api/v3 */
@@ -993,7 +996,7 @@ fakegh_start(struct fakegh *f)
 	memset(f, 0, sizeof *f);
 	if (access("tests/fakes/github.py", R_OK) != 0 || pipe(p) != 0)
 		return -1;
-	f->pid = fork();
+	f->pid = fake_pid = fork();
 	if (f->pid == 0) {
 		dup2(p[1], STDOUT_FILENO);
 		close(p[0]);
@@ -1010,6 +1013,7 @@ fakegh_start(struct fakegh *f)
 	if (url == NULL || (end = strstr(url, "/api/v3 ")) == NULL) {
 		kill(f->pid, SIGTERM);
 		waitpid(f->pid, NULL, 0);
+		fake_pid = 0;
 		return -1;
 	}
 	url += 4;
@@ -1028,6 +1032,7 @@ fakegh_stop(struct fakegh *f)
 	loop_free(f->loop);
 	kill(f->pid, SIGTERM);
 	waitpid(f->pid, NULL, 0);
+	fake_pid = 0;
 	free(f->api_url);
 	free(f->base);
 }
@@ -1486,6 +1491,18 @@ test_once_against_fake(void **state)
 	fakegh_stop(&f);
 }
 
+/* After a test with the fake: stop it if a failed assertion left it. */
+static int
+fakegh_teardown(void **state)
+{
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGTERM);
+		waitpid(fake_pid, NULL, 0);
+		fake_pid = 0;
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -1508,13 +1525,14 @@ main(void)
 		cmocka_unit_test(test_op_pin),
 		cmocka_unit_test(test_op_free_in_callback),
 		cmocka_unit_test(test_op_refused_and_cancelled),
-		cmocka_unit_test(test_against_fake),
+		cmocka_unit_test_teardown(test_against_fake, fakegh_teardown),
 		cmocka_unit_test(test_once_pure),
 		cmocka_unit_test(test_find_comment_marker),
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_op_comment_once),
 		cmocka_unit_test(test_op_create_once),
-		cmocka_unit_test(test_once_against_fake),
+		cmocka_unit_test_teardown(test_once_against_fake,
+		    fakegh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
