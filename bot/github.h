@@ -123,7 +123,7 @@ int	gh_update_issue(struct gh *, long long number,
 struct gh_issue {
 	const char		*title;
 	const char		*body;		/* must hold marker */
-	const char *const	*labels;	/* set on create; may be NULL */
+	const char *const	*labels;	/* set on create, or NULL */
 	const char *const	*find_labels;	/* the search's filter */
 	const char		*marker;
 };

@@ -58,8 +58,8 @@ struct outage_gh_job {
 };
 
 static void	outage_gh_start(void *, struct outbox_run *);
-static void	done_cb(const struct gh_result *, const struct http_response *,
-		    void *);
+static void	done_cb(const struct gh_result *,
+		    const struct http_response *, void *);
 
 /* Register the executor for cfg's github group. */
 struct outage_gh *

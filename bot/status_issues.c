@@ -38,12 +38,13 @@
 #include "util.h"
 
 #define SI_GAP_MS	1000	/* between two requests of one job */
-#define SI_MEMO		"issue"	/* the memo: {"number","node_id","url"} */
+/* The memo of an issue: {"number","node_id","url"}. */
+#define SI_MEMO		"issue"
 
 /* The steps of a job; each event runs its plan in order. */
 enum si_step {
 	SI_DONE = 0,
-	SI_ISSUE,		/* know the issue: memo, else find or create */
+	SI_ISSUE,		/* the memo, else find or create */
 	SI_PIN,			/* with pin only */
 	SI_COMMENT,
 	SI_LABELS,		/* labels as the outage is now */
@@ -79,9 +80,9 @@ struct si {
 	const struct cfg_backend *cfg;		/* borrowed */
 	const struct status_ctx	*ctx;		/* borrowed */
 	struct gh		*gh;
-	const char		**labels;	/* the backend's, NULL-ended */
-	struct si_job		*cur;		/* the job in flight, or NULL */
-	long long		 timer;		/* the gap before a step, or 0 */
+	const char		**labels;	/* the backend's */
+	struct si_job		*cur;		/* or NULL */
+	long long		 timer;		/* the gap, or 0 */
 };
 
 /* One job in progress. */
@@ -89,11 +90,11 @@ struct si_job {
 	struct si		*s;
 	struct status_job	*job;
 	const struct status_event *ev;
-	int			 plan;		/* index in si_plans[kind] */
-	int			 sent;		/* a request was made */
+	int			 plan;		/* step index */
+	int			 sent;		/* a request went */
 	long long		 number;
 	char			*node_id;
-	char			**labels;	/* the issue's, NULL-ended */
+	char			**labels;	/* the issue's */
 };
 
 static void	si_step_start(struct si_job *);
@@ -291,10 +292,12 @@ si_issue(struct si_job *j)
 {
 	const struct status_event	*ev = j->ev;
 	struct gh_issue			 is;
-	char				*marker = si_marker(ev);
-	char				*title = outage_gh_title(&ev->outage);
-	char				*body = si_body(&ev->outage, marker);
+	char				*marker, *title, *body;
 	int				 rc;
+
+	marker = si_marker(ev);
+	title = outage_gh_title(&ev->outage);
+	body = si_body(&ev->outage, marker);
 
 	memset(&is, 0, sizeof(is));
 	is.title = title;

@@ -858,7 +858,8 @@ test_op_close(void **state)
 	} cases[] = {
 		{ start_close, "{\"state\":\"closed\",\"state_reason\":"
 		  "\"completed\"}" },
-		{ start_labels, "\r\n\r\n{\"labels\":[\"incident\",\"down\"]}" }
+		{ start_labels, "\r\n\r\n{\"labels\":[\"incident\","
+		  "\"down\"]}" }
 	};
 	struct canned	 c;
 	struct seen	 s;
@@ -1375,7 +1376,8 @@ test_op_comment_once(void **state)
 	assert_int_equal(s.comment_id, 3);
 	assert_non_null(strstr(c.requests[0], "GET /api/v3/repos/packit/"
 	    "service/issues/12/comments?per_page=100&page=1 HTTP/1.1"));
-	assert_non_null(strstr(c.requests[1], "/comments?per_page=100&page=2 "));
+	assert_non_null(strstr(c.requests[1],
+	    "/comments?per_page=100&page=2 "));
 	seen_free(&s, &c);
 
 	absent[0] = answer(200, "Link: <http://x/?page=2>; rel=\"next\"\r\n",
@@ -1405,8 +1407,9 @@ start_create_search(struct gh *gh, struct seen *s)
 {
 	static const char *const labels[] = { "incident", "Copr", NULL };
 	static const char *const find[] = { "incident", NULL };
-	struct gh_issue	 is = { "Copr down", "x <!-- outagebot:outage=test/1 "
-			    "-->", labels, find, MARKER };
+	struct gh_issue	 is = { "Copr down",
+			    "x <!-- outagebot:outage=test/1 -->", labels,
+			    find, MARKER };
 
 	return gh_create_issue_once(gh, &is, 1, on_done, s);
 }
@@ -1448,8 +1451,9 @@ test_once_against_fake(void **state)
 	static const char *const labels[] = { "incident", "Copr", NULL };
 	static const char *const find[] = { "incident", NULL };
 	static const char mk[] = "<!-- outagebot:status=t/1 -->";
-	struct gh_issue	 is = { "Copr down", "x\n" "<!-- outagebot:status="
-			    "t/1 -->", labels, find, mk };
+	struct gh_issue	 is = { "Copr down",
+			    "x\n<!-- outagebot:status=t/1 -->", labels, find,
+			    mk };
 	struct gh_config cfg = { NULL, "packit/status", "T", 5000 };
 	struct fakegh	 f;
 	struct gh	*gh;
