@@ -3,11 +3,16 @@
  * (URL, headers, a JSON body made with jansson, never by pasting strings),
  * starts it through http.c, and reads the answer into a struct gh_result
  * for the caller's callback, along with the raw response so that the
- * caller can classify it.
+ * caller can classify it (gh_verdict reads it the one way every executor
+ * shares: http_classify, and GraphQL errors inside a 200).
+ *
+ * A write made "once" (gh_create_issue_once, gh_add_comment_once) is one
+ * operation of several requests: the marker search, page by page, then
+ * the write only when the marker is absent.
  *
  * This file owns the struct gh (base URLs, token, the headers every
- * request carries) and the operations in flight. It must not decide about
- * retries or pacing (the outbox does), must not log tokens or bodies, and
+ * request carries) and the operations in flight. It must not retry or
+ * pace anything (the outbox does), must not log tokens or bodies, and
  * touches no other library than jansson (HTTP goes through http.c).
  */
 #include <ctype.h>
