@@ -164,3 +164,31 @@ def test_status_issue_create_survives_kill9(t):
               "one status issue for outage #%d: %r"
               % (n, gh.issues(STATUS_REPO)))
     check(len(gh.issues(STATUS_REPO)) == 4, "four issues")
+
+
+def gql_errors(kind, message):
+    return {"data": {"pinIssue": None}, "errors": [
+        {"type": kind, "path": ["pinIssue"], "message": message}]}
+
+
+def test_issues_backend_graphql_errors_in_200(t):
+    """GraphQL answers errors with HTTP 200: a rate limit is tried again,
+    a refusal is said once in the channel and waits for !jobs retry."""
+    gh = fake_github(t)
+    gh.fail(1, 200, path="/graphql", body=gql_errors(
+        "RATE_LIMITED", "API rate limit exceeded"))
+    gh.fail(1, 200, path="/graphql", body=gql_errors(
+        "FORBIDDEN", "Resource not accessible by integration"))
+    srv, bot, (alice,) = setup(t, None, statuspage=statuspage(
+        backend(t, gh, pin=True)))
+    alice.say("#test", "!outage open Copr down")
+    line = bot_line(alice, r"^issues rejected outage #1's pin: Resource "
+                    r"not accessible by integration; fix it, then !jobs "
+                    r"retry (\d+)$", timeout=30)
+    check(len(gh.requests("POST", "/graphql")) == 2, "tried twice")
+    check(gh.pinned(STATUS_REPO) == [], "not pinned")
+    job = re.search(r"retry (\d+)$", line.body).group(1)
+    alice.say("#test", "!jobs retry %s" % job)
+    wait_until("the pin", lambda: len(gh.pinned(STATUS_REPO)) == 1,
+               timeout=30)
+    check(len(posts(gh)) == 1, "one create: %r" % gh.issues(STATUS_REPO))
