@@ -1,0 +1,258 @@
+"""The Cachet status-page backend end to end (DESIGN §7, §8): the real
+bot in a real ngIRCd channel, Cachet 2.x played by tests/fakes/cachet.py.
+An outage becomes one incident (created once, across failures and a
+kill -9), its updates incident updates, and the affected components
+carry its severity until the resolve sets them operational; component
+ids are looked up by name over every page of the listing, cached, and
+looked up again when a name is missing. A hanging Cachet never delays
+the bot's replies; a rejected token is said once and retried by hand.
+
+Identity is by hostmask: alice (admin) is the only member here."""
+
+import importlib.util
+import json
+import os
+import re
+import time
+
+from harness import ROOT, check, privmsg_from
+from test_outage import bot_line, secret, wait_until
+
+TOKEN = "cachet-test-token"
+ROLE = {"name": "outage-master", "members": ["alice"],
+        "shift": "1w", "start": "2026-11-23 09:00", "timezone": "UTC",
+        "announce_channel": "#test"}
+FILLERS = 110           # components before ours: the listing has 2 pages
+
+
+def load_fake():
+    path = os.path.join(ROOT, "tests", "fakes", "cachet.py")
+    spec = importlib.util.spec_from_file_location("fake_cachet", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def fake_cachet(t, names=("API", "Copr", "Testing Farm")):
+    ca = load_fake().FakeCachet(token=TOKEN).start()
+    t.on_cleanup(ca.stop)
+    for i in range(FILLERS):
+        ca.add_component("Filler %d" % i)
+    for n in names:
+        ca.add_component(n)
+    return ca
+
+
+def setup(t, ca, token=TOKEN):
+    srv = t.ngircd()
+    alice = t.client(srv, "alice")
+    alice.join("#test")
+    backend = {"type": "cachet", "url": ca.url + "/",
+               "token_file": secret(t, "cachet-token", token + "\n")}
+    cfg = t.bot_config(
+        srv, roles=[ROLE],
+        team={"identify": "hostmask", "admins": ["alice!*@*"],
+              "members": ["alice!*@*"]},
+        statuspage={"components": ["API", "Copr", "Testing Farm", "Koji"],
+                    "backends": [backend]},
+        irc={"flood": {"burst": 30, "interval": "1s"},
+             "max_reply_lines": 12})
+    bot = t.bot(cfg, start=False)
+    bot.start()
+    bot.wait_joined(alice, "#test")
+    return srv, bot, alice
+
+
+def statuses(ca, *names):
+    return [ca.component_status(n) for n in names]
+
+
+def test_cachet_open_update_resolve(t):
+    ca = fake_cachet(t)
+    srv, bot, alice = setup(t, ca)
+    alice.say("#test", "!outage open --severity down --affected "
+              "\"copr,testing farm,koji\" --alternative "
+              "\"build *locally*\" Copr builds failing")
+    bot_line(alice, r"^alice: outage #1 opened$")
+    wait_until("the components down", lambda: statuses(
+        ca, "Copr", "Testing Farm") == [4, 4])
+    incs = ca.incidents()
+    check(len(incs) == 1, "one incident: %r" % incs)
+    inc = incs[0]
+    check(inc["name"] == "Copr builds failing", "name: %r" % inc["name"])
+    check(inc["status"] == 1 and inc["visible"] == 1 and
+          inc["notifications"] is False, "status 1, visible, no notify")
+    check(inc["component_id"] == 0, "no component_id with two components")
+    check([(m["key"], m["value"]) for m in inc["meta"]] ==
+          [("outagebot", "test/1")], "the marker: %r" % inc["meta"])
+    check("Affected: Copr, Testing Farm" in inc["message"] and
+          "build \\*locally\\*" in inc["message"],
+          "message: %r" % inc["message"])
+    check(ca.component_status("API") == 1, "API untouched")
+    # Every page of the listing was read; every request had the token.
+    pages = ca.requests("GET", r"^/api/v1/components\?")
+    check(len(pages) == 2, "two pages listed: %r" %
+          [r["path"] for r in pages])
+    for r in ca.requests():
+        check(r["headers"].get("x-cachet-token") == TOKEN, "token sent")
+        check(r["headers"].get("user-agent", "").startswith("outagebot/"),
+              "UA")
+    # Koji is configured but not on the site: logged and skipped.
+    wait_until("the skip logged", lambda: re.search(
+        r'outage #1: no component "Koji" on the site; skipped',
+        bot.log_text()))
+    check(TOKEN not in bot.log_text(), "the token is never logged")
+
+    # Koji appears on the site: the next event lists the components again.
+    koji = ca.add_component("Koji")
+    alice.say("#test", "!outage update 1 --status identified --severity "
+              "disrupted a bad config")
+    bot_line(alice, r"^\[outage #1 identified, disrupted\]")
+    wait_until("the update", lambda: len(ca.updates(inc["id"])) == 1)
+    up = ca.updates(inc["id"])[0]
+    check(up["status"] == 2 and up["message"] == "a bad config",
+          "update: %r" % up)
+    wait_until("components disrupted", lambda: statuses(
+        ca, "Copr", "Testing Farm", "Koji") == [3, 3, 3])
+    check(len(ca.requests("GET", r"^/api/v1/components\?")) == 4,
+          "listed again once (two pages) on the miss")
+    check(len(ca.requests("PUT", r"^/api/v1/components/%d$" % koji)) == 1,
+          "Koji set")
+
+    # Copr leaves the outage: it goes back to operational.
+    alice.say("#test", "!outage update 1 --affected \"testing farm,koji\" "
+              "--status monitoring fix deployed")
+    wait_until("the second update", lambda: len(ca.updates(inc["id"])) == 2)
+    wait_until("Copr operational", lambda: statuses(
+        ca, "Copr", "Testing Farm", "Koji") == [1, 3, 3])
+    check(ca.updates(inc["id"])[1]["status"] == 3, "monitoring is 3")
+
+    alice.say("#test", "!outage resolve 1 config reverted")
+    bot_line(alice, r"^\[outage #1 resolved\]")
+    wait_until("all operational", lambda: statuses(
+        ca, "Copr", "Testing Farm", "Koji") == [1, 1, 1])
+    wait_until("the resolve update", lambda: len(ca.updates(inc["id"])) == 3)
+    last = ca.updates(inc["id"])[2]
+    check(last["status"] == 4 and last["message"] == "config reverted",
+          "resolve update: %r" % last)
+    check(ca.incidents()[0]["status"] == 4, "incident fixed")
+    check(len(ca.requests("POST", r"^/api/v1/incidents$")) == 1,
+          "one create")
+    check(len(ca.requests("GET", r"^/api/v1/components\?")) == 4,
+          "the cache served the resolve")
+
+
+def test_cachet_one_component_in_the_create(t):
+    ca = fake_cachet(t)
+    srv, bot, alice = setup(t, ca)
+    alice.say("#test", "!outage open --severity notice --affected api "
+              "API slow")
+    bot_line(alice, r"^alice: outage #1 opened$")
+    wait_until("the incident", lambda: ca.incidents())
+    wait_until("the create answered", lambda: [
+        r for r in ca.requests("POST", r"^/api/v1/incidents$")
+        if r["status"] == 200])
+    body = ca.requests("POST", r"^/api/v1/incidents$")[0]["json"]
+    api = [c["id"] for c in ca.components() if c["name"] == "API"][0]
+    check(body["component_id"] == api and body["component_status"] == 2,
+          "component in the create: %r" % body)
+    check(body["visible"] == 1 and body["notify"] is False, "flags")
+    check(ca.component_status("API") == 2, "API: performance issues")
+    alice.say("#test", "!outage resolve 1")
+    wait_until("API operational", lambda: ca.component_status("API") == 1)
+    msg = ca.updates(1)[0]["message"]
+    check(ca.updates(1)[0]["status"] == 4 and msg, "resolve with a text: "
+          "%r" % msg)
+    check(len(ca.requests("PUT", r"^/api/v1/components/%d$" % api)) == 1,
+          "the create set it; only the resolve PUT it")
+
+
+def test_cachet_failing_then_exactly_once(t):
+    ca = fake_cachet(t)
+    ca.fail(2, 500, method="POST", path=r"^/api/v1/incidents$")
+    # A lookup answered 404 means "none there": the job goes on.
+    ca.fail(1, 404, method="GET", path=r"^/api/v1/incidents\?")
+    srv, bot, alice = setup(t, ca)
+    alice.say("#test", "!outage open --affected copr Copr builds failing")
+    bot_line(alice, r"^alice: outage #1 opened$")
+    wait_until("the incident", lambda: ca.incidents(), timeout=40)
+    wait_until("Copr disrupted", lambda: ca.component_status("Copr") == 3)
+    check(len(ca.incidents()) == 1, "one incident: %r" % ca.incidents())
+    creates = ca.requests("POST", r"^/api/v1/incidents$")
+    check([r["status"] for r in creates] == [500, 500, 200],
+          "two failures, then the create: %r" % creates)
+    # The tries after a failure looked for the incident first.
+    lookups = ca.requests("GET", r"^/api/v1/incidents\?name=Copr%20"
+                          r"builds%20failing&")
+    check([r["status"] for r in lookups] == [404, 200],
+          "two lookups: %r" % lookups)
+
+
+def test_cachet_hanging_does_not_delay_replies(t):
+    ca = fake_cachet(t)
+    ca.hang(100, path=r"^/api/v1/")
+    srv, bot, alice = setup(t, ca)
+    start = time.monotonic()
+    alice.say("#test", "!outage open --affected copr Copr builds failing")
+    bot_line(alice, r"^alice: outage #1 opened$", timeout=5)
+    bot_line(alice, r"^\[outage #1 disrupted\]", timeout=5)
+    alice.say("#test", "!status")
+    bot_line(alice, r"^alice: Copr: disrupted \(#1\)$", timeout=5)
+    alice.say("#test", "!outage update 1 still looking")
+    bot_line(alice, r"^\[outage #1 investigating, disrupted\]|"
+             r"^\[outage #1 disrupted\].*still looking", timeout=5)
+    check(time.monotonic() - start < 10, "replies at once")
+    check(ca.requests(), "Cachet was asked (and hangs)")
+    check(ca.incidents() == [], "nothing made while it hangs")
+
+
+def test_cachet_crash_while_creating_never_duplicates(t):
+    ca = fake_cachet(t)
+    # Cachet makes the incident, but the answer never comes back.
+    ca.hang(1, method="POST", path=r"^/api/v1/incidents$", after=True)
+    srv, bot, alice = setup(t, ca)
+    alice.say("#test", "!outage open --affected copr,api --severity down "
+              "Copr builds failing")
+    bot_line(alice, r"^alice: outage #1 opened$")
+    wait_until("the create", lambda: len(ca.incidents()) == 1)
+    bot.kill()
+    mark = len(ca.requests())
+    bot.start()
+    bot.wait_joined(alice, "#test", start=alice.mark())
+    wait_until("components down", lambda: statuses(ca, "Copr", "API") ==
+               [4, 4], timeout=40)
+    after = ca.requests()[mark:]
+    check(any(r["method"] == "GET" and "/incidents?name=" in r["path"]
+              for r in after), "looked up after the restart")
+    check(len(ca.incidents()) == 1, "still one incident: %r"
+          % ca.incidents())
+    alice.say("#test", "!outage resolve 1 ok")
+    wait_until("resolved", lambda: ca.incidents()[0]["status"] == 4)
+    wait_until("operational", lambda: statuses(ca, "Copr", "API") == [1, 1])
+    check(len(ca.incidents()) == 1, "one incident in the end")
+    check([u["incident_id"] for u in ca.updates()] == [1],
+          "the resolve went to that incident")
+
+
+def test_cachet_bad_token_said_once_then_retried(t):
+    ca = fake_cachet(t)
+    srv, bot, alice = setup(t, ca, token="wrong-token")
+    alice.say("#test", "!outage open --affected copr Copr builds failing")
+    line = bot_line(alice, r"^cachet rejected outage #1's incident: 401 "
+                    r"Authentication is required and has failed or has "
+                    r"not yet been provided\.; fix it, then !jobs retry "
+                    r"(\d+)$")
+    job = re.search(r"retry (\d+)$", line.body).group(1)
+    check(ca.incidents() == [], "no incident")
+    alice.no_match_within(privmsg_from("outagebot", "#test",
+                                       r"cachet rejected"), 2.0)
+    # The token is fixed (here: Cachet accepts the bot's), then retried.
+    ca.configure(token="wrong-token")
+    alice.say("#test", "!jobs retry %s" % job)
+    bot_line(alice, r"^alice: job %s will run again now$" % job)
+    wait_until("the incident", lambda: ca.incidents())
+    wait_until("Copr disrupted", lambda: ca.component_status("Copr") == 3)
+    check(len(ca.incidents()) == 1, "one incident after the retry")
+    check("wrong-token" not in bot.log_text(), "the token is never logged")
+    check(json.dumps(ca.incidents()[0]["meta"]).count("test/1") == 1,
+          "marked")
