@@ -16,9 +16,10 @@
  * Exactly once: a job that may have reached Cachet before (resumed
  * after a crash, or tried before) and has no incident id stored first
  * lists the incidents of that name and takes the one whose meta carries
- * the outage's marker; only then does it create one. Setting component
- * statuses is idempotent; an update lost between Cachet and the bot may
- * be posted twice.
+ * the outage's marker ("<instance>/<id>"); only then does it create one.
+ * Such a job also reads the incident's newest update before posting its
+ * own, and skips it when that one has the same status and message.
+ * Setting component statuses is idempotent.
  *
  * It never judges a status code itself (status_job_answer and
  * http_classify do), except that a lookup answered 404 means "none". It
@@ -109,28 +110,40 @@ cachet_component_status(const struct outage *o)
 	}
 }
 
+/* s without the white space Cachet trims, as a length. */
+static size_t
+cachet_trimmed(const char **s)
+{
+	const char	*p = *s;
+	size_t		 n;
+
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		p++;
+	n = strlen(p);
+	while (n > 0 && (p[n - 1] == ' ' ||
+	    (p[n - 1] >= '\t' && p[n - 1] <= '\r')))
+		n--;
+	*s = p;
+	return n;
+}
+
 /* The incident's name: the title as one plain line. */
 char *
 cachet_name(const struct outage *o)
 {
 	const char	*t = o->title != NULL ? o->title : "";
+	char		*copy;
 	struct buf	 b;
 	size_t		 n;
 
 	/* Cachet trims its input: so does the name it is looked up by. */
-	while (*t == ' ' || (*t >= '\t' && *t <= '\r'))
-		t++;
+	n = cachet_trimmed(&t);
+	if (n == 0)
+		return xasprintf("outage #%lld", o->id);
+	copy = xstrndup(t, n);
 	buf_init(&b);
-	outage_text_line(&b, t);
-	for (n = b.len; n > 0 && b.data[n - 1] == ' '; n--)
-		;
-	if (n == 0) {
-		buf_reset(&b);
-		buf_printf(&b, "outage #%lld", o->id);
-	} else {
-		b.len = n;
-		b.data[n] = '\0';
-	}
+	outage_text_line(&b, copy);
+	free(copy);
 	return buf_steal(&b);
 }
 
@@ -336,6 +349,30 @@ cachet_find_incident(const char *body, const char *name, const char *marker)
 	}
 	json_decref(j);
 	return found;
+}
+
+/* Whether the newest update of a listing is this status and message. */
+int
+cachet_update_posted(const char *body, int status, const char *message)
+{
+	json_t		*data, *e, *j = cachet_listing(body, &data);
+	const char	*m;
+	size_t		 n, mn;
+	int		 same;
+
+	if (j == NULL)
+		return -1;
+	e = json_array_get(data, 0);
+	m = json_string_value(json_object_get(e, "message"));
+	same = m != NULL && json_integer_value(json_object_get(e,
+	    "status")) == status;
+	if (same) {
+		n = cachet_trimmed(&m);
+		mn = cachet_trimmed(&message);
+		same = n == mn && memcmp(m, message, n) == 0;
+	}
+	json_decref(j);
+	return same;
 }
 
 /* 1 if the pagination of a listing says a later page exists. */
@@ -783,14 +820,10 @@ cachet_updated(const struct http_response *resp, void *arg)
 
 /* Post the incident update of an update or a resolve. */
 static void
-cachet_update(struct cachet_job *j)
+cachet_post_update(struct cachet_job *j)
 {
 	char	*body, path[64];
 
-	if (j->ev->kind == STATUS_OPENED || j->created) {
-		cachet_set_next(j);
-		return;
-	}
 	body = cachet_update_body(j->ev);
 	if (body == NULL) {
 		cachet_end(j, OUTBOX_DEAD, "cachet: the update could not be "
@@ -800,6 +833,59 @@ cachet_update(struct cachet_job *j)
 	snprintf(path, sizeof(path), "/incidents/%lld/updates", j->incident);
 	(void)cachet_send(j, "POST", path, body, cachet_updated);
 	free(body);
+}
+
+/* The incident's newest updates came back: post ours unless there. */
+static void
+cachet_checked(const struct http_response *resp, void *arg)
+{
+	struct cachet_job	*j = arg;
+	char			*msg;
+	int			 posted = 0;
+
+	if (!cachet_ok(j, resp, "incident updates", 1))
+		return;
+	if (resp->status != 404) {
+		msg = cachet_message(j->ev);
+		posted = cachet_update_posted(resp->body,
+		    cachet_incident_status(j->ev->outage.state), msg);
+		free(msg);
+	}
+	if (posted < 0) {
+		cachet_unreadable(j, "incident updates");
+		return;
+	}
+	if (posted == 0) {
+		cachet_post_update(j);
+		return;
+	}
+	log_info("status", "%s: outage #%lld: the update is on incident %lld "
+	    "already", j->c->ctx.key, j->ev->outage.id, j->incident);
+	cachet_set_next(j);
+}
+
+/*
+ * The incident update of an update or a resolve. When an earlier try
+ * may have posted it (its answer lost), the incident's newest update is
+ * read first: the lane runs this outage's events in order, so ours, if
+ * it got there, is the newest.
+ */
+static void
+cachet_update(struct cachet_job *j)
+{
+	char	 path[80];
+
+	if (j->ev->kind == STATUS_OPENED || j->created) {
+		cachet_set_next(j);
+		return;
+	}
+	if (!j->ev->resumed && j->ev->attempts == 0) {
+		cachet_post_update(j);
+		return;
+	}
+	snprintf(path, sizeof(path), "/incidents/%lld/updates?per_page=1",
+	    j->incident);
+	(void)cachet_send(j, "GET", path, NULL, cachet_checked);
 }
 
 /* ---- component statuses ---- */

@@ -54,6 +54,15 @@ int	 cachet_parse_id(const char *body, long long *id);
 long long cachet_find_incident(const char *body, const char *name,
 	    const char *marker);
 
+/*
+ * Whether the newest update in a listing of an incident's updates
+ * (newest first, as Cachet lists them) has this status and message
+ * (white space at either end aside): 1, 0 (no, or none), -1 for a body
+ * that is no listing.
+ */
+int	 cachet_update_posted(const char *body, int status,
+	    const char *message);
+
 /* Component names and ids, as listed by GET /api/v1/components. */
 struct cachet_comp {
 	char		*name;

@@ -566,7 +566,9 @@ class CachetHandler(_gh.FakeHandler):
     def list_updates(self, iid, data, q, authed):
         if self.incident(iid) is None:
             return Reply(404, error_body(404))
-        items = [u for u in self.gh.updates_ if u["incident_id"] == iid]
+        # newest first (Cachet orders them by created_at, descending)
+        items = [u for u in reversed(self.gh.updates_)
+                 if u["incident_id"] == iid]
         return self.paginate("incidents", items, {
             k: v for k, v in q.items() if k in ("per_page", "page")})
 

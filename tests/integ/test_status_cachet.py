@@ -234,6 +234,32 @@ def test_cachet_crash_while_creating_never_duplicates(t):
           "the resolve went to that incident")
 
 
+def test_cachet_crash_while_posting_an_update_never_duplicates(t):
+    ca = fake_cachet(t)
+    srv, bot, alice = setup(t, ca)
+    alice.say("#test", "!outage open --affected copr Copr builds failing")
+    wait_until("Copr disrupted", lambda: ca.component_status("Copr") == 3)
+    # Cachet adds the update, but the answer never comes back.
+    ca.hang(1, method="POST", path=r"^/api/v1/incidents/1/updates$",
+            after=True)
+    alice.say("#test", "!outage update 1 --status identified a bad config")
+    wait_until("the update", lambda: len(ca.updates(1)) == 1)
+    bot.kill()
+    mark = len(ca.requests())
+    bot.start()
+    bot.wait_joined(alice, "#test", start=alice.mark())
+    wait_until("the newest update read", lambda: [
+        r for r in ca.requests()[mark:]
+        if r["path"] == "/api/v1/incidents/1/updates?per_page=1"
+        and r["status"] == 200], timeout=40)
+    alice.say("#test", "!outage resolve 1 fixed")
+    wait_until("Copr operational", lambda: ca.component_status("Copr") == 1)
+    check([(u["status"], u["message"]) for u in ca.updates(1)] ==
+          [(2, "a bad config"), (4, "fixed")],
+          "each update once: %r" % ca.updates(1))
+    check(len(ca.incidents()) == 1, "one incident")
+
+
 def test_cachet_bad_token_said_once_then_retried(t):
     ca = fake_cachet(t)
     srv, bot, alice = setup(t, ca, token="wrong-token")

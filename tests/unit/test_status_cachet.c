@@ -4,7 +4,8 @@
  * status numbers of Cachet 2.x for each state and severity, the request
  * bodies (incident, incident update, component), the incident's name
  * and message, and the reading of Cachet's answers (an item's id, the
- * incident of a listing by name and marker, the pages of components).
+ * incident of a listing by name and marker, whether an update is there
+ * already, the pages of components).
  * status.c (and through it every backend and the store) is not linked:
  * the few functions of status.h the module calls are stand-ins here
  * that fail the test if a pure part ever reaches them.
@@ -285,6 +286,24 @@ test_find_incident(void **state)
 }
 
 static void
+test_update_posted(void **state)
+{
+	static const char list[] = "{\"meta\":{},\"data\":["
+	    "{\"id\":5,\"status\":2,\"message\":\"a bad config\"},"
+	    "{\"id\":4,\"status\":1,\"message\":\"looking\"}]}";
+
+	assert_int_equal(cachet_update_posted(list, 2, "a bad config"), 1);
+	assert_int_equal(cachet_update_posted(list, 2, " a bad config\n"), 1);
+	assert_int_equal(cachet_update_posted(list, 3, "a bad config"), 0);
+	assert_int_equal(cachet_update_posted(list, 2, "a bad"), 0);
+	assert_int_equal(cachet_update_posted(list, 1, "looking"), 0);
+	assert_int_equal(cachet_update_posted("{\"data\":[]}", 1, "x"), 0);
+	assert_int_equal(cachet_update_posted("{\"data\":null}", 1, "x"),
+	    -1);
+	assert_int_equal(cachet_update_posted(NULL, 1, "x"), -1);
+}
+
+static void
 test_components(void **state)
 {
 	struct cachet_comps	 cs;
@@ -335,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_update_bodies),
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_find_incident),
+		cmocka_unit_test(test_update_posted),
 		cmocka_unit_test(test_components),
 	};
 
