@@ -1,17 +1,17 @@
 /*
  * status_cachet.c — the Cachet 2.x backend (DESIGN §7, §8; API-CONTRACTS
  * §3): an outage is one incident on a Cachet site, each update an
- * incident update, and the affected components carry the outage's
- * severity until it is resolved.
+ * incident update, and each affected component carries the worst
+ * severity of the open outages on it (operational once none is left).
  *
  * Each event is one outbox job; inside it a few requests run one after
  * another (a small state machine: component ids, the incident, the
  * update, the component statuses). Component ids are looked up by name
  * (GET /api/v1/components, every page), kept in memory and fetched again
  * at most once per job when a name is missing; a name Cachet does not
- * know is logged and skipped. The incident id and the components this
- * backend last set are memos in the store (status_memo_*), so that they
- * survive a restart.
+ * know is logged and skipped. The incident id, the components an
+ * outage holds and, per component, the open outages holding it are
+ * memos in the store (status_memo_*), so that they survive a restart.
  *
  * Exactly once: a job that may have reached Cachet before (resumed
  * after a crash, or tried before) and has no incident id stored first
@@ -375,6 +375,39 @@ cachet_update_posted(const char *body, int status, const char *message)
 	return same;
 }
 
+/* Replace outage's entry in a holders list; see status_cachet.h. */
+char *
+cachet_holders(const char *list, long long outage, int status, int *worst)
+{
+	const char	*p = list, *item, *colon;
+	char		 num[32];
+	struct buf	 b;
+	long long	 id, st;
+	size_t		 len;
+
+	*worst = status > 0 ? status : 0;
+	buf_init(&b);
+	while (p != NULL && util_list_next(&p, &item, &len)) {
+		colon = memchr(item, ':', len);
+		if (colon == NULL || len >= sizeof(num))
+			continue;
+		memcpy(num, item, len);
+		num[colon - item] = '\0';
+		num[len] = '\0';
+		if (util_strtonum(num, 1, (1LL << 53), &id) != 0 ||
+		    util_strtonum(num + (colon - item) + 1, 1, 4, &st) != 0 ||
+		    id == outage)
+			continue;
+		buf_printf(&b, "%s%lld:%lld", b.len > 0 ? "," : "", id, st);
+		if (st > *worst)
+			*worst = (int)st;
+	}
+	if (status > 0)
+		buf_printf(&b, "%s%lld:%d", b.len > 0 ? "," : "", outage,
+		    status);
+	return buf_steal(&b);
+}
+
 /* 1 if the pagination of a listing says a later page exists. */
 static int
 cachet_more(json_t *j)
@@ -580,21 +613,61 @@ cachet_plan_add(struct cachet_job *j, long long id, int status)
 }
 
 /*
- * Plan the component statuses: each affected component by the outage,
- * and those set before but no longer affected back to operational.
- * Names Cachet does not know are logged and skipped.
+ * Share each planned component with the other outages on it: the
+ * backend-wide memo "component.<id>" lists the open outages holding it
+ * with the status each wants; this outage's entry is replaced (or
+ * dropped when it lets go), and the component gets the worst status
+ * left, operational when none is. 0, or -1 (job finished).
  */
-static void
+static int
+cachet_share(struct cachet_job *j)
+{
+	char	 what[48], *list, *next;
+	int	 worst;
+	size_t	 i;
+
+	for (i = 0; i < j->nids; i++) {
+		snprintf(what, sizeof(what), "component.%lld", j->ids[i]);
+		list = NULL;
+		if (status_memo_get(&j->c->ctx, 0, what, &list) < 0)
+			break;
+		next = cachet_holders(list, j->ev->outage.id, j->statuses[i],
+		    &worst);
+		free(list);
+		if (status_memo_set(&j->c->ctx, 0, what, next) != 0) {
+			free(next);
+			break;
+		}
+		free(next);
+		j->statuses[i] = worst > 0 ? worst : 1;
+	}
+	if (i == j->nids)
+		return 0;
+	cachet_end(j, OUTBOX_RETRY, "cachet: the components' holders cannot "
+	    "be stored");
+	return -1;
+}
+
+/*
+ * Plan the component statuses: each affected component as the outage
+ * wants it (none once resolved), those it held before and no longer
+ * affects let go, then shared with the other outages (cachet_share).
+ * Names Cachet does not know are logged and skipped. 0, or -1 (job
+ * finished).
+ */
+static int
 cachet_plan(struct cachet_job *j)
 {
 	const struct outage	*o = &j->ev->outage;
-	int			 st = cachet_component_status(o);
+	int			 want = 0;
 	const char		*p, *item;
 	char			*prev = NULL, num[32];
 	struct buf		 memo;
 	long long		 id;
 	size_t			 i, len;
 
+	if (o->state != OUTAGE_RESOLVED)
+		want = cachet_component_status(o);
 	buf_init(&memo);
 	for (i = 0; i < o->naffected; i++) {
 		id = cachet_comps_find(&j->c->comps, o->affected[i]);
@@ -604,8 +677,8 @@ cachet_plan(struct cachet_job *j)
 			    o->id, o->affected[i]);
 			continue;
 		}
-		cachet_plan_add(j, id, st);
-		if (st != 1)
+		cachet_plan_add(j, id, want);
+		if (want > 0)
 			buf_printf(&memo, "%s%lld", memo.len > 0 ? "," : "",
 			    id);
 	}
@@ -617,11 +690,12 @@ cachet_plan(struct cachet_job *j)
 				num[len] = '\0';
 				if (util_strtonum(num, 1, (1LL << 53),
 				    &id) == 0)
-					cachet_plan_add(j, id, 1);
+					cachet_plan_add(j, id, 0);
 			}
 		free(prev);
 	}
 	j->memo = buf_steal(&memo);
+	return cachet_share(j);
 }
 
 static void	cachet_list_page(struct cachet_job *);
@@ -648,8 +722,8 @@ cachet_listed(const struct http_response *resp, void *arg)
 	cachet_comps_clear(&j->c->comps);
 	j->c->comps = j->fresh;
 	memset(&j->fresh, 0, sizeof(j->fresh));
-	cachet_plan(j);
-	cachet_incident(j);
+	if (cachet_plan(j) == 0)
+		cachet_incident(j);
 }
 
 /* Ask for page j->page of the component list. */
@@ -910,7 +984,8 @@ cachet_set_next(struct cachet_job *j)
 	long long id;
 
 	while (j->next < j->nids && j->created &&
-	    j->ids[j->next] == j->created_comp)
+	    j->ids[j->next] == j->created_comp &&
+	    j->statuses[j->next] == cachet_component_status(&j->ev->outage))
 		j->next++;		/* the create set it */
 	if (j->next >= j->nids) {
 		if (status_memo_set(&j->c->ctx, j->ev->outage.id,
@@ -975,8 +1050,8 @@ cachet_run(void *state, struct status_job *sj)
 		cachet_list_page(j);
 		return;
 	}
-	cachet_plan(j);
-	cachet_incident(j);
+	if (cachet_plan(j) == 0)
+		cachet_incident(j);
 }
 
 /* Cancel what is in flight (status.c finishes its job) and free. */

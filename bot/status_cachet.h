@@ -63,6 +63,16 @@ long long cachet_find_incident(const char *body, const char *name,
 int	 cachet_update_posted(const char *body, int status,
 	    const char *message);
 
+/*
+ * A component's holders: list is "outage:status,..." (the open outages
+ * on one component and the status each wants; NULL or "" for none).
+ * Returns the list with outage's entry replaced by status, or dropped
+ * when status is 0 (caller frees); *worst is the highest status left,
+ * 0 when none. Malformed entries are dropped.
+ */
+char	*cachet_holders(const char *list, long long outage, int status,
+	    int *worst);
+
 /* Component names and ids, as listed by GET /api/v1/components. */
 struct cachet_comp {
 	char		*name;

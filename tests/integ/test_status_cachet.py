@@ -167,6 +167,33 @@ def test_cachet_one_component_in_the_create(t):
           "the create set it; only the resolve PUT it")
 
 
+def test_cachet_component_shared_by_two_outages(t):
+    """A component stays down while any open outage holds it, at the
+    worst status any of them wants."""
+    ca = fake_cachet(t)
+    copr = [c["id"] for c in ca.components() if c["name"] == "Copr"][0]
+    srv, bot, alice = setup(t, ca)
+    alice.say("#test", "!outage open --severity down --affected "
+              "copr,api Copr and API down")
+    wait_until("both down", lambda: statuses(ca, "Copr", "API") == [4, 4])
+    # The second outage's create sets Copr to 2; the job puts it back to 4.
+    alice.say("#test", "!outage open --severity notice --affected copr "
+              "Copr slow")
+    wait_until("Copr set again", lambda: len(ca.requests(
+        "PUT", r"^/api/v1/components/%d$" % copr)) == 2)
+    check(ca.incidents()[1]["component_id"] == copr, "in the create")
+    check(ca.component_status("Copr") == 4, "the worst wins: %r"
+          % ca.component_status("Copr"))
+    alice.say("#test", "!outage resolve 1")
+    wait_until("API operational", lambda: ca.component_status("API") == 1)
+    wait_until("the first incident fixed",
+               lambda: ca.incidents()[0]["status"] == 4)
+    check(ca.component_status("Copr") == 2, "Copr at outage #2's status: "
+          "%r" % ca.component_status("Copr"))
+    alice.say("#test", "!outage resolve 2")
+    wait_until("Copr operational", lambda: ca.component_status("Copr") == 1)
+
+
 def test_cachet_failing_then_exactly_once(t):
     ca = fake_cachet(t)
     ca.fail(2, 500, method="POST", path=r"^/api/v1/incidents$")

@@ -5,7 +5,7 @@
  * bodies (incident, incident update, component), the incident's name
  * and message, and the reading of Cachet's answers (an item's id, the
  * incident of a listing by name and marker, whether an update is there
- * already, the pages of components).
+ * already, a component's holders, the pages of components).
  * status.c (and through it every backend and the store) is not linked:
  * the few functions of status.h the module calls are stand-ins here
  * that fail the test if a pure part ever reaches them.
@@ -304,6 +304,37 @@ test_update_posted(void **state)
 }
 
 static void
+test_holders(void **state)
+{
+	static const struct {
+		const char	*list;
+		long long	 outage;
+		int		 status;
+		const char	*want;
+		int		 worst;
+	} t[] = {
+		{ NULL, 3, 4, "3:4", 4 },
+		{ "3:4", 5, 2, "3:4,5:2", 4 },
+		{ "3:4,5:2", 3, 0, "5:2", 2 },
+		{ "5:2,3:4", 5, 3, "3:4,5:3", 4 },
+		{ "5:2", 5, 0, "", 0 },
+		{ "x:2,7,8:9,:3,9:1,99999999999999999999:2", 1, 0, "9:1", 1 },
+	};
+	char	*s;
+	int	 worst;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		worst = -1;
+		s = cachet_holders(t[i].list, t[i].outage, t[i].status,
+		    &worst);
+		assert_string_equal(s, t[i].want);
+		assert_int_equal(worst, t[i].worst);
+		free(s);
+	}
+}
+
+static void
 test_components(void **state)
 {
 	struct cachet_comps	 cs;
@@ -355,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_find_incident),
 		cmocka_unit_test(test_update_posted),
+		cmocka_unit_test(test_holders),
 		cmocka_unit_test(test_components),
 	};
 
