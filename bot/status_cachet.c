@@ -504,7 +504,6 @@ cachet_escape(const char *s)
 	return buf_steal(&b);
 }
 
-
 /* Free a job's own parts; its status job is finished by the caller. */
 static void
 cachet_job_free(struct cachet_job *j)
@@ -964,14 +963,21 @@ cachet_update(struct cachet_job *j)
 
 /* ---- component statuses ---- */
 
-/* A component's status was set: the next one. */
+/*
+ * A component's status was set: the next one. When it was not, the ids
+ * may be stale (a component deleted or made again on the site): the
+ * cache is dropped, so that the next try lists the components again.
+ */
 static void
 cachet_set_cb(const struct http_response *resp, void *arg)
 {
 	struct cachet_job	*j = arg;
+	struct cachet		*c = j->c;
 
-	if (!cachet_ok(j, resp, "component status", 0))
+	if (!cachet_ok(j, resp, "component status", 0)) {
+		cachet_comps_clear(&c->comps);
 		return;
+	}
 	j->next++;
 	cachet_set_next(j);
 }

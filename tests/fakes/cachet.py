@@ -163,6 +163,7 @@ class FakeCachet(_gh.FakeGitHub):
         self.password = password
         self.site = site
         self.components_ = []      # dicts, id order
+        self.last_component = 0
         self.incidents_ = []       # dicts, id order (meta kept inside)
         self.updates_ = []         # incident update dicts
         self.metas = 0
@@ -206,7 +207,8 @@ class FakeCachet(_gh.FakeGitHub):
     def add_component(self, name, status=1, enabled=True):
         """A component as if made in the dashboard; returns its id."""
         with self.lock:
-            cid = len(self.components_) + 1
+            self.last_component += 1
+            cid = self.last_component
             now = stamp()
             self.components_.append({
                 "id": cid, "name": name, "description": "", "link": "",
@@ -231,6 +233,12 @@ class FakeCachet(_gh.FakeGitHub):
     def components(self):
         with self.lock:
             return [dict(c) for c in self.components_]
+
+    def delete_component(self, name):
+        """Remove a component as the dashboard would."""
+        with self.lock:
+            self.components_[:] = [c for c in self.components_
+                                   if c["name"] != name]
 
     def component_status(self, name):
         """The status of the component named name, or None."""
@@ -329,7 +337,8 @@ class CachetHandler(_gh.FakeHandler):
             (r"/ping", {"GET": self.ping}),
             (r"/components", {"GET": self.list_components}),
             (r"/components/(\d+)", {"GET": self.get_component,
-                                    "PUT": self.put_component}),
+                                    "PUT": self.put_component,
+                                    "DELETE": self.delete_component}),
             (r"/incidents", {"GET": self.list_incidents,
                              "POST": self.post_incident}),
             (r"/incidents/(\d+)", {"GET": self.get_incident,
@@ -427,6 +436,13 @@ class CachetHandler(_gh.FakeHandler):
             c["name"] = data["name"]
         c["updated_at"] = stamp()
         return Reply(200, {"data": dict(c)})
+
+    def delete_component(self, cid, data, q, authed):
+        c = self.component(cid)
+        if c is None:
+            return Reply(404, error_body(404))
+        self.gh.components_.remove(c)
+        return Reply(204)
 
     def set_status(self, c, st):
         c["status"] = st

@@ -296,6 +296,28 @@ def test_cachet_crash_while_posting_an_update_never_duplicates(t):
     check(len(ca.incidents()) == 1, "one incident")
 
 
+def test_cachet_component_made_again_on_the_site(t):
+    """A cached id that Cachet no longer knows: the job is rejected (404)
+    and said once; the cache is dropped, so the retry finds the new id."""
+    ca = fake_cachet(t)
+    srv, bot, alice = setup(t, ca)
+    alice.say("#test", "!outage open --affected copr Copr builds failing")
+    wait_until("Copr disrupted", lambda: ca.component_status("Copr") == 3)
+    ca.delete_component("Copr")
+    copr = ca.add_component("Copr")
+    alice.say("#test", "!outage update 1 --severity down worse")
+    line = bot_line(alice, r"^cachet rejected outage #1's component "
+                    r"status: 404 The requested resource could not be "
+                    r"found.*; fix it, then !jobs retry (\d+)$")
+    job = re.search(r"retry (\d+)$", line.body).group(1)
+    alice.say("#test", "!jobs retry %s" % job)
+    wait_until("the new Copr down", lambda: ca.component_status("Copr")
+               == 4)
+    check(len(ca.requests("PUT", r"^/api/v1/components/%d$" % copr)) == 1,
+          "the new id, once")
+    check(len(ca.updates(1)) == 1, "the update once: %r" % ca.updates(1))
+
+
 def test_cachet_bad_token_said_once_then_retried(t):
     ca = fake_cachet(t)
     srv, bot, alice = setup(t, ca, token="wrong-token")
