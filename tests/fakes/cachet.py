@@ -163,7 +163,7 @@ class FakeCachet(_gh.FakeGitHub):
         self.password = password
         self.site = site
         self.components_ = []      # dicts, id order
-        self.last_component = 0
+        self.last = {"component": 0, "incident": 0, "update": 0}
         self.incidents_ = []       # dicts, id order (meta kept inside)
         self.updates_ = []         # incident update dicts
         self.metas = 0
@@ -207,8 +207,7 @@ class FakeCachet(_gh.FakeGitHub):
     def add_component(self, name, status=1, enabled=True):
         """A component as if made in the dashboard; returns its id."""
         with self.lock:
-            self.last_component += 1
-            cid = self.last_component
+            cid = self._next("component")
             now = stamp()
             self.components_.append({
                 "id": cid, "name": name, "description": "", "link": "",
@@ -247,6 +246,11 @@ class FakeCachet(_gh.FakeGitHub):
                 if c["name"] == name:
                     return c["status"]
         return None
+
+    def _next(self, kind):
+        """A new id of a kind (never one used before), lock held."""
+        self.last[kind] += 1
+        return self.last[kind]
 
     def state(self):
         with self.lock:
@@ -516,7 +520,7 @@ class CachetHandler(_gh.FakeHandler):
         if errs:
             return invalid(*errs)
         ca = self.gh
-        iid = len(ca.incidents_) + 1
+        iid = ca._next("incident")
         now = stamp()
         st = as_int(data["status"])
         meta = []
@@ -605,7 +609,7 @@ class CachetHandler(_gh.FakeHandler):
             return invalid(*errs)
         ca = self.gh
         now = stamp()
-        uid = len(ca.updates_) + 1
+        uid = ca._next("update")
         up = {"id": uid, "incident_id": iid, "status": st, "message": msg,
               "user_id": 1, "created_at": now, "updated_at": now,
               "human_status": INCIDENT_STATUS[st],

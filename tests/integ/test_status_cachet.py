@@ -14,6 +14,8 @@ import json
 import os
 import re
 import time
+import urllib.error
+import urllib.request
 
 from harness import ROOT, check, privmsg_from
 from test_outage import bot_line, secret, wait_until
@@ -340,3 +342,87 @@ def test_cachet_bad_token_said_once_then_retried(t):
     check("wrong-token" not in bot.log_text(), "the token is never logged")
     check(json.dumps(ca.incidents()[0]["meta"]).count("test/1") == 1,
           "marked")
+
+
+def call(ca, method, path, body=None, token=TOKEN, form=False):
+    """(status, JSON or None) of one request to the fake."""
+    headers = {}
+    data = None
+    if token is not None:
+        headers["X-Cachet-Token"] = token
+    if body is not None and form:
+        data = "&".join("%s=%s" % kv for kv in body.items()).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(ca.url + path, data=data, method=method,
+                                 headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            raw = r.read()
+            return r.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        return e.code, json.loads(raw) if raw else None
+
+
+def test_fake_cachet_follows_the_contract(t):
+    """The fake answers as API-CONTRACTS.md §3 says Cachet 2.x does."""
+    ca = fake_cachet(t)
+    # Writes need the token; GETs are public and ignore a wrong one.
+    st, body = call(ca, "POST", "/api/v1/incidents",
+                    {"name": "x", "status": 1}, token=None)
+    err = body["errors"][0]
+    check(st == 401 and err["status"] == 401 and err["title"] ==
+          "Unauthorized" and err["id"] and err["detail"], "401: %r" % body)
+    check(call(ca, "PUT", "/api/v1/components/1", {"status": 2},
+               token="nope")[0] == 401, "a wrong token writes nothing")
+    st, body = call(ca, "GET", "/api/v1/components?per_page=50&page=3",
+                    token="nope")
+    page = body["meta"]["pagination"]
+    check(st == 200 and page["total"] == FILLERS + 3 and
+          page["count"] == FILLERS + 3 - 100 and page["total_pages"] == 3
+          and page["current_page"] == 3 and
+          page["links"]["next_page"] is None and
+          "page=2" in page["links"]["previous_page"], "page: %r" % page)
+    check(call(ca, "GET", "/api/v1/components")[1]["meta"]["pagination"]
+          ["per_page"] == 20, "20 a page by default")
+    # Validation: 400 with the rule messages.
+    st, body = call(ca, "POST", "/api/v1/incidents", {"status": 7})
+    details = body["errors"][0]["meta"]["details"]
+    check(st == 400 and "The name field is required." in details,
+          "400: %r" % body)
+    st, body = call(ca, "POST", "/api/v1/incidents",
+                    {"name": "x", "status": 1, "component_id": 1})
+    check(st == 400, "component_id needs component_status: %r" % body)
+    # Create answers 200 (a form works as well as JSON), hidden from guests.
+    st, body = call(ca, "POST", "/api/v1/incidents",
+                    {"name": "Hidden", "status": "2", "visible": "0"},
+                    form=True)
+    check(st == 200 and body["data"]["status"] == 2 and
+          body["data"]["human_status"] == "Identified", "create: %r" % body)
+    hidden = body["data"]["id"]
+    check(call(ca, "GET", "/api/v1/incidents", token=None)[1]["data"] ==
+          [], "a guest sees no hidden incident")
+    check(len(call(ca, "GET", "/api/v1/incidents")[1]["data"]) == 1,
+          "with the token it is listed")
+    # name is a filter; any other key beside it is a column: 500.
+    check(call(ca, "GET", "/api/v1/incidents?name=Hidden")[1]["meta"]
+          ["pagination"]["total"] == 1, "name filter")
+    check(call(ca, "GET", "/api/v1/incidents?name=Other")[1]["data"] ==
+          [], "no such name")
+    check(call(ca, "GET", "/api/v1/incidents?name=Hidden&page=1")[0] ==
+          500, "page beside name is a column")
+    # Updates: status 1-4 and a message; the incident follows.
+    check(call(ca, "POST", "/api/v1/incidents/%d/updates" % hidden,
+               {"status": 0, "message": "x"})[0] == 400, "status 0")
+    st, body = call(ca, "POST", "/api/v1/incidents/%d/updates" % hidden,
+                    {"status": 4, "message": "done"})
+    check(st == 200 and body["data"]["incident_id"] == hidden and
+          ca.incidents()[0]["status"] == 4, "update: %r" % body)
+    check(call(ca, "POST", "/api/v1/incidents/99/updates",
+               {"status": 4, "message": "x"})[0] == 404, "404")
+    check(call(ca, "DELETE", "/api/v1/incidents/%d" % hidden) ==
+          (204, None), "delete: 204")
+    check(call(ca, "PATCH", "/api/v1/incidents")[0] == 405, "405")
