@@ -8,7 +8,8 @@
  * another (a small state machine: component ids, the incident, the
  * update, the component statuses). Component ids are looked up by name
  * (GET /api/v1/components, every page), kept in memory and fetched again
- * at most once per job when a name is missing; a name Cachet does not
+ * at most once per job when a name is missing (and after Cachet refused
+ * a component's status: the ids may be stale); a name Cachet does not
  * know is logged and skipped. The incident id, the components an
  * outage holds and, per component, the open outages holding it are
  * memos in the store (status_memo_*), so that they survive a restart.
