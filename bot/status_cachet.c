@@ -44,6 +44,7 @@
 #define CACHET_PER_PAGE		100
 #define CACHET_MAX_PAGES	50
 #define CACHET_META_KEY		"outagebot"
+#define CACHET_NAME_MAX		255	/* characters (a varchar(255)) */
 
 /* One configured Cachet site. */
 struct cachet {
@@ -135,7 +136,7 @@ cachet_name(const struct outage *o)
 	const char	*t = o->title != NULL ? o->title : "";
 	char		*copy;
 	struct buf	 b;
-	size_t		 n;
+	size_t		 n, i;
 
 	/* Cachet trims its input: so does the name it is looked up by. */
 	n = cachet_trimmed(&t);
@@ -145,6 +146,14 @@ cachet_name(const struct outage *o)
 	buf_init(&b);
 	outage_text_line(&b, copy);
 	free(copy);
+	/* The column holds CACHET_NAME_MAX characters: cut at one. */
+	for (n = 0, i = 0; i < b.len; i++)
+		if (((unsigned char)b.data[i] & 0xc0) != 0x80 &&
+		    ++n > CACHET_NAME_MAX) {
+			b.len = i;
+			b.data[i] = '\0';
+			break;
+		}
 	return buf_steal(&b);
 }
 

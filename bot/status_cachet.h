@@ -21,7 +21,8 @@ int	 cachet_incident_status(enum outage_state);
  */
 int	 cachet_component_status(const struct outage *);
 
-/* The incident's name (the title as one plain line); caller frees. */
+/* The incident's name: the title as one plain line, trimmed, at most
+ * 255 characters; caller frees. */
 char	*cachet_name(const struct outage *);
 /* The value that marks an incident as outage id of instance; caller
  * frees. */

@@ -519,6 +519,10 @@ class CachetHandler(_gh.FakeHandler):
         errs = self.check_incident(data, True)
         if errs:
             return invalid(*errs)
+        if len(data["name"]) > 255:
+            # the column is a varchar(255): a database error, which
+            # Cachet answers as a bare 400
+            return Reply(400, error_body(400))
         ca = self.gh
         iid = ca._next("incident")
         now = stamp()

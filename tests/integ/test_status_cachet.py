@@ -217,6 +217,24 @@ def test_cachet_failing_then_exactly_once(t):
           "two lookups: %r" % lookups)
 
 
+def test_cachet_long_title_cut_to_the_name_column(t):
+    ca = fake_cachet(t)
+    ca.fail(1, 500, method="POST", path=r"^/api/v1/incidents$")
+    srv, bot, alice = setup(t, ca)
+    title = " ".join(["word%03d" % i for i in range(40)])     # 319 chars
+    alice.say("#test", "!outage open " + title)
+    bot_line(alice, r"^alice: outage #1 opened$")
+    wait_until("the incident", lambda: ca.incidents(), timeout=30)
+    name = ca.incidents()[0]["name"]
+    check(len(name) == 255 and title.startswith(name), "cut: %r" % name)
+    lookup = ca.requests("GET", r"^/api/v1/incidents\?name=")
+    check(len(lookup) == 1 and lookup[0]["status"] == 200,
+          "the retry looked the cut name up: %r" % lookup)
+    alice.say("#test", "!outage resolve 1")
+    wait_until("resolved", lambda: ca.incidents()[0]["status"] == 4)
+    check(len(ca.incidents()) == 1, "one incident")
+
+
 def test_cachet_hanging_does_not_delay_replies(t):
     ca = fake_cachet(t)
     # The first request is accepted and never answered.
@@ -396,6 +414,9 @@ def test_fake_cachet_follows_the_contract(t):
     st, body = call(ca, "POST", "/api/v1/incidents",
                     {"name": "x", "status": 1, "component_id": 1})
     check(st == 400, "component_id needs component_status: %r" % body)
+    check(call(ca, "POST", "/api/v1/incidents", {"name": "x" * 256,
+                                                 "status": 1})[0] == 400,
+          "a name over 255 characters")
     # Create answers 200 (a form works as well as JSON), hidden from guests.
     st, body = call(ca, "POST", "/api/v1/incidents",
                     {"name": "Hidden", "status": "2", "visible": "0"},

@@ -27,6 +27,8 @@
 #include "util.h"
 
 #define NOW	((time_t)1795600000)
+/* six "é" */
+#define E6	"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 
 /* Stand-ins for status.c; the pure parts never call them. */
 const struct status_event *
@@ -137,7 +139,7 @@ static void
 test_name_and_marker(void **state)
 {
 	struct outage	 o;
-	char		*s;
+	char		*s, big[300];
 
 	memset(&o, 0, sizeof(o));
 	o.id = 7;
@@ -152,6 +154,18 @@ test_name_and_marker(void **state)
 	o.title = " ";
 	s = cachet_name(&o);
 	assert_string_equal(s, "outage #7");
+	free(s);
+	memset(big, 'a', 250);
+	memcpy(big + 250, E6, 12);
+	big[262] = '\0';
+	o.title = big;			/* 256 characters */
+	s = cachet_name(&o);
+	assert_int_equal(strlen(s), 250 + 2 * 5);
+	assert_memory_equal(s + 250, E6, 10);
+	free(s);
+	big[255] = '\0';		/* 253 characters */
+	s = cachet_name(&o);
+	assert_string_equal(s, big);
 	free(s);
 	s = cachet_marker("packit", 12);
 	assert_string_equal(s, "packit/12");
