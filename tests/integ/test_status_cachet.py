@@ -350,14 +350,18 @@ def test_cachet_bad_token_said_once_then_retried(t):
     check(ca.incidents() == [], "no incident")
     alice.no_match_within(privmsg_from("outagebot", "#test",
                                        r"cachet rejected"), 2.0)
-    # The token is fixed (here: Cachet accepts the bot's), then retried.
-    ca.configure(token="wrong-token")
+    # The token file is fixed and the configuration reloaded, then the
+    # job is retried.
+    secret(t, "cachet-token", TOKEN + "\n")
+    alice.say("#test", "!reload")
+    bot_line(alice, r"^alice: configuration reloaded$")
     alice.say("#test", "!jobs retry %s" % job)
     bot_line(alice, r"^alice: job %s will run again now$" % job)
     wait_until("the incident", lambda: ca.incidents())
     wait_until("Copr disrupted", lambda: ca.component_status("Copr") == 3)
     check(len(ca.incidents()) == 1, "one incident after the retry")
-    check("wrong-token" not in bot.log_text(), "the token is never logged")
+    check("wrong-token" not in bot.log_text() and TOKEN not in
+          bot.log_text(), "the token is never logged")
     check(json.dumps(ca.incidents()[0]["meta"]).count("test/1") == 1,
           "marked")
 
