@@ -41,7 +41,8 @@
 #include "util.h"
 
 #define CACHET_TIMEOUT_MS	20000
-#define CACHET_PER_PAGE		100
+#define CACHET_PER_PAGE		100	/* components a page */
+#define CACHET_LOOKUP_MAX	25	/* newest incidents of one name */
 #define CACHET_MAX_PAGES	50
 #define CACHET_META_KEY		"outagebot"
 #define CACHET_NAME_MAX		255	/* characters (a varchar(255)) */
@@ -884,7 +885,7 @@ cachet_incident(struct cachet_job *j)
 	name = cachet_name(&ev->outage);
 	q = cachet_escape(name);
 	path = xasprintf("/incidents?name=%s&sort=id&order=desc&per_page=%d",
-	    q, CACHET_PER_PAGE);
+	    q, CACHET_LOOKUP_MAX);
 	(void)cachet_send(j, "GET", path, NULL, cachet_found);
 	free(path);
 	free(q);
