@@ -10,6 +10,7 @@ The status repo may be the outage issue's own repo: the two markers
 never mix."""
 
 import re
+import signal
 import time
 
 from harness import check
@@ -192,3 +193,50 @@ def test_issues_backend_graphql_errors_in_200(t):
     wait_until("the pin", lambda: len(gh.pinned(STATUS_REPO)) == 1,
                timeout=30)
     check(len(posts(gh)) == 1, "one create: %r" % gh.issues(STATUS_REPO))
+
+
+def test_issues_backend_added_later(t):
+    """A backend added by a reload while an outage is open: its first job
+    is an update, which looks for the issue, makes it, and comments."""
+    gh = fake_github(t)
+    srv, bot, (alice,) = setup(t, None)
+    alice.say("#test", "!outage open --affected Copr Copr down")
+    bot_line(alice, r"^alice: outage #1 opened$")
+    cfg = bot.config
+    cfg["statuspage"] = statuspage(backend(t, gh))
+    bot.write_config(cfg)
+    bot.signal(signal.SIGHUP)
+    bot.wait_log(r"configuration reloaded")
+    alice.say("#test", "!outage update 1 --severity down worse")
+    wait_until("the comment", lambda: by_marker(gh, STATUS_REPO, 1) and
+               len(gh.comments(STATUS_REPO, by_marker(
+                   gh, STATUS_REPO, 1)[0]["number"])) == 1, timeout=30)
+    check(len(gh.requests("GET", r"/repos/%s/issues\?" % STATUS_REPO)) ==
+          1, "looked for it first")
+    check(labels(gh.issues(STATUS_REPO)[0]) == ["incident", "Copr", "down"],
+          "labels: %r" % gh.issues(STATUS_REPO)[0]["labels"])
+
+
+def test_status_comment_survives_kill9(t):
+    """A status comment done by GitHub whose answer never reached the
+    bot: after kill -9 it is found by its job's marker, not made again."""
+    gh = fake_github(t)
+    path = r"/repos/%s/issues/\d+/comments$" % STATUS_REPO
+    srv, bot, (alice,) = setup(t, None, statuspage=statuspage(
+        backend(t, gh)))
+    alice.say("#test", "!outage open Copr down")
+    wait_until("the issue", lambda: by_marker(gh, STATUS_REPO, 1))
+    number = by_marker(gh, STATUS_REPO, 1)[0]["number"]
+    gh.hang(1, method="POST", path=path, after=True)
+    alice.say("#test", "!outage update 1 first")
+    wait_until("the comment", lambda: len(gh.comments(STATUS_REPO,
+                                                      number)) == 1)
+    bot.kill()
+    restart(bot, alice)
+    alice.say("#test", "!outage update 1 second")
+    wait_until("the second comment", lambda: len(gh.comments(
+        STATUS_REPO, number)) >= 2, timeout=30)
+    time.sleep(1.5)
+    bodies = [c["body"] for c in gh.comments(STATUS_REPO, number)]
+    check(len(bodies) == 2 and "first" in bodies[0] and
+          "second" in bodies[1], "each comment once: %r" % bodies)
