@@ -71,6 +71,9 @@ struct oncall_cache {
 	int			 have_state;	/* state and stored are read */
 	int			 stored;	/* the store holds a state */
 	struct rot_state	 state;		/* as stored */
+	time_t			 until;		/* state holds before; 0: ask */
+	int			 shifts;	/* the last window asked: */
+	time_t			 end;		/* its end from state (0: none) */
 	struct oncall_rows	*rows;		/* NULL: none read */
 };
 
@@ -340,28 +343,53 @@ oncall_cache_forget(struct oncall *oc, const char *role)
 	}
 }
 
+/*
+ * Keep st as the role's state (as stored, or unknown): rot_advance
+ * would leave it as it is until its shift ends, unless its member has
+ * left the list.
+ */
+static void
+oncall_cache_set(struct oncall_cache *c, const struct cfg_role *r,
+    const struct rot_state *st, int stored, int known)
+{
+	struct rot_role		role;
+	struct rot_state	tmp = *st;
+
+	c->have_state = known;
+	c->stored = stored;
+	c->state = *st;
+	c->until = 0;
+	c->end = 0;
+	if (!known || !stored || r == NULL)
+		return;
+	oncall_role(r, &role);
+	if (rot_advance(&role, &tmp, st->shift_start, NULL, NULL) == 0)
+		c->until = rot_shift_end(&role, st->shift_start);
+}
+
 /* Read the role's stored state into its cache. 0 or -1. */
 static int
 oncall_cache_state(struct oncall *oc, const struct cfg_role *r,
     struct oncall_cache *c)
 {
-	char	*member = NULL;
-	int	 pos = 0, rc;
-	time_t	 start = 0;
+	char			*member = NULL;
+	int			 pos = 0, rc;
+	time_t			 start = 0;
+
+	struct rot_state	st;
 
 	rc = store_rotation_get(oc->env.store, r->name, &member, &pos,
 	    &start);
 	if (rc < 0)
 		return -1;
-	memset(&c->state, 0, sizeof c->state);
+	memset(&st, 0, sizeof st);
 	if (rc == 1) {
-		strlcpy_ob(c->state.member, member, sizeof c->state.member);
-		c->state.pos = pos;
-		c->state.shift_start = start;
+		strlcpy_ob(st.member, member, sizeof st.member);
+		st.pos = pos;
+		st.shift_start = start;
 	}
 	free(member);
-	c->stored = rc == 1;
-	c->have_state = 1;
+	oncall_cache_set(c, r, &st, rc == 1, 1);
 	return 0;
 }
 
@@ -400,6 +428,7 @@ oncall_save(struct oncall *oc, const char *role, const struct rot_state *st,
 	struct store		*store = oc->env.store;
 	struct oncall_cache	*c = oncall_cache_named(oc, role);
 	int			 rc = -1;
+	size_t			 i;
 
 	if (store_begin(store) != 0)
 		;
@@ -413,9 +442,8 @@ oncall_save(struct oncall *oc, const char *role, const struct rot_state *st,
 	/* Written through: the cache holds what the store now holds (or,
 	 * when that is unknown, nothing). */
 	if (c != NULL) {
-		c->have_state = rc == 0;
-		c->stored = 1;
-		c->state = *st;
+		i = (size_t)(c - oc->cache);
+		oncall_cache_set(c, &oc->cfg->roles[i], st, 1, rc == 0);
 	}
 	return rc;
 }
@@ -807,8 +835,18 @@ oncall_view(struct oncall *oc, const struct cfg_role *r, time_t now,
 		v->state = c->state;
 	else
 		rot_state_init(&v->role, now, &v->state);
-	rot_advance(&v->role, &v->state, now, NULL, NULL);
-	end = oncall_view_end(v, shifts, 0);
+	/* Within its shift the state needs no advance, nor its window's
+	 * end a second reading of the grid. */
+	if (now >= c->until)
+		rot_advance(&v->role, &v->state, now, NULL, NULL);
+	if (now < c->until && c->end != 0 && c->shifts == shifts)
+		end = c->end;
+	else
+		end = oncall_view_end(v, shifts, 0);
+	if (now < c->until) {
+		c->shifts = shifts;
+		c->end = end;
+	}
 	if (oncall_cache_rows(oc, r, c, v->state.shift_start, end) != 0)
 		return -1;
 	v->shared = c->rows;

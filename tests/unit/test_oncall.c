@@ -383,6 +383,32 @@ test_handoff_saved_seen(void **state)
 	same_as_store(f, om, 1);
 }
 
+/*
+ * Within its shift a view starts from the kept state as it is; once the
+ * shift has ended (before any refresh has stored the handoff) it is
+ * advanced, and the window's end follows the shift count asked.
+ */
+static void
+test_view_across_handoff(void **state)
+{
+	struct fixture		*f = *state;
+	const struct cfg_role	*om = &f->roles[0][0];
+	struct oncall_view	 v;
+
+	add(f, om, "carol", T_NOW + 2 * T_DAY, T_NOW + 2 * T_DAY + 60);
+	same_as_store(f, om, 1);
+	same_as_store(f, om, 3);
+	same_as_store(f, om, 1);
+	t_now = T_ANCHOR + T_DAY;		/* bob's shift begins */
+	assert_int_equal(oncall_view(f->oc, om, t_now, 1, &v), 0);
+	assert_string_equal(v.state.member, "bob");
+	assert_int_equal(v.state.shift_start, T_ANCHOR + T_DAY);
+	assert_int_equal(v.nov, 0);
+	oncall_view_free(&v);
+	same_as_store(f, om, 2);
+	same_as_store(f, om, 1);
+}
+
 /* A view outlives a change that replaces the rows it was made from. */
 static void
 test_view_outlives_change(void **state)
@@ -419,6 +445,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_handoff_saved_seen, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_view_across_handoff,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_outlives_change,
 		    setup, teardown),
 	};
