@@ -20,7 +20,7 @@ struct auditq {
 	struct store		*store;
 	long long		 delay_ms;
 	long long		 timer;		/* 0: none armed */
-	struct store_audit	*rows;		/* waiting (id unused) */
+	struct store_audit	*rows;	/* waiting (id unused) */
 	size_t			 n;
 };
 
@@ -75,7 +75,7 @@ auditq_flush(struct auditq *q)
 		auditq_row_clear(&q->rows[i]);
 	}
 	if (tx)
-		(void)store_commit(q->store);	/* logs a failure itself */
+		(void)store_commit(q->store);	/* logs its failure */
 	q->n = 0;
 }
 

@@ -16,8 +16,9 @@ struct loop;
 struct store;
 struct auditq;
 
-/* A queue writing to store within delay_ms of a row (loop, store borrowed). */
-struct auditq	*auditq_new(struct loop *, struct store *, long long delay_ms);
+/* A queue writing to store within delay_ms of a row (both borrowed). */
+struct auditq	*auditq_new(struct loop *, struct store *,
+		     long long delay_ms);
 /* Write what waits, then free; NULL is a no-op. */
 void		 auditq_free(struct auditq *);
 /* Queue one row (store_audit_add's fields; copied). */

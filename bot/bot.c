@@ -41,7 +41,7 @@
 #include "util.h"
 
 #define BOT_CHECKPOINT_MS	30000
-#define BOT_AUDIT_MS		1000	/* a question's audit row waits */
+#define BOT_AUDIT_MS		1000	/* a question's audit row waits, ms */
 #define BOT_RATE_BURST		5	/* command_rate.burst default */
 #define BOT_RATE_INTERVAL_MS	10000	/* command_rate.interval default */
 

@@ -48,7 +48,7 @@
 #define ONCALL_CLOCK_MS		10000	/* wall-clock jump check */
 #define ONCALL_JUMP_S		2	/* a jump larger than this re-arms */
 #define ONCALL_WHO_SLOTS	16	/* looked at to find "until" and "next" */
-#define ONCALL_WHO_FIRST	2	/* slots tried first; usually enough */
+#define ONCALL_WHO_FIRST	2	/* slots tried first: usually enough */
 
 /* A handoff made but not yet announced: whom it was after. */
 struct oncall_pending {
@@ -60,27 +60,27 @@ struct oncall_pending {
 /* Override rows read for one window, shared by the views made of them. */
 struct oncall_rows {
 	int			 refs;
-	time_t			 from;		/* rows overlapping [from, */
-	time_t			 until;		/* until); 0: no end */
-	struct store_override	*rows;		/* by start, then id */
+	time_t			 from;	/* rows overlapping [from, */
+	time_t			 until;	/* until); 0: no end */
+	struct store_override	*rows;	/* by start, then id */
 	size_t			 n;
 };
 
 /* What the run-time part keeps of one role between requests. */
 struct oncall_cache {
-	int			 have_state;	/* state and stored are read */
-	int			 stored;	/* the store holds a state */
+	int			 have_state;	/* state, stored are read */
+	int			 stored;	/* the store has a state */
 	struct rot_state	 state;		/* as stored */
-	time_t			 until;		/* state holds before; 0: ask */
+	time_t			 until;		/* state holds before it */
 	int			 shifts;	/* the last window asked: */
-	time_t			 end;		/* its end from state (0: none) */
+	time_t			 end;		/* its end (0: none) */
 	struct oncall_rows	*rows;		/* NULL: none read */
 };
 
 struct oncall {
 	struct oncall_env	 env;
 	const struct config	*cfg;
-	struct oncall_cache	*cache;		/* one per cfg->roles[] */
+	struct oncall_cache	*cache;	/* one per cfg->roles[] */
 	size_t			 ncache;
 	struct oncall_pending	*pending;
 	size_t			 npending;
@@ -132,8 +132,9 @@ oncall_state_load(struct store *store, const struct rot_role *role,
 static time_t
 oncall_view_end(const struct oncall_view *v, int shifts, time_t until)
 {
-	time_t	end = rot_shifts_end(&v->role, v->state.shift_start, shifts);
+	time_t	end;
 
+	end = rot_shifts_end(&v->role, v->state.shift_start, shifts);
 	return until > end ? until : end;
 }
 

@@ -35,9 +35,9 @@ struct oncall_view {
 	struct rot_state	 state;
 	struct rot_override	*ov;
 	size_t			 nov;
-	void			*rows;		/* store rows backing ov, */
+	void			*rows;	/* store rows backing ov, */
 	size_t			 nrows;
-	struct oncall_rows	*shared;	/* or the run time's rows */
+	struct oncall_rows	*shared; /* or the run time's rows */
 };
 int		 oncall_view_load(struct store *, const struct cfg_role *,
 		     time_t now, int shifts, time_t until,

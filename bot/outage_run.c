@@ -36,8 +36,8 @@
 
 #define OUTAGE_LIST_MAX		20
 #define OUTAGE_STATS_DAYS	30
-#define OR_MASK_MAX		64	/* components one bit each in stats */
-#define OR_MEMO			64	/* component lists remembered */
+#define OR_MASK_MAX		64	/* stats: components by bit */
+#define OR_MEMO			64	/* stats: lists remembered */
 
 struct outage_run {
 	struct outage_run_deps	 d;
@@ -593,7 +593,7 @@ or_names_mask(const char *list, char *const *names, size_t nnames)
  * outages holds few distinct component lists, each read once.
  */
 struct or_memo {
-	const char	*list;		/* borrowed; NULL: empty slot */
+	const char	*list;		/* borrowed; NULL: free */
 	uint64_t	 mask;
 };
 

@@ -295,7 +295,8 @@ static void
 test_roles_apart(void **state)
 {
 	struct fixture		*f = *state;
-	const struct cfg_role	*om = &f->roles[0][0], *sm = &f->roles[0][1];
+	const struct cfg_role	*om = &f->roles[0][0];
+	const struct cfg_role	*sm = &f->roles[0][1];
 	char			 who[ROT_NAME_MAX];
 
 	add(f, sm, "bob", T_NOW, T_NOW + 3600);
@@ -326,7 +327,7 @@ test_windows(void **state)
 	same_as_store(f, om, 5);
 	same_as_store(f, om, 2);
 	same_as_store(f, om, 0);
-	t_now += T_DAY + 60;		/* the next shift: a later window */
+	t_now += T_DAY + 60;		/* the next shift, a later window */
 	same_as_store(f, om, 2);
 	same_as_store(f, om, 1);
 }
