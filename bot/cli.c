@@ -17,6 +17,8 @@ cli_usage(void)
 	    "       outagebot [-c FILE] backup DEST  copy the database\n"
 	    "       outagebot [-c FILE] oncall [ROLE] [--at WHEN]\n"
 	    "                                        who is on call (offline)\n"
+	    "       outagebot [-c FILE] import-cstate DIR\n"
+	    "                                        past outages from cState\n"
 	    "       outagebot -V | -h\n";
 }
 
@@ -64,7 +66,8 @@ cli_flags(int argc, char **argv, int *i, struct cli *cli, char *err,
 	return 0;
 }
 
-/* Act on the subcommand words (none, backup or oncall). 0 or -1. */
+/* Act on the subcommand words (none, backup, import-cstate or oncall).
+ * 0 or -1. */
 static int
 cli_words(struct cli *cli, char **words, int nwords, char *err,
     size_t errsz)
@@ -80,17 +83,20 @@ cli_words(struct cli *cli, char **words, int nwords, char *err,
 		snprintf(err, errsz, "--at goes with oncall");
 		return -1;
 	}
-	if (strcmp(words[0], "backup") == 0) {
+	if (strcmp(words[0], "backup") == 0 ||
+	    strcmp(words[0], "import-cstate") == 0) {
 		if (nwords != 2) {
-			snprintf(err, errsz, "backup needs a destination file");
+			snprintf(err, errsz, "%s needs a %s", words[0],
+			    words[0][0] == 'b' ? "destination file" :
+			    "folder");
 			return -1;
 		}
 		if (cli->action != CLI_RUN) {
-			snprintf(err, errsz, "backup cannot be combined with "
-			    "-t or -V");
+			snprintf(err, errsz, "%s cannot be combined with "
+			    "-t or -V", words[0]);
 			return -1;
 		}
-		cli->action = CLI_BACKUP;
+		cli->action = words[0][0] == 'b' ? CLI_BACKUP : CLI_IMPORT;
 		cli->target = words[1];
 		return 0;
 	}
