@@ -340,3 +340,146 @@ def test_line_made_while_irc_is_down_survives_a_restart(t):
              start=0)
     alice.no_match_within(privmsg_from("outagebot", "#test", r"no ETA yet"),
                           5.0, what="a second nudge")
+
+
+# ---- kill -9 at every point of a GitHub write: before its request (it
+# waits behind another), while it is in flight (GitHub never does it),
+# after GitHub did it but before the bot heard (the answer lost), and
+# when GitHub does it only once the bot is dead (a slow answer).
+
+def restart(bot, alice):
+    """Start the killed bot again and wait until it is back in #test."""
+    bot.start()
+    bot.wait_joined(alice, "#test", start=alice.mark())
+
+
+def outage_issue(gh, n):
+    """The issues whose body holds outage n's marker."""
+    marker = "<!-- outagebot:outage=test/%d -->" % n
+    return [i for i in gh.issues(REPO) if marker in (i["body"] or "")]
+
+
+def texts(gh, n):
+    """Outage n's issue's comments, as their first lines."""
+    return [c["body"].split("\n")[0] for c in
+            gh.comments(REPO, outage_issue(gh, n)[0]["number"])]
+
+
+def opened(t, gh, count):
+    """A bot with count outages open, their issues made and pinned."""
+    srv, bot, (alice,) = setup(t, gh)
+    for n in range(1, count + 1):
+        alice.say("#test", "!outage open Outage number %d" % n)
+    wait_until("the issues pinned", lambda: len(gh.pinned(REPO)) == count,
+               timeout=40)
+    return bot, alice
+
+
+def kill_when_sent(gh, bot, method, path, before):
+    """Wait until the fake saw one more request like this, then kill."""
+    wait_until("the request", lambda: len(gh.requests(method, path)) ==
+               before + 1, timeout=40)
+    bot.kill()
+
+
+def test_kill9_around_create(t):
+    gh = fake_github(t)
+    path = r"/repos/%s/issues$" % REPO
+    gh.hang(1, method="POST", path=path)
+    srv, bot, (alice,) = setup(t, gh)
+    alice.say("#test", "!outage open Copr down")
+    alice.say("#test", "!outage open Koji down")
+    bot_line(alice, r"^alice: outage #2 opened$")
+    kill_when_sent(gh, bot, "POST", path, 0)
+    check(gh.issues(REPO) == [], "nothing created yet")
+    restart(bot, alice)
+    wait_until("two issues", lambda: len(gh.pinned(REPO)) == 2, timeout=40)
+
+    gh.delay(1, 1.0, method="POST", path=path)
+    alice.say("#test", "!outage open Dashboard down")
+    kill_when_sent(gh, bot, "POST", path, len(gh.requests("POST", path)))
+    wait_until("the late issue", lambda: len(gh.issues(REPO)) == 3)
+    restart(bot, alice)
+    alice.say("#test", "!outage update 3 still down")
+    wait_until("the comment on #3", lambda: outage_issue(gh, 3) and
+               texts(gh, 3) != [], timeout=40)
+    for n in (1, 2, 3):
+        check(len(outage_issue(gh, n)) == 1, "one issue for outage #%d: %r"
+              % (n, gh.issues(REPO)))
+    check(len(gh.issues(REPO)) == 3, "three issues")
+
+
+def test_kill9_around_comment(t):
+    gh = fake_github(t)
+    path = r"/issues/\d+/comments$"
+    bot, alice = opened(t, gh, 2)
+
+    gh.hang(1, method="POST", path=path)
+    alice.say("#test", "!outage update 1 first")
+    alice.say("#test", "!outage update 2 second")
+    kill_when_sent(gh, bot, "POST", path, 0)
+    restart(bot, alice)
+    wait_until("both comments", lambda: len(texts(gh, 1)) == 1 and
+               len(texts(gh, 2)) == 1, timeout=40)
+
+    gh.hang(1, method="POST", path=path, after=True)
+    alice.say("#test", "!outage update 1 third")
+    wait_until("the third comment", lambda: len(texts(gh, 1)) == 2)
+    bot.kill()
+    restart(bot, alice)
+    alice.say("#test", "!outage update 1 fourth")
+    wait_until("the fourth comment", lambda: len(texts(gh, 1)) >= 3,
+               timeout=40)
+
+    gh.delay(1, 1.0, method="POST", path=path)
+    alice.say("#test", "!outage update 2 fifth")
+    kill_when_sent(gh, bot, "POST", path, len(gh.requests("POST", path)))
+    wait_until("the late comment", lambda: len(texts(gh, 2)) == 2)
+    restart(bot, alice)
+    alice.say("#test", "!outage update 2 sixth")
+    wait_until("the sixth comment", lambda: len(texts(gh, 2)) >= 3,
+               timeout=40)
+    for n, words in ((1, ("first", "third", "fourth")),
+                     (2, ("second", "fifth", "sixth"))):
+        bodies = [c["body"] for c in gh.comments(
+            REPO, outage_issue(gh, n)[0]["number"])]
+        check(len(bodies) == 3 and all(
+            sum(w in b for b in bodies) == 1 for w in words),
+            "every comment on #%d once: %r" % (n, bodies))
+
+
+def test_kill9_around_close(t):
+    gh = fake_github(t)
+    path = r"/repos/%s/issues/\d+$" % REPO
+    bot, alice = opened(t, gh, 2)
+
+    gh.hang(1, method="PATCH", path=path)
+    alice.say("#test", "!outage resolve 1 fixed")
+    alice.say("#test", "!outage resolve 2 fixed too")
+    kill_when_sent(gh, bot, "PATCH", path, 0)
+    check([i["state"] for i in gh.issues(REPO)] == ["open", "open"],
+          "none closed yet")
+    restart(bot, alice)
+    wait_until("both closed and unpinned", lambda: [
+        i["state"] for i in gh.issues(REPO)] == ["closed", "closed"] and
+        gh.pinned(REPO) == [], timeout=40)
+
+    alice.say("#test", "!outage open Outage number 3")
+    wait_until("the third pinned", lambda: len(gh.pinned(REPO)) == 1,
+               timeout=40)
+    gh.hang(1, method="PATCH", path=path, after=True)
+    alice.say("#test", "!outage resolve 3 gone")
+    wait_until("the close", lambda: outage_issue(gh, 3)[0]["state"] ==
+               "closed")
+    closed_at = outage_issue(gh, 3)[0]["closed_at"]
+    bot.kill()
+    restart(bot, alice)
+    wait_until("the unpin", lambda: gh.pinned(REPO) == [], timeout=40)
+    for n in (1, 2, 3):
+        issue = outage_issue(gh, n)
+        check(len(issue) == 1 and issue[0]["state"] == "closed" and
+              issue[0]["state_reason"] == "completed",
+              "outage #%d closed: %r" % (n, issue))
+        check(len(texts(gh, n)) == 1, "one postmortem comment on #%d: %r"
+              % (n, texts(gh, n)))
+    check(outage_issue(gh, 3)[0]["closed_at"] == closed_at, "closed once")
