@@ -10,6 +10,7 @@ The rotation has alice alone, so she is the master by default."""
 
 import os
 import re
+import sqlite3
 import threading
 import time
 
@@ -246,6 +247,76 @@ def test_without_github_everything_in_irc(t):
     eve.wait_for(privmsg_from("outagebot", "#test",
                               r"^eve: !jobs needs admin access"))
     check("github" not in bot.log_text().lower() or True, "quiet")
+
+
+def stats_lines(client, want):
+    """Ask !outage stats; its lines must be want (regexes, in order), and
+    nothing else before the reply to a !version asked after it."""
+    start = client.mark()
+    client.say("#test", "!outage stats")
+    client.say("#test", "!version")
+    bot_line(client, r"^alice: outagebot ", start=start)
+    said = [line.body for line in client.lines[start:]
+            if line.body.startswith("alice: ")][:-1]
+    check(len(said) == len(want)
+          and all(re.match(rx, b) for rx, b in zip(want, said)),
+          "stats lines %r, expected %r" % (said, want))
+
+
+def test_stats_by_component(t):
+    """!outage stats: the resolved outages of the window, then one line
+    per configured component that any of them affected (two lists that
+    the stats' table of lists files in one slot stay apart)."""
+    srv, bot, (alice,) = setup(t, None)
+    for i, (affected, title) in enumerate((
+            ("API,Copr", "both down"), ("Copr", "Copr slow"),
+            ('"Testing Farm"', "TF down"), ('"API,Testing Farm"', "more")),
+            1):
+        alice.say("#test", "!outage open --affected %s %s"
+                  % (affected, title))
+        bot_line(alice, r"^\[outage #%d disrupted\] %s" % (i, title))
+    for i in (1, 2):
+        alice.say("#test", "!outage resolve %d fixed" % i)
+        bot_line(alice, r"^\[outage #%d resolved\]" % i)
+    stats_lines(alice, [r"^alice: last 30 days: 2 resolved, mean ",
+                        r"^alice: API: 1 resolved, mean ",
+                        r"^alice: Copr: 2 resolved, mean "])
+    alice.say("#test", "!outage resolve 4 fixed")
+    bot_line(alice, r"^\[outage #4 resolved\]")
+    stats_lines(alice, [r"^alice: last 30 days: 3 resolved, mean ",
+                        r"^alice: API: 2 resolved, mean ",
+                        r"^alice: Copr: 2 resolved, mean ",
+                        r"^alice: Testing Farm: 1 resolved, mean "])
+
+
+def test_stats_mean_and_median(t):
+    """!outage stats over stored outages of known lengths: the count,
+    mean and median overall and by component; outages still open or
+    opened before the window are left out."""
+    srv, bot, (alice,) = setup(t, None)
+    bot.stop()
+    now = int(time.time())
+    rows = [  # opened this long ago, resolved after, state, affected
+        (3 * 86400, 5400, 3, "Copr"), (2 * 86400, 600, 3, "API\nCopr"),
+        (86400, 2400, 3, "API"), (3600, 1200, 3, "Copr"),
+        (1800, 0, 0, "API"), (40 * 86400, 99999, 3, "API")]
+    con = sqlite3.connect(bot.config["storage"]["path"])
+    with con:
+        for ago, length, state, affected in rows:
+            con.execute("INSERT INTO outages (title, severity, state, "
+                        "affected, opened_by, opened_at, updated_at, "
+                        "resolved_at, reminded_stale, reminded_eta) VALUES "
+                        "('t', 1, ?, ?, 'alice', ?, ?, ?, ?, ?)",
+                        (state, affected, now - ago, now - ago,
+                         now - ago + length if state == 3 else 0, now, now))
+    con.close()
+    bot.start()
+    bot.wait_joined(alice, "#test", start=alice.mark())
+    stats_lines(alice, [
+        r"^alice: last 30 days: 4 resolved, mean 40m, median 30m to "
+        r"resolve$",
+        r"^alice: API: 2 resolved, mean 25m, median 25m to resolve$",
+        r"^alice: Copr: 3 resolved, mean 40m, median 20m to resolve$"])
 
 
 def test_line_made_while_irc_is_down_survives_a_restart(t):
