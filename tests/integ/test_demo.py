@@ -11,6 +11,25 @@ import time
 from harness import ROOT, IrcClient, bot_binary, check, sleep, slow_factor
 
 
+def status_page(demo_dir, want, timeout=10):
+    """The one page in the demo's cState folder once it matches want."""
+    folder = os.path.join(demo_dir, "status", "content", "issues")
+    deadline = time.monotonic() + timeout * slow_factor()
+    while True:
+        names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        text = ""
+        if len(names) == 1:
+            with open(os.path.join(folder, names[0])) as f:
+                text = f.read()
+        if re.search(want, text):
+            check(re.match(r"\d{4}-\d\d-\d\d-api-returns-500s-1\.md$",
+                           names[0]), "the page's name: %s" % names[0])
+            return text
+        check(time.monotonic() < deadline, "no page like %r in %s: %r %r"
+              % (want, folder, names, text))
+        sleep(0.2)
+
+
 def test_demo_script(t):
     env = dict(os.environ, TMPDIR=t.dir)
     out_path = t.path("demo.out")
@@ -68,9 +87,18 @@ def test_demo_script(t):
                r"500s .* affected: API .* master: (alice|bob|carol)")
     line = c.ask("#outagebot-demo", "!status")
     check(line.body.endswith("API: down (#1)"), "!status: " + line.text)
+    # the status page folder it printed gets the outage's cState page
+    check(os.path.join(demo_dir, "status/content/issues") in output(),
+          "demo.sh does not print its status page folder:\n" + output())
+    page = status_page(demo_dir, r"resolved: false")
+    check("severity: down" in page and "  - API" in page,
+          "the demo's status page on open:\n" + page)
     c.say("#outagebot-demo", "!outage resolve 1 rolled back")
     c.wait_for(r"PRIVMSG #outagebot-demo :\[outage #1 resolved\] API "
                r"returns 500s .* after ")
+    page = status_page(demo_dir, r"resolved: true")
+    check("resolvedWhen: " in page and "rolled back" in page,
+          "the demo's status page on resolve:\n" + page)
     # replies are paced like on Libera.Chat (4 at once, then one per 2 s)
     c.ask("#outagebot-demo", "!whoami", r"you are \S+ \(admin; ",
           timeout=30)
