@@ -101,12 +101,50 @@ irc_on_quit(struct irc *irc, const struct irc_msg *m)
 		irc_regain(irc);
 }
 
-/* 366: we joined a channel and its member list is complete. */
+/* We joined chan and know who is there: tell the owner. */
+static void
+irc_joined(struct irc *irc, const char *chan)
+{
+	if (irc->h->joined != NULL && irc_in_channel(irc, chan))
+		irc->h->joined(irc, chan, irc->h->arg);
+}
+
+/*
+ * 366: we joined a channel and its member list is complete; unless the
+ * WHO sent on joining is unanswered (then its end says so).
+ */
 static void
 irc_on_endofnames(struct irc *irc, const struct irc_msg *m)
 {
-	if (irc->h->joined != NULL && irc_in_channel(irc, m->params[1]))
-		irc->h->joined(irc, m->params[1], irc->h->arg);
+	if (!irc_users_whoing(irc, m->params[1]))
+		irc_joined(irc, m->params[1]);
+}
+
+/* 315: the end of a WHO; chan is joined if it was the last unanswered. */
+static void
+irc_on_endofwho(struct irc *irc, const struct irc_msg *m)
+{
+	if (irc_users_who_done(irc, m->params[1]))
+		irc_joined(irc, m->params[1]);
+}
+
+/*
+ * 263 for WHO (try again later): no reply is coming. Every channel
+ * waiting for one counts as joined, rather than never.
+ */
+static void
+irc_on_tryagain(struct irc *irc, const struct irc_msg *m)
+{
+	char	*chan;
+
+	if (!util_strcaseeq(m->params[1], "WHO"))
+		return;
+	while (irc->nwhoing > 0) {
+		chan = xstrdup(irc->whoing[0]);
+		if (irc_users_who_done(irc, chan))
+			irc_joined(irc, chan);
+		free(chan);
+	}
 }
 
 /*
@@ -163,6 +201,7 @@ irc_on_message(struct irc *irc, const struct irc_msg *m)
 	if (m->nick == NULL || m->user == NULL || irc_from_me(irc, m) ||
 	    irc->state != IRC_REGISTERED)
 		return;
+	irc_user_seen(irc, m->nick, m->user, m->host);
 	u = irc_user_find(irc, m->nick);
 	if (irc->cap_account_tag) {
 		/* The tag is the truth; only users sharing a channel are
@@ -200,7 +239,11 @@ static const struct irc_verb irc_verbs[] = {
 	{ "303",		0, irc_reg_on_ison },
 	{ "354",		5, irc_users_on_whox },
 	{ "353",		3, irc_users_on_names },
+	{ "352",		6, irc_users_on_who },
+	{ "CHGHOST",		2, irc_users_on_chghost },
 	{ "366",		2, irc_on_endofnames },
+	{ "315",		2, irc_on_endofwho },
+	{ "263",		2, irc_on_tryagain },
 	{ "JOIN",		1, irc_users_on_join },
 	{ "ACCOUNT",		1, irc_users_on_account },
 	{ "PART",		1, irc_users_on_part },
@@ -453,6 +496,21 @@ irc_account(struct irc *irc, const char *nick)
 	struct irc_user	*u = irc_user_find(irc, nick);
 
 	return u != NULL ? u->account : NULL;
+}
+
+/* The user and host of a tracked nick; 0, or -1 if unknown. */
+int
+irc_userhost(struct irc *irc, const char *nick, const char **user,
+    const char **host)
+{
+	struct irc_user	*u = irc_user_find(irc, nick);
+
+	*user = *host = NULL;
+	if (u == NULL || u->user == NULL || u->host == NULL)
+		return -1;
+	*user = u->user;
+	*host = u->host;
+	return 0;
 }
 
 /* The nick of an online team person (by account or by nick), or NULL. */

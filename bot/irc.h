@@ -115,6 +115,14 @@ int		 irc_registered(struct irc *);
 /* Tracked services account of nick, or NULL (none or unknown). */
 const char	*irc_account(struct irc *, const char *nick);
 /*
+ * The user and host of a tracked nick (someone sharing a channel with
+ * us), as the server last showed them: 0 with *user and *host borrowed
+ * until the next line is read, or -1 (both NULL) if the nick is not
+ * tracked or its user@host is not known yet.
+ */
+int		 irc_userhost(struct irc *, const char *nick,
+		     const char **user, const char **host);
+/*
  * The nick of a team person who is online (seen in a shared channel or
  * in a message, not gone since): by services account when by_account,
  * else by nick. NULL if not seen.
