@@ -333,12 +333,13 @@ bot_rate_setup(struct bot *bot)
 
 /* Reload the configuration; keep the old one on error (logged here). */
 int
-bot_reload(struct bot *bot, char **err)
+bot_reload(struct bot *bot, char **cause)
 {
-	struct config	*cfg = cfg_load(bot->config_path, err);
+	struct config	*cfg = cfg_load(bot->config_path, cause);
 
 	if (cfg == NULL) {
-		log_error("bot", "%s", *err != NULL ? *err : "unknown error");
+		log_error("bot", "%s", *cause != NULL ? *cause :
+		    "unknown error");
 		log_warn("bot", "reload failed; keeping the running "
 		    "configuration");
 		return -1;
