@@ -430,12 +430,21 @@ irc_users_on_who(struct irc *irc, const struct irc_msg *m)
 	irc_user_seen(irc, nick, m->params[2], m->params[3]);
 }
 
-/* CHGHOST (chghost): a tracked user's new user and host. */
+/*
+ * CHGHOST (chghost): a tracked user's new user and host, or ours (which
+ * the server prepends to what we send, so it counts in a line's size).
+ */
 void
 irc_users_on_chghost(struct irc *irc, const struct irc_msg *m)
 {
-	if (m->nick != NULL && !irc_from_me(irc, m))
+	if (m->nick == NULL)
+		return;
+	if (!irc_from_me(irc, m)) {
 		irc_user_seen(irc, m->nick, m->params[0], m->params[1]);
+		return;
+	}
+	free(irc->userhost);
+	irc->userhost = xasprintf("%s@%s", m->params[0], m->params[1]);
 }
 
 /* ACCOUNT (account-notify) of a tracked user. */

@@ -283,6 +283,11 @@ test_userhost_tracking(void **state)
 			fail_msg("step %zu, %s: %s, want %s", i, steps[i].nick,
 			    got, steps[i].want);
 	}
+	/* Ours, which counts in the size of what we send. */
+	assert_string_equal(f->irc->userhost, "b@h");
+	server_says(f, ":bot!b@h CHGHOST bb cloak.example");
+	assert_string_equal(f->irc->userhost, "bb@cloak.example");
+	assert_int_equal(irc_userhost(f->irc, "bot", &u, &h), -1);
 	teardown_irc(f);
 }
 
