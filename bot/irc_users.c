@@ -258,50 +258,6 @@ irc_users_free(struct irc *irc)
 }
 
 /*
- * Join every configured channel, ahead of the queue: lines queued while
- * disconnected may be for these channels. Channels are joined in as few
- * "JOIN #a,#b" lines as fit.
- */
-void
-irc_join_all(struct irc *irc)
-{
-	struct buf	b;
-	size_t		i;
-
-	buf_init(&b);
-	for (i = 0; i < irc->cfg->irc.nchannels; i++) {
-		const char	*c = irc->cfg->irc.channels[i];
-
-		if (b.len > 0 && b.len + 1 + strlen(c) > 400) {
-			irc_send_now(irc, 0, "JOIN", b.data, NULL);
-			buf_reset(&b);
-		}
-		if (b.len > 0)
-			buf_addc(&b, ',');
-		buf_addstr(&b, c);
-	}
-	if (b.len > 0)
-		irc_send_now(irc, 0, "JOIN", b.data, NULL);
-	buf_free(&b);
-}
-
-/* Rejoin timer after KICK. */
-static long long
-irc_rejoin_timer(struct loop *loop, long long id, void *arg)
-{
-	struct irc	*irc = arg;
-	size_t		 i;
-
-	irc->t_rejoin = 0;
-	for (i = 0; i < irc->nkicked; i++) {
-		if (irc_configured(irc, irc->kicked[i]))
-			irc_sendv(irc, "JOIN", irc->kicked[i], NULL);
-	}
-	irc_list_clear(irc->kicked, &irc->nkicked);
-	return LOOP_NOMORE;
-}
-
-/*
  * Send WHO chan [fields], and wait for its end before chan counts as
  * joined. It goes ahead of the queue, like the JOIN it completes: the
  * announcements due in chan wait for it, and no queue of replies may
@@ -337,6 +293,66 @@ irc_users_who_done(struct irc *irc, const char *chan)
 }
 
 /*
+ * Send "JOIN list" for channels [from, to), then ask each for everyone's
+ * user@host, unless NAMES carries it (userhost-in-names): the
+ * capabilities are known by now, ISUPPORT (WHOX) may not be.
+ */
+static void
+irc_join_some(struct irc *irc, const char *list, size_t from, size_t to)
+{
+	irc_send_now(irc, 0, "JOIN", list, NULL);
+	for (; from < to && !irc->cap_userhost_in_names; from++)
+		irc_who(irc, irc->cfg->irc.channels[from], NULL);
+}
+
+/*
+ * Join every configured channel, ahead of the queue: lines queued while
+ * disconnected may be for these channels. Channels are joined in as few
+ * "JOIN #a,#b" lines as fit. A plain WHO of each follows its JOIN at
+ * once, so that the server answers it right after the channel's NAMES,
+ * before anyone's line that came in the meantime.
+ */
+void
+irc_join_all(struct irc *irc)
+{
+	struct buf	b;
+	size_t		i, from = 0;
+
+	buf_init(&b);
+	for (i = 0; i < irc->cfg->irc.nchannels; i++) {
+		const char	*c = irc->cfg->irc.channels[i];
+
+		if (b.len > 0 && b.len + 1 + strlen(c) > 400) {
+			irc_join_some(irc, b.data, from, i);
+			buf_reset(&b);
+			from = i;
+		}
+		if (b.len > 0)
+			buf_addc(&b, ',');
+		buf_addstr(&b, c);
+	}
+	if (b.len > 0)
+		irc_join_some(irc, b.data, from, i);
+	buf_free(&b);
+}
+
+/* Rejoin timer after KICK. */
+static long long
+irc_rejoin_timer(struct loop *loop, long long id, void *arg)
+{
+	struct irc	*irc = arg;
+	size_t		 i;
+
+	irc->t_rejoin = 0;
+	for (i = 0; i < irc->nkicked; i++) {
+		if (irc_configured(irc, irc->kicked[i]))
+			irc_sendv(irc, "JOIN", irc->kicked[i], NULL);
+	}
+	irc_list_clear(irc->kicked, &irc->nkicked);
+	return LOOP_NOMORE;
+}
+
+/*
  * Handle JOIN (ours and others'). Without account-notify, an account
  * learnt from an extended JOIN is dropped on a later JOIN that carries
  * none; after a reconnect everyone is learnt afresh (WHOX).
@@ -346,6 +362,7 @@ irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 {
 	const char	*chan = m->params[0];
 	struct irc_user	*u;
+	int		 asked;
 
 	if (m->nick == NULL)
 		return;
@@ -356,10 +373,12 @@ irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 			free(irc->userhost);
 			irc->userhost = xasprintf("%s@%s", m->user, m->host);
 		}
+		/* Accounts by WHOX; user@host by a plain WHO unless it
+		 * went with the JOIN (irc_join_all) or NAMES carries it. */
+		asked = irc_users_whoing(irc, chan);
 		if (irc->whox)
 			irc_who(irc, chan, "%tcna," IRC_WHOX_TOKEN);
-		/* Everyone's user@host: NAMES carries it, or a plain WHO. */
-		if (!irc->cap_userhost_in_names)
+		if (!asked && !irc->cap_userhost_in_names)
 			irc_who(irc, chan, NULL);
 		return;
 	}
