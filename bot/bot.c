@@ -6,9 +6,10 @@
  * max_reply_lines, the rest as private NOTICEs), limits each person's
  * command rate, writes the audit row of the commands that need it (a
  * command whose change has a transaction writes its own there), hands
- * the on-call part what it may use (store, loop, clock, speaking), and
- * handles signals (signalfd on the loop) and reloads. It owns no
- * protocol and no SQL.
+ * the on-call part what it may use (store, loop, clock, speaking), runs
+ * the outbox's "irc." executor (announcements, and topic changes edited
+ * on the topic as it is then), and handles signals (signalfd on the
+ * loop) and reloads. It owns no protocol and no SQL.
  */
 #include <sys/signalfd.h>
 
@@ -32,6 +33,7 @@
 #include "loop.h"
 #include "oncall.h"
 #include "outage_gh.h"
+#include "outage_text.h"
 #include "status.h"
 #include "outage_run.h"
 #include "outbox.h"
@@ -425,7 +427,7 @@ bot_say(void *arg, const char *target, const char *text)
 	if (outbox_add_say(bot->store, target, text, 0,
 	    (long long)util_now() * 1000) < 0)
 		log_warn("bot", "could not keep a line for %s", target);
-	outbox_kick(bot->outbox, "irc.");
+	outbox_kick(bot->outbox, NULL);
 }
 
 /* The irc layer wrote (ok) or dropped an announcement line. */
@@ -435,34 +437,118 @@ bot_say_sent(void *arg, int ok)
 	outbox_finish(arg, ok ? OUTBOX_DONE : OUTBOX_WAIT, 0, NULL);
 }
 
-/*
- * The outbox's "irc." executor: say an announcement job's line once the
- * bot can (registered, and in the channel for a channel line); until
- * then the kind waits for a kick (registration, a join).
- */
-static void
-bot_say_start(void *arg, struct outbox_run *run)
+/* Is target a channel the bot must be in to speak there? */
+static int
+bot_needs_join(const char *target)
 {
-	struct bot		*bot = arg;
-	const struct outbox_job	*job = outbox_job(run);
-	json_t			*p = json_loads(job->payload, 0, NULL);
-	const char		*target, *text;
+	return *target == '#' || *target == '&';
+}
+
+/* An "irc.say" job: say its line once the bot can (registered, and in
+ * the channel for a channel line); until then its lane waits. */
+static void
+bot_say_start(struct bot *bot, struct outbox_run *run, json_t *p)
+{
+	const char	*target, *text;
 
 	target = json_string_value(json_object_get(p, "target"));
 	text = json_string_value(json_object_get(p, "text"));
 	if (target == NULL || text == NULL) {
-		json_decref(p);
 		outbox_finish(run, OUTBOX_DEAD, 0, "an announcement without "
 		    "a target or text");
 		return;
 	}
-	if (!irc_registered(bot->irc) || ((*target == '#' || *target == '&')
-	    && !irc_in_channel(bot->irc, target))) {
-		json_decref(p);
+	if (!irc_registered(bot->irc) || (bot_needs_join(target) &&
+	    !irc_in_channel(bot->irc, target))) {
 		outbox_finish(run, OUTBOX_WAIT, 0, NULL);
 		return;
 	}
 	irc_announce(bot->irc, "PRIVMSG", target, text, bot_say_sent, run);
+}
+
+/*
+ * The server answered an "irc.topic" job's TOPIC. A refusal (no op
+ * right) or no answer at all is logged here once and ends the job:
+ * asking again would not help, and would hold up the channel's lines.
+ */
+static void
+bot_topic_done(void *arg, enum irc_topic_result res, const char *chan,
+    const char *why)
+{
+	struct outbox_run	*run = arg;
+	char			*cause;
+
+	switch (res) {
+	case IRC_TOPIC_SET:
+		outbox_finish(run, OUTBOX_DONE, 0, NULL);
+		break;
+	case IRC_TOPIC_DENIED:
+	case IRC_TOPIC_SILENT:
+		cause = xasprintf("topic of %s not changed: %s", chan,
+		    res == IRC_TOPIC_SILENT ? "the server did not answer" :
+		    why != NULL ? why : "refused");
+		log_warn("bot", "job %lld: %s%s", outbox_job(run)->id, cause,
+		    res == IRC_TOPIC_DENIED ? " (the bot needs channel "
+		    "operator there)" : "");
+		outbox_finish(run, OUTBOX_DONE, 0, cause);
+		free(cause);
+		break;
+	case IRC_TOPIC_LOST:
+		outbox_finish(run, OUTBOX_WAIT, 0, NULL);
+		break;
+	}
+}
+
+/*
+ * An "irc.topic" job: put a prefix in front of a channel's topic or take
+ * it out, editing the topic as the server last told it, so that changes
+ * people made meanwhile stay. Nothing to change (a job resumed after its
+ * change went out) ends it at once.
+ */
+static void
+bot_topic_start(struct bot *bot, struct outbox_run *run, json_t *p)
+{
+	const char	*chan, *add, *del, *topic;
+	char		*text;
+
+	chan = json_string_value(json_object_get(p, "channel"));
+	add = json_string_value(json_object_get(p, "add"));
+	del = json_string_value(json_object_get(p, "remove"));
+	if (chan == NULL || (add == NULL) == (del == NULL)) {
+		outbox_finish(run, OUTBOX_DEAD, 0, "a topic change without a "
+		    "channel, or without one prefix to add or remove");
+		return;
+	}
+	topic = irc_topic(bot->irc, chan);
+	if (topic == NULL) {
+		outbox_finish(run, OUTBOX_WAIT, 0, NULL);
+		return;
+	}
+	text = add != NULL ? outage_topic_add(topic, add) :
+	    outage_topic_remove(topic, del);
+	if (text == NULL) {
+		outbox_finish(run, OUTBOX_DONE, 0, NULL);
+		return;
+	}
+	irc_set_topic(bot->irc, chan, text, bot_topic_done, run);
+	free(text);
+}
+
+/* The outbox's "irc." executor: announcements and topic changes. */
+static void
+bot_irc_start(void *arg, struct outbox_run *run)
+{
+	struct bot		*bot = arg;
+	const struct outbox_job	*job = outbox_job(run);
+	json_t			*p = json_loads(job->payload, 0, NULL);
+
+	if (strcmp(job->kind, "irc.topic") == 0)
+		bot_topic_start(bot, run, p);
+	else if (strcmp(job->kind, "irc.say") == 0)
+		bot_say_start(bot, run, p);
+	else
+		outbox_finish(run, OUTBOX_DEAD, 0, "an IRC job of an unknown "
+		    "kind");
 	json_decref(p);
 }
 
@@ -523,7 +609,7 @@ bot_effects_new(struct bot *bot)
 	outbox_on_dead(bot->outbox, bot_on_dead, bot);
 	memset(&e, 0, sizeof e);
 	e.prefix = "irc.";
-	e.start = bot_say_start;
+	e.start = bot_irc_start;
 	e.arg = bot;
 	outbox_register(bot->outbox, &e);
 	memset(&d, 0, sizeof d);

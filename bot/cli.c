@@ -18,6 +18,8 @@ cli_usage(void)
 	    "       outagebot [-c FILE] backup DEST  copy the database\n"
 	    "       outagebot [-c FILE] oncall [ROLE] [--at WHEN]\n"
 	    "                                        who is on call (offline)\n"
+	    "       outagebot [-c FILE] import-cstate DIR\n"
+	    "                                        past outages from cState\n"
 	    "       outagebot -V | -h\n";
 }
 
@@ -65,7 +67,8 @@ cli_flags(int argc, char **argv, int *i, struct cli *cli, char **cause)
 	return 0;
 }
 
-/* Act on the subcommand words (none, backup or oncall). 0 or -1. */
+/* Act on the subcommand words (none, backup, import-cstate or oncall).
+ * 0 or -1. */
 static int
 cli_words(struct cli *cli, char **words, int nwords, char **cause)
 {
@@ -80,17 +83,20 @@ cli_words(struct cli *cli, char **words, int nwords, char **cause)
 		*cause = xstrdup("--at goes with oncall");
 		return -1;
 	}
-	if (strcmp(words[0], "backup") == 0) {
+	if (strcmp(words[0], "backup") == 0 ||
+	    strcmp(words[0], "import-cstate") == 0) {
 		if (nwords != 2) {
-			*cause = xstrdup("backup needs a destination file");
+			*cause = xasprintf("%s needs a %s", words[0],
+			    words[0][0] == 'b' ? "destination file" :
+			    "folder");
 			return -1;
 		}
 		if (cli->action != CLI_RUN) {
-			*cause = xstrdup("backup cannot be combined with "
-			    "-t or -V");
+			*cause = xasprintf("%s cannot be combined with "
+			    "-t or -V", words[0]);
 			return -1;
 		}
-		cli->action = CLI_BACKUP;
+		cli->action = words[0][0] == 'b' ? CLI_BACKUP : CLI_IMPORT;
 		cli->target = words[1];
 		return 0;
 	}

@@ -1,7 +1,7 @@
 /*
  * cli.h — the command line: outagebot [-c FILE] [-d] [-t] [-V] [-h]
  * and the subcommands (outagebot backup FILE, outagebot oncall [ROLE]
- * [--at WHEN]). Pure parsing, so it is
+ * [--at WHEN], outagebot import-cstate DIR). Pure parsing, so it is
  * unit-tested; main.c acts on the result.
  */
 #ifndef OB_CLI_H
@@ -15,14 +15,15 @@ enum cli_action {
 	CLI_VERSION,		/* -V */
 	CLI_HELP,		/* -h */
 	CLI_BACKUP,		/* backup FILE */
-	CLI_ONCALL		/* oncall [ROLE] [--at WHEN] */
+	CLI_ONCALL,		/* oncall [ROLE] [--at WHEN] */
+	CLI_IMPORT		/* import-cstate DIR */
 };
 
 struct cli {
 	enum cli_action	 action;
 	const char	*config;	/* borrowed from argv or the default */
 	int		 debug;
-	const char	*target;	/* backup destination */
+	const char	*target;	/* backup destination, import folder */
 	const char	*role;		/* oncall: the role, or NULL */
 	const char	*at;		/* oncall: --at WHEN, or NULL */
 };

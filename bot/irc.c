@@ -9,6 +9,10 @@
  *   irc_conn.c   lookup, socket, TLS (irc_tls.c), send queue, keepalive,
  *                reconnecting
  *
+ * It also keeps the topics of the channels we are in (332, 331, TOPIC)
+ * and sets one on request, answering the requester once the server has
+ * relayed the change or refused it (482).
+ *
  * It does not interpret commands: messages from others go to the
  * handler, which sends what it wants through irc_say() and irc_send().
  */
@@ -109,17 +113,6 @@ irc_joined(struct irc *irc, const char *chan)
 		irc->h->joined(irc, chan, irc->h->arg);
 }
 
-/*
- * 366: we joined a channel and its member list is complete; unless the
- * WHO sent on joining is unanswered (then its end says so).
- */
-static void
-irc_on_endofnames(struct irc *irc, const struct irc_msg *m)
-{
-	if (!irc_users_whoing(irc, m->params[1]))
-		irc_joined(irc, m->params[1]);
-}
-
 /* 315: the end of a WHO; chan is joined if it was the last unanswered. */
 static void
 irc_on_endofwho(struct irc *irc, const struct irc_msg *m)
@@ -145,6 +138,206 @@ irc_on_tryagain(struct irc *irc, const struct irc_msg *m)
 			irc_joined(irc, chan);
 		free(chan);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Topics                                                             */
+
+/* The topic of a channel we are in, once the server has told it. */
+struct irc_topic {
+	char	*chan;
+	char	*text;		/* "" for none */
+};
+
+/* A TOPIC we sent that the server has not answered yet. */
+struct irc_topic_req {
+	struct irc_topic_req	*next;
+	char			*chan;
+	void			(*done)(void *, enum irc_topic_result,
+				    const char *, const char *);
+	void			*arg;
+	uint64_t		 sent_at;	/* monotonic ms */
+};
+
+/* The known topic entry of chan, or NULL. */
+static struct irc_topic *
+irc_topic_find(struct irc *irc, const char *chan)
+{
+	size_t	 i;
+
+	for (i = 0; i < irc->ntopics; i++)
+		if (irc_same_nick(irc, irc->topics[i].chan, chan))
+			return &irc->topics[i];
+	return NULL;
+}
+
+/* Remember the topic of chan; text NULL: not known any more. */
+static void
+irc_topic_store(struct irc *irc, const char *chan, const char *text)
+{
+	struct irc_topic	*t = irc_topic_find(irc, chan);
+
+	if (t == NULL && text == NULL)
+		return;
+	if (t == NULL) {
+		irc->topics = xreallocarray(irc->topics, irc->ntopics + 1,
+		    sizeof(*irc->topics));
+		t = &irc->topics[irc->ntopics++];
+		t->chan = xstrdup(chan);
+		t->text = NULL;
+	}
+	free(t->text);
+	t->text = NULL;
+	if (text != NULL) {
+		t->text = xstrdup(text);
+		return;
+	}
+	free(t->chan);
+	*t = irc->topics[--irc->ntopics];
+}
+
+/* Answer request q (unlinked) and free it. */
+static void
+irc_topic_done(struct irc_topic_req *q, enum irc_topic_result res,
+    const char *why)
+{
+	q->done(q->arg, res, q->chan, why);
+	free(q->chan);
+	free(q);
+}
+
+/*
+ * The wait timer: a server that never answers a TOPIC must not hold
+ * its requester for ever. Requests are in the order they were sent.
+ */
+static long long
+irc_topic_timer(struct loop *loop, long long id, void *arg)
+{
+	struct irc		*irc = arg;
+	struct irc_topic_req	*q;
+	uint64_t		 now = util_mono_ms();
+
+	while ((q = irc->topic_reqs) != NULL &&
+	    now - q->sent_at >= IRC_TOPIC_WAIT_MS) {
+		irc->topic_reqs = q->next;
+		irc_topic_done(q, IRC_TOPIC_SILENT, NULL);
+	}
+	if ((q = irc->topic_reqs) == NULL) {
+		irc->t_topic = 0;
+		return LOOP_NOMORE;
+	}
+	return (long long)(q->sent_at + IRC_TOPIC_WAIT_MS - now);
+}
+
+/* Answer the oldest TOPIC request for chan, if any. */
+static void
+irc_topic_answer(struct irc *irc, const char *chan,
+    enum irc_topic_result res, const char *why)
+{
+	struct irc_topic_req	**pp, *q;
+
+	for (pp = &irc->topic_reqs; *pp != NULL; pp = &(*pp)->next)
+		if (irc_same_nick(irc, (*pp)->chan, chan))
+			break;
+	if ((q = *pp) == NULL)
+		return;
+	*pp = q->next;
+	irc_topic_done(q, res, why);
+}
+
+/* The connection is gone: no topic is known, no request answered. */
+static void
+irc_topics_reset(struct irc *irc)
+{
+	struct irc_topic_req	*q = irc->topic_reqs, *next;
+	size_t			 i;
+
+	for (i = 0; i < irc->ntopics; i++) {
+		free(irc->topics[i].chan);
+		free(irc->topics[i].text);
+	}
+	irc->ntopics = 0;
+	if (irc->t_topic != 0)
+		loop_timer_del(irc->loop, irc->t_topic);
+	irc->t_topic = 0;
+	irc->topic_reqs = NULL;		/* a callback may add one */
+	for (; q != NULL; q = next) {
+		next = q->next;
+		irc_topic_done(q, IRC_TOPIC_LOST, NULL);
+	}
+}
+
+/* JOIN: tracked by irc_users; our own makes the topic unknown again
+ * until the server says it (332) or the names end without it (366). */
+static void
+irc_on_join(struct irc *irc, const struct irc_msg *m)
+{
+	irc_users_on_join(irc, m);
+	if (irc_from_me(irc, m))
+		irc_topic_store(irc, m->params[0], NULL);
+}
+
+/* TOPIC: someone changed it; if it was us, our request is answered. */
+static void
+irc_on_topic(struct irc *irc, const struct irc_msg *m)
+{
+	const char	*chan = m->params[0];
+
+	if (!irc_in_channel(irc, chan))
+		return;
+	irc_topic_store(irc, chan, m->nparams > 1 ? m->params[1] : "");
+	if (irc_from_me(irc, m))
+		irc_topic_answer(irc, chan, IRC_TOPIC_SET, NULL);
+}
+
+/* 332 RPL_TOPIC (on joining, or asked): the topic of a channel. */
+static void
+irc_on_rpl_topic(struct irc *irc, const struct irc_msg *m)
+{
+	if (irc_in_channel(irc, m->params[1]))
+		irc_topic_store(irc, m->params[1], m->params[2]);
+}
+
+/* 331 RPL_NOTOPIC: a channel without a topic. */
+static void
+irc_on_rpl_notopic(struct irc *irc, const struct irc_msg *m)
+{
+	if (irc_in_channel(irc, m->params[1]))
+		irc_topic_store(irc, m->params[1], "");
+}
+
+/* 482 ERR_CHANOPRIVSNEEDED: our TOPIC needs channel operator. */
+static void
+irc_on_chanop_needed(struct irc *irc, const struct irc_msg *m)
+{
+	irc_topic_answer(irc, m->params[1], IRC_TOPIC_DENIED,
+	    irc_msg_last(m));
+}
+
+/* 442 ERR_NOTONCHANNEL: our TOPIC came too late or too early. */
+static void
+irc_on_not_on_channel(struct irc *irc, const struct irc_msg *m)
+{
+	irc_topic_answer(irc, m->params[1], IRC_TOPIC_LOST, NULL);
+}
+
+/*
+ * 366: we joined a channel and its member list is complete (and its
+ * topic known). The owner is told now, unless the WHO sent on joining
+ * is unanswered (then its end tells).
+ */
+static void
+irc_on_endofnames(struct irc *irc, const struct irc_msg *m)
+{
+	const char	*chan = m->params[1];
+
+	if (!irc_in_channel(irc, chan))
+		return;
+	/* The topic comes before the names: none came, so there is none. */
+	if (irc_topic_find(irc, chan) == NULL)
+		irc_topic_store(irc, chan, "");
+	if (!irc_users_whoing(irc, chan))
+		irc_joined(irc, chan);
 }
 
 /*
@@ -244,13 +437,18 @@ static const struct irc_verb irc_verbs[] = {
 	{ "366",		2, irc_on_endofnames },
 	{ "315",		2, irc_on_endofwho },
 	{ "263",		2, irc_on_tryagain },
-	{ "JOIN",		1, irc_users_on_join },
+	{ "JOIN",		1, irc_on_join },
 	{ "ACCOUNT",		1, irc_users_on_account },
 	{ "PART",		1, irc_users_on_part },
 	{ "KICK",		2, irc_users_on_kick },
 	{ "NICK",		1, irc_on_nick },
 	{ "QUIT",		0, irc_on_quit },
 	{ "ERROR",		1, irc_on_error },	/* bare: malformed */
+	{ "TOPIC",		1, irc_on_topic },
+	{ "332",		3, irc_on_rpl_topic },
+	{ "331",		2, irc_on_rpl_notopic },
+	{ "482",		2, irc_on_chanop_needed },
+	{ "442",		2, irc_on_not_on_channel },
 	{ "403",		0, irc_on_join_error },
 	{ "405",		0, irc_on_join_error },
 	{ "471",		0, irc_on_join_error },
@@ -281,6 +479,7 @@ static void
 irc_reset(struct irc *irc)
 {
 	irc_reg_reset(irc);
+	irc_topics_reset(irc);
 	irc_users_reset(irc);
 }
 
@@ -331,6 +530,7 @@ irc_free(struct irc *irc)
 	irc_teardown(irc);
 	irc_conn_free(irc);
 	irc_users_free(irc);
+	free(irc->topics);
 	buf_free(&irc->ls);
 	buf_free(&irc->sasl_in);
 	free(irc->nick);
@@ -466,6 +666,56 @@ irc_say(struct irc *irc, const char *cmd, const char *target,
     const char *text)
 {
 	irc_announce(irc, cmd, target, text, NULL, NULL);
+}
+
+/* The topic of chan as last told, or NULL while not known. */
+const char *
+irc_topic(struct irc *irc, const char *chan)
+{
+	struct irc_topic	*t;
+
+	if (!irc_in_channel(irc, chan))
+		return NULL;
+	t = irc_topic_find(irc, chan);
+	return t != NULL ? t->text : NULL;
+}
+
+/* Set the topic of chan; done() once the server has answered. */
+void
+irc_set_topic(struct irc *irc, const char *chan, const char *text,
+    void (*done)(void *, enum irc_topic_result, const char *,
+    const char *), void *arg)
+{
+	struct irc_topic_req	*q, **tail;
+	char			**lines;
+	size_t			  i, n;
+	int			  rc;
+
+	if (!irc_in_channel(irc, chan)) {
+		done(arg, IRC_TOPIC_LOST, chan, NULL);
+		return;
+	}
+	/* One line: a topic is not continued on a second one. */
+	n = irc_conn_split(irc, "TOPIC", chan, text, &lines);
+	rc = irc_send_now(irc, 0, "TOPIC", chan, lines[0], NULL);
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	if (rc != 0) {
+		done(arg, IRC_TOPIC_LOST, chan, NULL);
+		return;
+	}
+	q = xcalloc(1, sizeof(*q));
+	q->chan = xstrdup(chan);
+	q->done = done;
+	q->arg = arg;
+	q->sent_at = util_mono_ms();
+	for (tail = &irc->topic_reqs; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = q;
+	if (irc->t_topic == 0)
+		irc->t_topic = loop_timer_add(irc->loop, irc,
+		    IRC_TOPIC_WAIT_MS, irc_topic_timer, irc);
 }
 
 /* Lines waiting in the queue. */

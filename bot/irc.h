@@ -140,6 +140,38 @@ const char	*irc_find_person(struct irc *, int by_account,
 enum irc_casemap irc_casemap(const struct irc *);
 /* 1 if registered and in chan (our JOIN was seen). */
 int		 irc_in_channel(struct irc *, const char *chan);
+/*
+ * The topic of chan as the server last told it ("" for none), or NULL
+ * while it is not known: not in chan, or joined and the server has not
+ * said it yet (it has by the time the joined handler runs). Borrowed
+ * until the next line from the server is handled.
+ */
+const char	*irc_topic(struct irc *, const char *chan);
+
+/* How the server answered a TOPIC we sent. */
+enum irc_topic_result {
+	IRC_TOPIC_SET = 0,	/* it relayed our change to the channel */
+	IRC_TOPIC_DENIED,	/* it refused (482: we are not channel
+				   operator on a +t channel) */
+	IRC_TOPIC_LOST,		/* no answer: not registered, not on the
+				   channel (442), or the connection ended */
+	IRC_TOPIC_SILENT	/* no answer within IRC_TOPIC_WAIT_MS */
+};
+#define IRC_TOPIC_WAIT_MS	30000
+
+/*
+ * Set the topic of chan to text (CR, LF and NUL removed; cut to one
+ * line). done(arg, result, chan, why) is called exactly once, maybe
+ * before this returns: when the server answers, or with LOST when it
+ * never will; why is the server's text for DENIED, else NULL. The line
+ * is written at once, ahead of the queue, and never carried over to a
+ * later connection, where the topic it was computed from may be stale.
+ */
+void		 irc_set_topic(struct irc *, const char *chan,
+		     const char *text,
+		     void (*done)(void *arg, enum irc_topic_result,
+		     const char *chan, const char *why), void *arg);
+
 /* Lines waiting in the send queue (both lanes). */
 size_t		 irc_queued(struct irc *);
 

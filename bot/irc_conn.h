@@ -37,6 +37,8 @@ struct irc_handlers;
 struct irc_resolve;
 struct irc_tls;
 struct irc_sasl_mech;
+struct irc_topic;
+struct irc_topic_req;
 
 /* A queued line, with who wants to know when it is written. */
 struct irc_line {
@@ -194,6 +196,11 @@ struct irc {
 	size_t			 nkicked;
 	char			**whoing;	/* one per WHO unanswered */
 	size_t			 nwhoing;
+	struct irc_topic	*topics;	/* of joined channels, once
+						   the server told them */
+	size_t			 ntopics;
+	struct irc_topic_req	*topic_reqs;	/* TOPICs not answered yet */
+	long long		 t_topic;	/* gives up on the oldest */
 
 	struct irc_user		*users;
 	size_t			 nusers;

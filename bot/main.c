@@ -13,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include "oncall.h"
+#include "status_import.h"
 #include "store.h"
 #include "util.h"
 #include "when.h"
@@ -123,6 +124,19 @@ main(int argc, char **argv)
 		} else
 			printf("backed up %s to %s\n", cfg->storage_path,
 			    cli.target);
+		store_close(store);
+		cfg_free(cfg);
+		return status;
+	}
+	if (cli.action == CLI_IMPORT) {
+		status = status_import_cstate(store, cli.target, stdout,
+		    &cause);
+		if (status == -1) {
+			fprintf(stderr, "outagebot: import-cstate: %s\n",
+			    cause);
+			free(cause);
+			status = EX_NOINPUT;
+		}
 		store_close(store);
 		cfg_free(cfg);
 		return status;

@@ -6,8 +6,11 @@
  * "irc:<channel>", so announcements keep their order per channel), and
  * with a github group "gh.create", "gh.pin", "gh.comment", "gh.close",
  * "gh.unpin" in the lane "gh:<id>" (so the issue exists before it is
- * commented on, and is closed last). Texts are rendered when the change
- * is made (outage_text.c), so a retry sends what the change said.
+ * commented on, and is closed last), and with irc.topic an "irc.topic"
+ * per announce channel on open and resolve (in the channel's lane,
+ * after the announcement) that puts the outage's topic prefix in front
+ * or takes it out again. Texts are rendered when the change is made
+ * (outage_text.c), so a retry sends what the change said.
  *
  * The nudges (no update for outage.remind_after, no ETA after
  * outage.eta_nudge_after) run on one timer armed at the earliest
@@ -138,6 +141,33 @@ or_announce(struct outage_run *r, long long outage_id, const char *line)
 	return 0;
 }
 
+/*
+ * With irc.topic, an "irc.topic" job per announce channel that adds
+ * (open) or removes (resolve) the outage's topic prefix; the executor
+ * edits the topic as it is when the job runs.
+ */
+static int
+or_topic(struct outage_run *r, const struct outage *o, int add)
+{
+	const struct cfg_irc	*irc = &r->cfg->irc;
+	char			*prefix, *lane;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (!irc->topic)
+		return 0;
+	prefix = outage_topic_prefix(o);
+	for (i = 0; i < irc->nannounce_channels && rc == 0; i++) {
+		lane = outbox_irc_lane(irc->announce_channels[i]);
+		rc = or_job(r, "irc.topic", lane, o->id, json_pack(
+		    "{s:s, s:s}", "channel", irc->announce_channels[i],
+		    add ? "add" : "remove", prefix));
+		free(lane);
+	}
+	free(prefix);
+	return rc;
+}
+
 /* A GitHub job in the outage's lane (none without a github group). */
 static int
 or_gh(struct outage_run *r, const char *kind, long long outage_id,
@@ -167,6 +197,8 @@ or_open_jobs(struct outage_run *r, const struct outage *o)
 	or_env(r, o, &env);
 	line = outage_line_open(o, &env);
 	rc = or_announce(r, o->id, line);
+	if (rc == 0)
+		rc = or_topic(r, o, 1);
 	if (rc == 0)
 		rc = status_jobs_add(r->d.st, r->cfg, o, STATUS_OPENED, line,
 		    (long long)or_now(r) * 1000);
@@ -305,6 +337,8 @@ or_change_jobs(struct outage_run *r, const struct outage *o)
 	line = resolved ? outage_line_resolve(o, &env) :
 	    outage_line_update(o, &env);
 	rc = or_announce(r, o->id, line);
+	if (rc == 0 && resolved)
+		rc = or_topic(r, o, 0);
 	if (rc == 0)
 		rc = status_jobs_add(r->d.st, r->cfg, o, resolved ?
 		    STATUS_RESOLVED : STATUS_UPDATED, line,

@@ -382,6 +382,76 @@ outage_status_line(const struct outage *const *os, size_t n)
 	return buf_steal(&b);
 }
 
+/* The topic prefix of an open outage. */
+char *
+outage_topic_prefix(const struct outage *o)
+{
+	struct buf	 title, b;
+	size_t		 len;
+
+	buf_init(&title);
+	outage_text_line(&title, o->title);
+	len = title.len;
+	if (len > OUTAGE_TOPIC_TITLE_MAX) {
+		/* Back off to the start of a UTF-8 character. */
+		len = OUTAGE_TOPIC_TITLE_MAX;
+		while (len > 0 && ((unsigned char)title.data[len] & 0xc0) ==
+		    0x80)
+			len--;
+	}
+	buf_init(&b);
+	buf_printf(&b, "outage #%lld: %.*s%s | ", o->id, (int)len,
+	    title.data != NULL ? title.data : "",
+	    len < title.len ? "..." : "");
+	buf_free(&title);
+	return buf_steal(&b);
+}
+
+/*
+ * Where prefix stands in topic, or NULL; *len gets its length there. A
+ * prefix that ends the topic may have lost its trailing spaces on the
+ * way (the send path and servers trim them): that counts too.
+ */
+static const char *
+topic_find(const char *topic, const char *prefix, size_t *len)
+{
+	const char	*at = strstr(topic, prefix);
+	size_t		 tlen = strlen(topic);
+
+	*len = strlen(prefix);
+	if (at != NULL || *len == 0)
+		return at;
+	while (*len > 0 && prefix[*len - 1] == ' ')
+		(*len)--;
+	if (*len == 0 || tlen < *len ||
+	    strncmp(topic + tlen - *len, prefix, *len) != 0)
+		return NULL;
+	return topic + tlen - *len;
+}
+
+/* The topic with prefix in front, or NULL when it has it already. */
+char *
+outage_topic_add(const char *topic, const char *prefix)
+{
+	size_t	 len;
+
+	if (topic_find(topic, prefix, &len) != NULL)
+		return NULL;
+	return xasprintf("%s%s", prefix, topic);
+}
+
+/* The topic without prefix, or NULL when prefix is not in it. */
+char *
+outage_topic_remove(const char *topic, const char *prefix)
+{
+	size_t		 len;
+	const char	*at = topic_find(topic, prefix, &len);
+
+	if (at == NULL || len == 0)
+		return NULL;
+	return xasprintf("%.*s%s", (int)(at - topic), topic, at + len);
+}
+
 /* The issue title: the outage title on one line. */
 char *
 outage_gh_title(const struct outage *o)

@@ -61,6 +61,22 @@ char	*outage_line_stale(const struct outage *, long long quiet_ms);
 char	*outage_line_no_eta(const struct outage *);
 
 /*
+ * The channel topic while an outage is open (irc.topic): its prefix
+ * "outage #12: Copr builds failing | " (the title on one line, cut to
+ * OUTAGE_TOPIC_TITLE_MAX bytes at a character boundary), a topic with a
+ * prefix in front (the newest outage first), and a topic with exactly
+ * that prefix taken out wherever it stands, so that what people wrote
+ * meanwhile stays (at the end of the topic, without the trailing space
+ * that the send path or the server may have trimmed). The last two return NULL when there is nothing to
+ * change (the prefix is there already, or is not there any more). The
+ * caller frees what they return.
+ */
+#define OUTAGE_TOPIC_TITLE_MAX	100
+char	*outage_topic_prefix(const struct outage *);
+char	*outage_topic_add(const char *topic, const char *prefix);
+char	*outage_topic_remove(const char *topic, const char *prefix);
+
+/*
  * !status: "all systems operational", or the open outages by component
  * and severity: "Copr: down (#12); Workers: disrupted (#12, #13)".
  * An outage without components counts under "unspecified".

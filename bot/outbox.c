@@ -8,7 +8,9 @@
  * from), and recording each outcome: done, retry after a delay (the
  * executor's, from Retry-After and the like, or our backoff), dead
  * (said once in the channel, in the same transaction), or wait (the
- * target is unreachable: the executor is parked until outbox_kick).
+ * target is unreachable: that job's lane is parked until its executor is
+ * kicked, while the executor's other lanes go on; a channel the bot is
+ * not in must not hold back lines to other channels or to nicks).
  *
  * It must not know what a job does: executors do, by kind prefix. It
  * never blocks: every pass is one store query and the starts it allows;
@@ -35,7 +37,14 @@ struct outbox_slot {
 	struct outbox_exec	 e;
 	int			 inflight;
 	long long		 last_start;	/* ms, wall clock */
-	int			 parked;
+};
+
+/* A lane whose target was unreachable: it waits for a kick of the
+ * executor that said so. */
+struct outbox_park {
+	char			*lane;
+	char			*prefix;	/* of that executor */
+	struct outbox_park	*next;
 };
 
 struct outbox_run {
@@ -54,6 +63,7 @@ struct outbox {
 	struct outbox_slot	 slots[OUTBOX_SLOTS];
 	size_t			 nslots;
 	struct outbox_run	*runs;		/* started, not finished */
+	struct outbox_park	*parked;	/* lanes waiting for a kick */
 	long long		 timer;		/* next pass, or 0 */
 	void			(*on_dead)(void *, struct store *,
 				    const char *);
@@ -61,6 +71,8 @@ struct outbox {
 };
 
 static void	outbox_schedule(struct outbox *, long long delay_ms);
+static void	outbox_unpark(struct outbox *, const char *prefix,
+		    const char *lane);
 
 /* The backoff before the next attempt after attempts failed ones. */
 long long
@@ -106,6 +118,7 @@ outbox_free(struct outbox *ob)
 		store_job_clear(&r->row);
 		free(r);
 	}
+	outbox_unpark(ob, NULL, NULL);
 	free(ob);
 }
 
@@ -152,6 +165,13 @@ outbox_unregister(struct outbox *ob, const char *prefix)
 	}
 }
 
+/* The lane of the IRC jobs to target. */
+char *
+outbox_irc_lane(const char *target)
+{
+	return xasprintf("irc:%s", target);
+}
+
 /* Add an announcement job. */
 long long
 outbox_add_say(struct store *st, const char *target, const char *text,
@@ -160,7 +180,7 @@ outbox_add_say(struct store *st, const char *target, const char *text,
 	json_t		*p = json_pack("{s:s, s:s}", "target", target,
 			    "text", text);
 	char		*payload = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
-	char		*lane = xasprintf("irc:%s", target);
+	char		*lane = outbox_irc_lane(target);
 	long long	 id = -1;
 
 	json_decref(p);
@@ -194,16 +214,58 @@ outbox_slot_for(struct outbox *ob, const char *kind)
 	return NULL;
 }
 
-/* Let parked executors go on and run a pass soon. */
+/* Is lane parked? */
+static int
+outbox_is_parked(const struct outbox *ob, const char *lane)
+{
+	const struct outbox_park	*p;
+
+	for (p = ob->parked; p != NULL; p = p->next)
+		if (strcmp(p->lane, lane) == 0)
+			return 1;
+	return 0;
+}
+
+/* Park lane for the executor with prefix (until that one is kicked). */
+static void
+outbox_park(struct outbox *ob, const char *lane, const char *prefix)
+{
+	struct outbox_park	*p;
+
+	if (outbox_is_parked(ob, lane))
+		return;
+	p = xcalloc(1, sizeof(*p));
+	p->lane = xstrdup(lane);
+	p->prefix = xstrdup(prefix);
+	p->next = ob->parked;
+	ob->parked = p;
+}
+
+/* Unpark the lanes parked by prefix's executor (NULL: every lane) or,
+ * when lane is not NULL, that lane only. */
+static void
+outbox_unpark(struct outbox *ob, const char *prefix, const char *lane)
+{
+	struct outbox_park	**pp = &ob->parked, *p;
+
+	while ((p = *pp) != NULL) {
+		if ((prefix == NULL || strcmp(p->prefix, prefix) == 0) &&
+		    (lane == NULL || strcmp(p->lane, lane) == 0)) {
+			*pp = p->next;
+			free(p->lane);
+			free(p->prefix);
+			free(p);
+		} else
+			pp = &p->next;
+	}
+}
+
+/* Run a pass soon; with a prefix, that executor's parked lanes go on. */
 void
 outbox_kick(struct outbox *ob, const char *prefix)
 {
-	size_t	 i;
-
-	for (i = 0; i < ob->nslots; i++)
-		if (prefix == NULL || strcmp(ob->slots[i].e.prefix,
-		    prefix) == 0)
-			ob->slots[i].parked = 0;
+	if (prefix != NULL)
+		outbox_unpark(ob, prefix, NULL);
 	outbox_schedule(ob, 0);
 }
 
@@ -228,7 +290,7 @@ outbox_start(struct outbox *ob, struct store_job *row, long long now)
 		 * reload that registers one; !jobs shows it. */
 		return -1;
 	}
-	if (slot->parked || (slot->e.max_inflight > 0 &&
+	if (outbox_is_parked(ob, row->lane) || (slot->e.max_inflight > 0 &&
 	    slot->inflight >= slot->e.max_inflight))
 		return -1;
 	if (slot->last_start != 0 &&
@@ -260,26 +322,36 @@ outbox_start(struct outbox *ob, struct store_job *row, long long now)
 	return 0;
 }
 
-/* One pass: start what may start, then arm the timer for the next. */
+/*
+ * One pass: start what may start, then arm the timer for the next. The
+ * due lane heads are read a page at a time, after the last one seen, so
+ * that heads which cannot start (a parked lane, a busy executor) never
+ * hide the ones behind them however many there are.
+ */
 static void
 outbox_pass(struct outbox *ob)
 {
-	struct store_job	*rows = NULL;
-	size_t			 n = 0, i;
+	struct store_job	*rows;
+	size_t			 n, i;
 	long long		 now = ob->clock(ob->clock_arg), next_ms = -1;
-	long long		 wait, soonest = -1;
+	long long		 wait, soonest = -1, after = 0;
 
-	if (store_job_due(ob->st, now, OUTBOX_BATCH, &rows, &n,
-	    &next_ms) != 0) {
-		outbox_schedule(ob, OUTBOX_BACKOFF_MIN);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		wait = outbox_start(ob, &rows[i], now);
-		if (wait > 0 && (soonest < 0 || wait < soonest))
-			soonest = wait;
-	}
-	store_job_free(rows, n);
+	do {
+		rows = NULL;
+		n = 0;
+		if (store_job_due(ob->st, now, after, OUTBOX_BATCH, &rows, &n,
+		    after == 0 ? &next_ms : NULL) != 0) {
+			outbox_schedule(ob, OUTBOX_BACKOFF_MIN);
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			after = rows[i].id;
+			wait = outbox_start(ob, &rows[i], now);
+			if (wait > 0 && (soonest < 0 || wait < soonest))
+				soonest = wait;
+		}
+		store_job_free(rows, n);
+	} while (n == OUTBOX_BATCH);
 	if (next_ms >= 0 && (soonest < 0 || next_ms - now < soonest))
 		soonest = next_ms - now > 0 ? next_ms - now : 0;
 	if (soonest >= 0)
@@ -382,7 +454,7 @@ outbox_finish(struct outbox_run *r, enum outbox_result res,
 		row->state = STORE_JOB_PENDING;
 		row->next_at = now;
 		if (r->slot != NULL)
-			r->slot->parked = 1;
+			outbox_park(ob, row->lane, r->slot->e.prefix);
 		break;
 	case OUTBOX_DEAD:
 		row->state = STORE_JOB_DEAD;
@@ -420,6 +492,8 @@ outbox_retry(struct outbox *ob, long long id, char **cause)
 	row.state = STORE_JOB_PENDING;
 	row.next_at = ob->clock(ob->clock_arg);
 	rc = store_job_set(ob->st, &row);
+	if (rc == 0)
+		outbox_unpark(ob, NULL, row.lane);
 	store_job_clear(&row);
 	if (rc != 0) {
 		*cause = xstrdup("the database could not be written");

@@ -29,8 +29,10 @@ enum outbox_result {
 	OUTBOX_RETRY,		/* try again after retry_ms */
 	OUTBOX_DEAD,		/* permanent: stop, tell the channel */
 	OUTBOX_WAIT		/* the target is not reachable now (IRC
-				   down): park the kind until outbox_kick,
-				   no attempt counted */
+				   down, not in the channel): park the
+				   job's lane until its executor's prefix
+				   is kicked, no attempt counted; other
+				   lanes go on */
 };
 
 /* The job handed to an executor; valid until outbox_finish. */
@@ -86,6 +88,10 @@ void		 outbox_on_dead(struct outbox *,
  * flight finish normally. */
 void		 outbox_unregister(struct outbox *, const char *prefix);
 
+/* The lane of the IRC jobs to target (a channel or a nick): its
+ * announcements and topic changes keep their order. Caller frees. */
+char		*outbox_irc_lane(const char *target);
+
 /*
  * Add an announcement job: the line text to target (a channel or a
  * nick), in the lane of that target, inside the caller's transaction or
@@ -95,8 +101,12 @@ void		 outbox_unregister(struct outbox *, const char *prefix);
 long long	 outbox_add_say(struct store *, const char *target,
 		     const char *text, long long outage_id, long long now_ms);
 
-/* New jobs were committed, or a parked kind may go on: run what is due
- * soon (on the loop, never inside the caller). prefix NULL: all. */
+/*
+ * Run what is due soon (on the loop, never inside the caller): after new
+ * jobs were committed, prefix NULL; when the targets of an executor may
+ * be reachable again (IRC registered, a channel joined), its prefix, and
+ * the lanes it parked go on too.
+ */
 void		 outbox_kick(struct outbox *, const char *prefix);
 
 /* The job of a run; its fields live until outbox_finish. */
@@ -110,8 +120,8 @@ const struct outbox_job *outbox_job(const struct outbox_run *);
 void		 outbox_finish(struct outbox_run *, enum outbox_result,
 		     long long retry_ms, const char *cause);
 
-/* !jobs retry ID: a dead (or pending) job runs again now. 0, or -1 with
- * *cause (caller frees). */
+/* !jobs retry ID: a dead (or pending) job runs again now (its lane
+ * unparked). 0, or -1 with *cause (caller frees). */
 int		 outbox_retry(struct outbox *, long long id, char **cause);
 
 /*

@@ -74,26 +74,27 @@ static const struct store_rows store_job_rows = {
 	sizeof(struct store_job), store_job_read, store_job_drop
 };
 
-/* The jobs that may start now. */
+/* The jobs that may start now, after after_id. */
 int
-store_job_due(struct store *s, long long now_ms, int limit,
-    struct store_job **rows, size_t *n, long long *next_ms)
+store_job_due(struct store *s, long long now_ms, long long after_id,
+    int limit, struct store_job **rows, size_t *n, long long *next_ms)
 {
 	static const char	*op = "find due jobs";
 	int			 rc;
 
-	*next_ms = -1;
+	if (next_ms != NULL)
+		*next_ms = -1;
 	rc = store_list(s, &store_job_rows, (void **)rows, n, op,
 	    "SELECT " JOB_COLUMNS " FROM jobs j WHERE state = 0 "
-	    "AND next_at <= ? AND NOT EXISTS (SELECT 1 FROM jobs k "
-	    "WHERE k.lane = j.lane AND k.id < j.id AND k.state != 2) "
-	    "ORDER BY id LIMIT ?", "Ii", now_ms, limit);
+	    "AND next_at <= ? AND id > ? AND NOT EXISTS (SELECT 1 FROM "
+	    "jobs k WHERE k.lane = j.lane AND k.id < j.id AND k.state != 2) "
+	    "ORDER BY id LIMIT ?", "IIi", now_ms, after_id, limit);
 	if (rc != 0)
 		return -1;
-	if (store_get(s, op, "SELECT COALESCE(MIN(next_at), -1) FROM jobs j "
-	    "WHERE state = 0 AND next_at > ? AND NOT EXISTS (SELECT 1 "
-	    "FROM jobs k WHERE k.lane = j.lane AND k.id < j.id AND "
-	    "k.state != 2)", "I>I", now_ms, next_ms) < 0) {
+	if (next_ms != NULL && store_get(s, op, "SELECT COALESCE("
+	    "MIN(next_at), -1) FROM jobs j WHERE state = 0 AND next_at > ? "
+	    "AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.lane = j.lane AND "
+	    "k.id < j.id AND k.state != 2)", "I>I", now_ms, next_ms) < 0) {
 		store_job_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;

@@ -39,11 +39,14 @@ long long	 store_job_add(struct store *, const char *kind,
 		     const char *payload, long long now_ms);
 /*
  * The jobs that may start now: pending, due by now_ms, first in their
- * lane, oldest first, at most limit. *next_ms gets the earliest due time
- * of a pending lane head that is not due yet (or -1 when none).
+ * lane, with an id above after_id (0: from the start; a caller reads
+ * page after page), oldest first, at most limit. *next_ms (unless
+ * next_ms is NULL) gets the earliest due time of a pending lane head
+ * that is not due yet (or -1 when none).
  */
-int		 store_job_due(struct store *, long long now_ms, int limit,
-		     struct store_job **, size_t *, long long *next_ms);
+int		 store_job_due(struct store *, long long now_ms,
+		     long long after_id, int limit, struct store_job **,
+		     size_t *, long long *next_ms);
 /* Record a run's outcome (state, attempts, next_at, last_error). */
 int		 store_job_set(struct store *, const struct store_job *);
 /* At start: jobs left running are pending again, marked resumed. */

@@ -16,6 +16,7 @@ pc libcurl libcurl4-openssl-dev
 pc jansson libjansson-dev
 pc sqlite3 libsqlite3-dev
 pc libconfig libconfig-dev
+pc yaml-0.1 libyaml-dev
 pc libidn libidn-dev
 pc libpq libpq-dev
 pc cmocka libcmocka-dev

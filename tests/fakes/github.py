@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""A fake GitHub (REST issues, comments, labels; GraphQL pinIssue and
-unpinIssue) for outagebot's tests. Python 3 standard library only.
+"""A fake GitHub (REST issues, comments, labels; the contents API; GraphQL
+pinIssue and unpinIssue) for outagebot's tests. Python 3 standard library
+only.
 
 It behaves as shared/API-CONTRACTS.md §1 and §2 describe: 403 in plain
 text without a User-Agent, 401 "Bad credentials" on a wrong token, 400 on
@@ -10,6 +11,14 @@ create, 422 / 404 / 410 bodies of GitHub's shape, Link headers on listings,
 GraphQL errors inside HTTP 200 (unknown node id, the limit of 3 pinned
 issues), and an optional base path (GitHub Enterprise: /api/v3 for REST,
 /api/graphql for GraphQL).
+
+The contents API (§1b): GET /repos/O/R/contents/PATH[?ref=BRANCH] answers
+a file (base64 wrapped every 60 characters, the git blob sha), a folder's
+listing, or 404; PUT creates (201) or updates (200) a file on a branch as
+one commit, with 409 for a stale sha, 422 when the sha of an existing
+file is missing (and for a missing message or content that is not
+base64), 404 for a branch the repo does not have. Every repo has the
+branch "main"; add_branch adds others.
 
 Run it alone:
 
@@ -25,6 +34,12 @@ or in a test (load the file by path, as test_fake_github.load_fake does:
     gh.reset(1)                    # close the connection with an RST
     gh.requests()                  # every request: method, path, headers, body
     gh.issues("o/r")               # current state
+    gh.files("o/r", branch="main") # {path: text} of the contents API
+    gh.commits("o/r")              # every commit: message, path, branch
+    gh.stale(1, path="/contents/") # someone else commits to the file
+                                   # just before the next PUT lands
+    gh.add_branch("o/r", "pages")  # a branch besides "main"
+    gh.put_file("o/r", "a.md", "x") # a commit by someone else
     gh.stop()
 
 The same knobs are reachable over HTTP on the same port under /_fake/
@@ -32,18 +47,23 @@ The same knobs are reachable over HTTP on the same port under /_fake/
 POST /_fake/fault {"count","action","status","headers","body","method",
 "path","delay"}, POST /_fake/config {"token","rate_remaining","rate_reset",
 "disable_issues","missing_repos","write_spacing"}, POST /_fake/issue
-(seed an issue or a pull request), POST /_fake/clear (faults and the
-request record).
+(seed an issue or a pull request), POST /_fake/file {"repo","path",
+"text","branch"} (seed a file), POST /_fake/branch {"repo","branch"},
+POST /_fake/clear (faults and the request record).
 
 Fault actions: "status" (answer status/headers/body, nothing changes),
 "hang" (never answer, nothing changes), "hang_after" (do the request, then
 never answer: the effect happened but the answer is lost), "delay" (wait
 `delay` seconds, then do and answer it), "reset" (RST, nothing changes),
-"reset_after" (do the request, then RST).
+"reset_after" (do the request, then RST), "stale" (a commit by someone
+else changes the PUT's file first, then the PUT is done as usual: a 409,
+or a 422 when the file was new to the writer).
 """
 
 import argparse
 import base64
+import binascii
+import hashlib
 import json
 import re
 import signal
@@ -53,7 +73,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 API_VERSIONS = ("2022-11-28", "2026-03-10")
 RATE_LIMIT = 5000
@@ -118,7 +138,7 @@ class Fault:
     def __init__(self, count, action, status=500, headers=None, body=None,
                  method=None, path=None, delay=None):
         if action not in ("status", "hang", "hang_after", "delay", "reset",
-                          "reset_after"):
+                          "reset_after", "stale"):
             raise ValueError("unknown fault action %r" % action)
         self.count = int(count)
         self.action = action
@@ -145,6 +165,8 @@ class Repo:
         self.labels = {}          # lower name -> label object
         self.pins = []            # node ids, in pin order
         self.disabled = False
+        self.branches = {"main": {}}   # branch -> {path: bytes}
+        self.commits = []         # dicts: sha, message, branch, path, ...
 
 
 class FakeGitHub:
@@ -260,6 +282,11 @@ class FakeGitHub:
         self.add_fault(count, "reset_after" if after else "reset",
                        method=method, path=path)
 
+    def stale(self, count=1, path=None):
+        """The next `count` matching PUTs find the file changed by
+        someone else's commit (made just before the PUT is handled)."""
+        self.add_fault(count, "stale", method="PUT", path=path)
+
     def configure(self, token=None, rate_remaining=None, rate_reset=None,
                   disable_issues=None, missing_repos=None, write_spacing=None):
         """write_spacing: a write (POST, PATCH, PUT, DELETE) sooner than
@@ -299,6 +326,22 @@ class FakeGitHub:
                 self._close(issue, "completed")
             return dict(issue)
 
+    def add_branch(self, repo, branch, base="main"):
+        """A new branch of repo, with the files of base."""
+        with self.lock:
+            r = self._repo(repo)
+            r.branches.setdefault(branch, dict(r.branches.get(base, {})))
+
+    def put_file(self, repo, path, text, branch="main", message="seed"):
+        """Commit a file as someone else would; returns its blob sha."""
+        with self.lock:
+            r = self._repo(repo)
+            if branch not in r.branches:
+                raise ValueError("no branch %r" % branch)
+            data = text.encode() if isinstance(text, str) else text
+            return self._commit(r, branch, path, data, message,
+                                "someone")["sha"]
+
     # ------------------------------------------------------------ reading
 
     def requests(self, method=None, path=None):
@@ -327,6 +370,21 @@ class FakeGitHub:
             return [dict(c) for c in (r.comments.get(number, [])
                                       if r else [])]
 
+    def files(self, repo, branch="main"):
+        """{path: text} of the repo's files on branch."""
+        with self.lock:
+            r = self.repos.get(repo.lower())
+            files = r.branches.get(branch, {}) if r else {}
+            return {k: v.decode("utf-8", "replace")
+                    for k, v in sorted(files.items())}
+
+    def commits(self, repo):
+        """Every commit of the contents API, oldest first (dicts: sha,
+        message, branch, path, blob, author)."""
+        with self.lock:
+            r = self.repos.get(repo.lower())
+            return [dict(c) for c in (r.commits if r else [])]
+
     def pinned(self, repo):
         """Numbers of the pinned issues, in pin order."""
         with self.lock:
@@ -346,6 +404,10 @@ class FakeGitHub:
                     "comments": {str(k): v for k, v in r.comments.items()},
                     "pins": [by_node[n] for n in r.pins],
                     "issues_disabled": r.disabled,
+                    "files": {b: {k: v.decode("utf-8", "replace")
+                                  for k, v in f.items()}
+                              for b, f in r.branches.items()},
+                    "commits": [dict(c) for c in r.commits],
                 }
             return out
 
@@ -396,6 +458,16 @@ class FakeGitHub:
         repo.issues.append(issue)
         return issue
 
+    def _commit(self, repo, branch, path, data, message, who):
+        """Write one file on branch as a commit (lock held)."""
+        repo.branches[branch][path] = data
+        commit = {"sha": hashlib.sha1(("%s:%d" % (repo.name, self._id()))
+                                      .encode()).hexdigest(),
+                  "message": message, "branch": branch, "path": path,
+                  "blob": blob_sha(data), "author": who}
+        repo.commits.append(commit)
+        return {"sha": commit["blob"], "commit": commit}
+
     def _close(self, issue, reason):
         issue["state"] = "closed"
         issue["state_reason"] = reason or "completed"
@@ -419,6 +491,18 @@ class FakeGitHub:
 
 def _b64(s):
     return base64.b64encode(s.encode()).decode().rstrip("=")
+
+
+def blob_sha(data):
+    """The git blob sha of a file's bytes, as GitHub reports it."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def wrap64(data):
+    """Base64 wrapped with a newline every 60 characters, as GitHub
+    sends a file's content."""
+    b = base64.b64encode(data).decode()
+    return "".join(b[i:i + 60] + "\n" for i in range(0, len(b), 60))
 
 
 def public(issue):
@@ -524,6 +608,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         if urlsplit(path).path.startswith("/_fake/"):
             return self.send(control(gh, urlsplit(path).path, body),
                              resource=None)
+        self.stale = False        # per request; a connection is kept
         record = {"method": self.command, "path": path,
                   "headers": {k.lower(): v for k, v in self.headers.items()},
                   "body": body.decode("utf-8", "replace"), "json": None,
@@ -553,6 +638,8 @@ class FakeHandler(BaseHTTPRequestHandler):
                 return self.rst()
             if fault.action == "delay":
                 gh.stopping.wait(fault.delay or 0)
+            if fault.action == "stale":
+                self.stale = True
         reply, resource, limit = self.api(path, body)
         if fault is not None and fault.action == "hang_after":
             gh.stopping.wait()
@@ -617,6 +704,11 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def rest(self, route, full, raw):
         gh = self.gh
+        c = re.match(r"/repos/([^/]+)/([^/]+)/contents(/.*)?$", route)
+        if c is not None:
+            return self.contents("%s/%s" % (c.group(1), c.group(2)),
+                                 unquote((c.group(3) or "/")[1:]).strip("/"),
+                                 full, raw)
         m = re.match(r"/repos/([^/]+)/([^/]+)/issues(?:/(\d+))?"
                      r"(?:/(comments|labels))?/?$", route)
         if m is None:
@@ -651,6 +743,114 @@ class FakeHandler(BaseHTTPRequestHandler):
             if handler is None:
                 return Reply(404, error_body(404))
             return handler(repo, number, data, full)
+
+    # ------------------------------------------------------------ contents
+
+    def contents(self, name, path, full, raw):
+        gh = self.gh
+        with gh.lock:
+            if name.lower() in gh.missing:
+                return Reply(404, error_body(404))
+            repo = gh._repo(name)
+            if self.command == "GET":
+                ref = parse_qs(urlsplit(full).query).get("ref", ["main"])[0]
+                return self.get_contents(repo, path, ref)
+            if self.command == "PUT":
+                return self.put_contents(repo, path, raw)
+        return Reply(404, error_body(404))
+
+    def file_json(self, repo, branch, path, data=None):
+        url = "%s/repos/%s/contents/%s" % (self.gh.api_url, repo.name,
+                                           quote(path))
+        out = {"type": "file", "name": path.rsplit("/", 1)[-1],
+               "path": path, "url": url + "?ref=" + branch,
+               "html_url": "%s/%s/blob/%s/%s" % (self.gh.html_base,
+                                                 repo.name, branch, path)}
+        if data is not None:
+            out.update({"sha": blob_sha(data), "size": len(data)})
+        return out
+
+    def get_contents(self, repo, path, ref):
+        doc = DOCS + "/repos/contents#get-repository-content"
+        files = repo.branches.get(ref)
+        if files is None:
+            return Reply(404, error_body(
+                404, "No commit found for the ref %s" % ref, doc))
+        if path in files:
+            out = self.file_json(repo, ref, path, files[path])
+            out.update({"encoding": "base64",
+                        "content": wrap64(files[path])})
+            return Reply(200, out)
+        below = sorted(p for p in files if path == "" or
+                       p.startswith(path + "/"))
+        if not below:
+            return Reply(404, error_body(404, "Not Found", doc))
+        seen, listing = set(), []
+        for p in below:
+            rest = p[len(path) + 1:] if path else p
+            head = rest.split("/", 1)[0]
+            if head in seen:
+                continue
+            seen.add(head)
+            sub = (path + "/" + head) if path else head
+            item = self.file_json(repo, ref, sub, files.get(sub))
+            if "/" in rest:
+                item["type"] = "dir"
+            listing.append(item)
+        return Reply(200, listing)
+
+    def put_contents(self, repo, path, raw):
+        doc = DOCS + "/repos/contents#create-or-update-file-contents"
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            return Reply(400, error_body(400, "Problems parsing JSON"))
+        if not isinstance(data, dict):
+            return Reply(400, error_body(400, "Problems parsing JSON"))
+        for key in ("message", "content"):
+            if not isinstance(data.get(key), str):
+                return Reply(422, error_body(
+                    422, "Invalid request.\n\n\"%s\" wasn't supplied."
+                    % key, doc))
+        try:
+            content = base64.b64decode(data["content"], validate=True)
+        except (binascii.Error, ValueError):
+            return Reply(422, error_body(
+                422, "content is not valid Base64", doc))
+        branch = data.get("branch") or "main"
+        files = repo.branches.get(branch)
+        if files is None:
+            # the wording is GitHub's as far as known (unverified)
+            return Reply(404, error_body(
+                404, "Branch %s not found" % branch, doc))
+        if self.stale and path != "":
+            old = files.get(path, b"")
+            self.gh._commit(repo, branch, path, old + b"\n(edited)\n",
+                            "someone else's edit", "someone")
+        sha = data.get("sha")
+        if path in files:
+            have = blob_sha(files[path])
+            if sha is None:
+                return Reply(422, error_body(
+                    422, "Invalid request.\n\n\"sha\" wasn't supplied.",
+                    doc))
+            if sha != have:
+                return Reply(409, error_body(
+                    409, "%s does not match %s" % (path, sha), doc))
+        elif sha is not None:
+            # a sha for a file that is not there (unverified wording)
+            return Reply(409, error_body(
+                409, "%s does not match %s" % (path, sha), doc))
+        existed = path in files
+        done = self.gh._commit(repo, branch, path, content, data["message"],
+                               "outagebot")
+        out = {"content": self.file_json(repo, branch, path, content),
+               "commit": {"sha": done["commit"]["sha"],
+                          "message": data["message"],
+                          "html_url": "%s/%s/commit/%s" % (
+                              self.gh.html_base, repo.name,
+                              done["commit"]["sha"])}}
+        return Reply(200 if existed else 201, out)
 
     def issue_or_error(self, repo, number):
         for i in repo.issues:
@@ -898,6 +1098,11 @@ def control(gh, route, raw):
             return Reply(200, {})
         if route == "/_fake/issue":
             return Reply(201, public(gh.add_issue(**data)))
+        if route == "/_fake/file":
+            return Reply(201, {"sha": gh.put_file(**data)})
+        if route == "/_fake/branch":
+            gh.add_branch(**data)
+            return Reply(201, {})
     except (TypeError, ValueError, re.error) as e:
         return Reply(400, {"message": str(e)})
     return Reply(404, {"message": "no such control"})

@@ -25,7 +25,7 @@ cd "$(dirname "$0")/../.." || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
 OUT=build/fuzz
-PKGS="openssl libcurl jansson sqlite3 libconfig"
+PKGS="openssl libcurl jansson sqlite3 libconfig yaml-0.1"
 
 CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer

@@ -1,7 +1,9 @@
 """Self-tests of the fake GitHub (tests/fakes/github.py): each behaviour of
-shared/API-CONTRACTS.md §1-§2 it claims, checked with a plain HTTP client,
+shared/API-CONTRACTS.md §1, §1b and §2 it claims, checked with a plain HTTP client,
 so that the tests that run the bot against it can trust it."""
 
+import base64
+import hashlib
 import http.client
 import json
 import os
@@ -515,3 +517,122 @@ def test_fake_github_command_line(t):
           "--token is the only good token")
     proc.send_signal(signal.SIGTERM)
     check(proc.wait(10) == 0, "exits 0 on SIGTERM")
+
+
+# ---------------------------------------------------------------- contents
+
+FILE = "content/issues/2026-11-24-copr-builds-failing-12.md"
+
+
+def put(gh, path, text, sha=None, branch=None, message="outage #12: x",
+        **kw):
+    data = {"message": message,
+            "content": base64.b64encode(text.encode()).decode()}
+    if branch is not None:
+        data["branch"] = branch
+    if sha is not None:
+        data["sha"] = sha
+    return call(gh, "PUT", "/repos/%s/contents/%s" % (REPO, path), data, **kw)
+
+
+def git_blob_sha(text):
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def test_fake_github_contents_create_read_update(t):
+    gh = fake(t)
+    a = call(gh, "GET", "/repos/%s/contents/%s?ref=main" % (REPO, FILE))
+    check(a.status == 404 and a.json["message"] == "Not Found",
+          "a new file: %r" % a)
+    text = "---\ntitle: \"Copr\"\n---\n" + "x" * 100 + "\n"
+    a = put(gh, FILE, text)
+    check(a.status == 201, "created: %r" % a)
+    sha = a.json["content"]["sha"]
+    check(sha == git_blob_sha(text), "the git blob sha: %r" % a.json)
+    check(a.json["content"]["path"] == FILE and "sha" in a.json["commit"],
+          "content and commit: %r" % a.json)
+    a = call(gh, "GET", "/repos/%s/contents/%s?ref=main" % (REPO, FILE))
+    check(a.status == 200 and a.json["type"] == "file" and
+          a.json["encoding"] == "base64" and a.json["sha"] == sha,
+          "read back: %r" % a)
+    lines = a.json["content"].split("\n")
+    check(lines[-1] == "" and all(len(x) == 60 for x in lines[:-2]) and
+          0 < len(lines[-2]) <= 60, "wrapped every 60: %r" % lines)
+    check(base64.b64decode(a.json["content"]).decode() == text, "content")
+    a = call(gh, "GET", "/repos/%s/contents/%s" % (REPO, FILE))
+    check(a.status == 200 and a.json["sha"] == sha, "no ref: main")
+    a = put(gh, FILE, text + "more\n")
+    check(a.status == 422 and a.json["message"] ==
+          "Invalid request.\n\n\"sha\" wasn't supplied.",
+          "an existing file without sha: %r" % a)
+    a = put(gh, FILE, text + "more\n", sha="0" * 40)
+    check(a.status == 409 and a.json["message"] ==
+          "%s does not match %s" % (FILE, "0" * 40), "stale sha: %r" % a)
+    a = put(gh, FILE, text + "more\n", sha=sha)
+    check(a.status == 200 and a.json["content"]["sha"] ==
+          git_blob_sha(text + "more\n"), "updated: %r" % a)
+    check(gh.files(REPO) == {FILE: text + "more\n"}, "one file: %r"
+          % gh.files(REPO))
+    check([c["message"] for c in gh.commits(REPO)] ==
+          ["outage #12: x", "outage #12: x"], "two commits")
+    a = call(gh, "GET", "/repos/%s/contents/content/issues" % REPO)
+    check(a.status == 200 and [i["name"] for i in a.json] ==
+          [FILE.rsplit("/", 1)[1]], "a folder lists its files: %r" % a)
+    a = call(gh, "GET", "/repos/%s/contents/content" % REPO)
+    check(a.status == 200 and a.json[0]["type"] == "dir", "a sub-folder")
+    a = call(gh, "PUT", "/repos/%s/contents/x.md" % REPO,
+             {"message": "m", "content": "not base64!"})
+    check(a.status == 422, "bad base64: %r" % a)
+    a = call(gh, "PUT", "/repos/%s/contents/x.md" % REPO, {"content": ""})
+    check(a.status == 422 and "message" in a.json["message"],
+          "no message: %r" % a)
+
+
+def test_fake_github_contents_branch_auth_faults(t):
+    gh = fake(t)
+    a = call(gh, "GET", "/repos/%s/contents/%s?ref=pages" % (REPO, FILE))
+    check(a.status == 404 and "No commit found" in a.json["message"],
+          "unknown ref: %r" % a)
+    a = put(gh, FILE, "x", branch="pages")
+    check(a.status == 404 and "Branch pages not found" in a.json["message"],
+          "unknown branch: %r" % a)
+    gh.add_branch(REPO, "pages")
+    check(put(gh, FILE, "x", branch="pages").status == 201, "on pages")
+    check(gh.files(REPO, "pages") == {FILE: "x"} and gh.files(REPO) == {},
+          "the branch only")
+    check(gh.commits(REPO)[0]["branch"] == "pages", "commit's branch")
+    a = put(gh, FILE, "y", token="wrong")
+    check(a.status == 401 and a.json["message"] == "Bad credentials",
+          "bad token: %r" % a)
+    a = put(gh, FILE, "y", ua=None)
+    check(a.status == 403 and "User-Agent" in a.body, "no UA: %r" % a)
+    check(len(gh.commits(REPO)) == 1, "nothing written by them")
+    # Someone else commits between our read and our write.
+    sha = gh.put_file(REPO, FILE, "seed\n")
+    gh.stale(1, path="/contents/")
+    a = put(gh, FILE, "mine\n", sha=sha)
+    check(a.status == 409, "stale after a foreign commit: %r" % a)
+    check(gh.files(REPO)[FILE] == "seed\n\n(edited)\n", "their edit")
+    gh.stale(1, path="/contents/")
+    a = put(gh, "content/new.md", "mine\n")
+    check(a.status == 422 and "sha" in a.json["message"],
+          "a file new to us, made meanwhile: %r" % a)
+    gh.fail(1, 500, method="PUT", path="/contents/")
+    check(put(gh, "content/other.md", "x").status == 500, "a fault")
+    check("content/other.md" not in gh.files(REPO), "nothing written")
+    gh.hang(1, method="PUT", path="/contents/", after=True)
+    try:
+        put(gh, "content/held.md", "x", timeout=1)
+        check(False, "a held PUT answers nothing")
+    except (socket.timeout, OSError):
+        pass
+    check(gh.files(REPO).get("content/held.md") == "x",
+          "but it was done")
+    a = call(gh, "POST", "//_fake/file", {"repo": REPO, "path": "a.md",
+                                          "text": "seeded"})
+    check(a.status == 201 and gh.files(REPO)["a.md"] == "seeded",
+          "seed over HTTP: %r" % a)
+    state = call(gh, "GET", "//_fake/state").json
+    check(state[REPO]["files"]["main"]["a.md"] == "seeded",
+          "files in the state")

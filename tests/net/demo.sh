@@ -91,6 +91,7 @@ if [ -z "$PORT" ]; then
   exit 1
 fi
 
+mkdir -p "$DIR/status/content/issues"
 cat > "$DIR/demo.conf" <<EOF
 # outagebot demo configuration (written by tests/net/demo.sh; removed on exit)
 instance = "demo";
@@ -118,8 +119,10 @@ storage = { path = "$DIR/demo.db"; };
 roles = ( { name = "outage-master"; members = ( "alice", "bob", "carol" );
             shift = "1d"; start = "2026-11-23 09:00"; timezone = "UTC";
             announce_channel = "$CHANNEL"; } );
-# outages work without any token: no github group, so no issue is made
-statuspage = { components = ( "API", "Workers", "Dashboard" ); };
+# outages work without any token: no github group, so no issue is made;
+# the status page is a cState site's content folder on this machine
+statuspage = { components = ( "API", "Workers", "Dashboard" );
+               backends = ( { type = "cstate"; dir = "$DIR/status/content/issues"; } ); };
 EOF
 
 cat <<EOF
@@ -137,6 +140,9 @@ cat <<EOF
     !outage open --severity down --affected API API returns 500s
     !outage update 1 --status identified --eta 30m a bad deploy
     !outage resolve 1 rolled back      !outage show 1      !status
+  The status page (a cState site's content) is written to
+    $DIR/status/content/issues
+  watch a file appear there on open and change on update and resolve.
   Ctrl-C stops the bot and the server; files live in $DIR until then.
 
 EOF

@@ -3,7 +3,8 @@
  * test_outage.c — the outage model and its texts: words, affected
  * components against the configured list, the update and resolve rules,
  * the timeline, and every text made safe for its destination (CR/LF on
- * a channel line, Markdown, HTML and @mentions on GitHub).
+ * a channel line and in the topic prefix, Markdown, HTML and @mentions
+ * on GitHub).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -194,6 +195,52 @@ test_channel_lines(void **state)
 	tz_free((struct tz *)env.tz);
 }
 
+/* The topic prefix: safe, cut long; added newest first, taken out
+ * exactly, wherever it stands. */
+static void
+test_topic(void **state)
+{
+	struct outage	 o;
+	char		 title[300], *p, *s;
+
+	sample(&o);
+	free(o.title);
+	o.title = xstrdup("Copr\r\nTOPIC #x :owned\x01");
+	p = outage_topic_prefix(&o);
+	assert_string_equal(p, "outage #12: Copr  TOPIC #x :owned  | ");
+	s = outage_topic_add("Welcome", p);
+	assert_string_equal(s, "outage #12: Copr  TOPIC #x :owned  | Welcome");
+	assert_null(outage_topic_add(s, p));	/* there already */
+	free(s);
+	s = outage_topic_remove("outage #13: API | outage #12: Copr  TOPIC "
+	    "#x :owned  | Welcome (edited)", p);
+	assert_string_equal(s, "outage #13: API | Welcome (edited)");
+	assert_null(outage_topic_remove(s, p));	/* gone already */
+	free(s);
+	/* Alone in the topic, its trailing space was trimmed on the way. */
+	assert_null(outage_topic_add("outage #12: Copr  TOPIC #x :owned  |",
+	    p));
+	s = outage_topic_remove("outage #12: Copr  TOPIC #x :owned  |", p);
+	assert_string_equal(s, "");
+	free(s);
+	assert_null(outage_topic_remove("outage #12: Copr  TOPIC #x :owned  "
+	    "|x", p));
+	free(p);
+
+	/* A long title is cut at a character boundary (here a 2-byte é). */
+	memset(title, 'a', sizeof(title));
+	memcpy(title + OUTAGE_TOPIC_TITLE_MAX - 1, "\xc3\xa9", 2);
+	title[sizeof(title) - 1] = '\0';
+	free(o.title);
+	o.title = xstrdup(title);
+	p = outage_topic_prefix(&o);
+	assert_int_equal(strlen(p), strlen("outage #12: ") +
+	    OUTAGE_TOPIC_TITLE_MAX - 1 + strlen("... | "));
+	assert_non_null(strstr(p, "aaa... | "));
+	free(p);
+	outage_clear(&o);
+}
+
 static void
 test_status_line(void **state)
 {
@@ -340,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_affected),
 		cmocka_unit_test(test_update_rules),
 		cmocka_unit_test(test_channel_lines),
+		cmocka_unit_test(test_topic),
 		cmocka_unit_test(test_status_line),
 		cmocka_unit_test(test_markdown_escape),
 		cmocka_unit_test(test_gh_body),

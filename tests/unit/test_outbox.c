@@ -3,9 +3,10 @@
  * test moves: jobs of one lane run in order and one at a time, lanes run
  * side by side, a retry waits for its delay (the executor's or the
  * backoff), a dead job holds its lane, is said once in the same
- * transaction and comes back with outbox_retry, a parked kind waits for a
- * kick, limits per executor, and a job left running by a crash resumes
- * marked as such.
+ * transaction and comes back with outbox_retry, a parked lane waits for a
+ * kick of its executor while its other lanes go on (however many are
+ * parked), limits per executor, and a job left running by a crash
+ * resumes marked as such.
  */
 /* deps: outbox store store_schema store_audit store_meta store_oncall */
 /* deps: store_sts store_outbox store_outage outage loop util log */
@@ -35,10 +36,10 @@ struct fx {
 	struct store		*st;
 	struct outbox		*ob;
 	long long		 now;
-	struct outbox_run	*runs[16];	/* started, not finished */
-	char			 started[16][32];	/* their lanes/kinds */
+	struct outbox_run	*runs[64];	/* started, not finished */
+	char			 started[64][32];	/* their lanes/kinds */
 	int			 nstarted;
-	int			 resumed[16];
+	int			 resumed[64];
 	char			*dead_lines[4];
 	int			 ndead;
 };
@@ -57,7 +58,7 @@ fx_start(void *arg, struct outbox_run *r)
 	struct fx		*f = arg;
 	const struct outbox_job	*j = outbox_job(r);
 
-	assert_true(f->nstarted < 16);
+	assert_true(f->nstarted < 64);
 	f->runs[f->nstarted] = r;
 	f->resumed[f->nstarted] = j->resumed;
 	snprintf(f->started[f->nstarted], sizeof(f->started[0]), "%s",
@@ -326,6 +327,80 @@ test_wait_parks(void **state)
 }
 
 static void
+test_wait_parks_only_its_lane(void **state)
+{
+	struct fx	*f = *state;
+	char		*cause = NULL;
+	long long	 a1;
+
+	fx_open(f, 0, 0);
+	a1 = add(f, "irc:#a", "a1");
+	add(f, "irc:#b", "b1");
+	spin(f);
+	assert_int_equal(f->nstarted, 2);
+	outbox_finish(f->runs[0], OUTBOX_WAIT, 0, NULL);	/* not in #a */
+	outbox_finish(f->runs[1], OUTBOX_DONE, 0, NULL);
+	/* Lines to another channel and to a nick go on; #a waits. */
+	add(f, "irc:#a", "a2");
+	add(f, "irc:#b", "b2");
+	add(f, "irc:bob", "n1");
+	f->now += 600000;
+	spin(f);
+	assert_int_equal(f->nstarted, 4);
+	assert_string_equal(f->started[2], "b2");
+	assert_string_equal(f->started[3], "n1");
+	outbox_finish(f->runs[2], OUTBOX_DONE, 0, NULL);
+	outbox_finish(f->runs[3], OUTBOX_DONE, 0, NULL);
+	spin(f);
+	assert_int_equal(f->nstarted, 4);
+	/* A kick of another executor leaves it parked; its own frees it. */
+	outbox_kick(f->ob, "gh.");
+	spin(f);
+	assert_int_equal(f->nstarted, 4);
+	outbox_kick(f->ob, "t.");
+	spin(f);
+	assert_int_equal(f->nstarted, 5);
+	assert_string_equal(f->started[4], "a1");
+	outbox_finish(f->runs[4], OUTBOX_WAIT, 0, NULL);
+	spin(f);
+	assert_int_equal(f->nstarted, 5);
+	/* !jobs retry of the parked job unparks its lane. */
+	assert_int_equal(outbox_retry(f->ob, a1, &cause), 0);
+	spin(f);
+	assert_int_equal(f->nstarted, 6);
+	assert_string_equal(f->started[5], "a1");
+	outbox_finish(f->runs[5], OUTBOX_DONE, 0, NULL);
+	spin(f);
+	assert_int_equal(f->nstarted, 7);
+	assert_string_equal(f->started[6], "a2");
+	outbox_finish(f->runs[6], OUTBOX_DONE, 0, NULL);
+}
+
+static void
+test_many_parked_lanes(void **state)
+{
+	struct fx	*f = *state;
+	char		 lane[32];
+	int		 i;
+
+	/* More parked lanes than one pass reads at once (its batch). */
+	fx_open(f, 0, 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(lane, sizeof(lane), "irc:#c%d", i);
+		add(f, lane, "parked");
+	}
+	spin(f);
+	assert_int_equal(f->nstarted, 40);
+	for (i = 0; i < 40; i++)
+		outbox_finish(f->runs[i], OUTBOX_WAIT, 0, NULL);
+	add(f, "irc:alice", "late");
+	spin(f);
+	assert_int_equal(f->nstarted, 41);
+	assert_string_equal(f->started[40], "late");
+	outbox_finish(f->runs[40], OUTBOX_DONE, 0, NULL);
+}
+
+static void
 test_limits(void **state)
 {
 	struct fx	*f = *state;
@@ -399,6 +474,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dead_holds_lane, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wait_parks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_parks_only_its_lane,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_parked_lanes, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resume_after_crash, setup,
 		    teardown),
