@@ -3,8 +3,9 @@
  * standing in for a server connection: the send queue of irc_conn.c
  * (announcements report when they are written or lost, replies are
  * bounded by queue_max, announcements go first and are never dropped),
- * SASL challenges in 400-byte pieces (irc_reg.c) and the user@host of
- * others as the lines from the server show it (irc_users.c).
+ * SASL challenges in 400-byte pieces (irc_reg.c), the user@host of
+ * others as the lines from the server show it, and a channel joined
+ * only once the WHO asked on joining has ended (irc_users.c).
  */
 /* deps: irc irc_conn irc_reg irc_users irc_tls irc_sasl sasl ircmsg loop */
 /* deps: util log */
@@ -25,6 +26,7 @@
 #include "config.h"
 #include "irc.h"
 #include "irc_conn.h"
+#include "irc_users.h"
 #include "loop.h"
 
 struct fixture {
@@ -291,6 +293,55 @@ test_userhost_tracking(void **state)
 	teardown_irc(f);
 }
 
+/* Count the owner's joined events. */
+static void
+joined_cb(struct irc *irc, const char *chan, void *arg)
+{
+	int	*n = arg;
+
+	(*n)++;
+}
+
+/*
+ * A channel counts as joined once the WHO asked on joining has ended:
+ * at registration the WHO goes with the JOIN; a later JOIN of ours asks
+ * on its echo; a WHO the server refuses for now (263) ends the wait.
+ */
+static void
+test_joined_after_who(void **state)
+{
+	struct fixture	*f = setup_irc(10);
+	char		*chans[] = { "#c" };
+	char		 buf[512];
+	int		 n = 0;
+
+	f->irc->h->joined = joined_cb;
+	f->irc->h->arg = &n;
+	f->cfg.irc.channels = chans;
+	f->cfg.irc.nchannels = 1;
+	irc_join_all(f->irc);
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "JOIN #c\r\nWHO #c\r\n");
+	server_says(f, ":bot!b@h JOIN #c");
+	server_says(f, ":s 353 bot = #c :@bot alice");
+	server_says(f, ":s 366 bot #c :End of NAMES");
+	assert_int_equal(n, 0);
+	server_says(f, ":s 352 bot #c al a.example s alice H :0 A");
+	server_says(f, ":s 315 bot #c :End of WHO");
+	assert_int_equal(n, 1);
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "");		/* no second WHO */
+	/* A JOIN of ours nobody asked about (a rejoin): WHO on its echo. */
+	server_says(f, ":bot!b@h JOIN #d");
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "WHO #d\r\n");
+	server_says(f, ":s 366 bot #d :End of NAMES");
+	assert_int_equal(n, 1);
+	server_says(f, ":s 263 bot WHO :Server load is too heavy");
+	assert_int_equal(n, 2);
+	teardown_irc(f);
+}
+
 int
 main(void)
 {
@@ -301,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_queued_announcement_lost),
 		cmocka_unit_test(test_sasl_challenge_pieces),
 		cmocka_unit_test(test_userhost_tracking),
+		cmocka_unit_test(test_joined_after_who),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
