@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "auditq.h"
 #include "bot.h"
 #include "cmd.h"
 #include "config.h"
@@ -42,6 +43,7 @@
 #include "util.h"
 
 #define BOT_CHECKPOINT_MS	30000
+#define BOT_AUDIT_MS		1000	/* a question's audit row waits, ms */
 #define BOT_RATE_BURST		5	/* command_rate.burst default */
 #define BOT_RATE_INTERVAL_MS	10000	/* command_rate.interval default */
 
@@ -117,20 +119,25 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 /*
  * Audit hook: every command that passed access and argument checks. The
  * row is written after the command has replied, so that the reply does
- * not wait for the disk, unless the command wrote it with its change.
+ * not wait for the disk, unless the command wrote it with its change; a
+ * public question's row waits in the batch (auditq.h).
  */
 static void
 bot_accepted(struct cmd_ctx *ctx, const char *name, const char *args)
 {
 	struct bot_reply	*r = ctx->arg;
 
+	/* A command that may change something writes its row at once, and
+	 * maybe in its change's transaction: the questions before it first. */
+	if (ctx->entry->level > ACCESS_PUBLIC)
+		auditq_flush(r->bot->audit);
 	free(r->audit_name);
 	free(r->audit_args);
 	r->audit_name = xstrdup(name);
 	r->audit_args = xstrdup(args != NULL ? args : "");
 }
 
-/* Write the audit row of an accepted command. */
+/* Write the audit row of an accepted command (a question's: queue it). */
 static void
 bot_audit(struct cmd_ctx *ctx, struct bot_reply *r)
 {
@@ -139,12 +146,16 @@ bot_audit(struct cmd_ctx *ctx, struct bot_reply *r)
 	/* Anyone can ask public questions: only team people leave rows, so
 	 * strangers cannot grow the database. */
 	if (r->audit_name != NULL && !ctx->audited &&
-	    who->level >= ACCESS_MEMBER)
-		store_audit_add(r->bot->store, util_now(),
+	    who->level >= ACCESS_MEMBER) {
+		auditq_add(r->bot->audit, util_now(),
 		    who->person[0] != '\0' ? who->person : who->name,
 		    ident_level_name(who->level), ctx->nick,
 		    ctx->channel != NULL ? ctx->channel : "private",
 		    r->audit_name, r->audit_args);
+		/* Only a question's row waits, off the reply path. */
+		if (ctx->entry->level > ACCESS_PUBLIC)
+			auditq_flush(r->bot->audit);
+	}
 	free(r->audit_name);
 	free(r->audit_args);
 	r->audit_name = r->audit_args = NULL;
@@ -721,6 +732,7 @@ bot_new(const char *config_path, struct config *cfg, struct store *store)
 	h.arg = bot;
 	bot->irc = irc_new(bot->loop, cfg, &h);
 	bot->oncall = bot_oncall_new(bot);
+	bot->audit = auditq_new(bot->loop, store, BOT_AUDIT_MS);
 	bot_effects_new(bot);
 	bot->rate = xcalloc(1, sizeof *bot->rate);
 	bot_rate_setup(bot);
@@ -737,6 +749,7 @@ bot_free(struct bot *bot)
 	status_free(bot->status);
 	outage_run_free(bot->outages);
 	oncall_free(bot->oncall);
+	auditq_free(bot->audit);	/* writes what waits */
 	util_rate_free(bot->rate);
 	free(bot->rate);
 	irc_free(bot->irc);	/* before the outbox: lines not sent wait */

@@ -31,6 +31,7 @@ struct bot {
 	struct outage_gh *gh;		/* GitHub jobs, or NULL */
 	struct status	*status;	/* status-page jobs, or NULL */
 	struct util_rate *rate;		/* per-person command rate */
+	struct auditq	*audit;		/* questions' audit rows, batched */
 	int		 sigfd;		/* signalfd for HUP/TERM/INT */
 	int		 exit_status;
 };

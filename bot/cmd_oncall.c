@@ -19,7 +19,6 @@
 #include "irc.h"
 #include "oncall.h"
 #include "rotation.h"
-#include "store.h"	/* struct store_override: the rows listed */
 #include "tz.h"
 #include "util.h"
 #include "when.h"
@@ -648,7 +647,7 @@ cmd_overrides_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	const struct config	*cfg = oc_cfg(ctx);
 	const struct cfg_role	*r, *rr;
-	struct store_override	*rows;
+	struct oncall_override	*rows;
 	size_t			 n, i;
 	time_t			 now = util_now();
 	char			 span[160];

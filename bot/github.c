@@ -3,14 +3,20 @@
  * (URL, headers, a JSON body made with jansson, never by pasting strings),
  * starts it through http.c, and reads the answer into a struct gh_result
  * for the caller's callback, along with the raw response so that the
- * caller can classify it.
+ * caller can classify it (gh_verdict reads it the one way every executor
+ * shares: http_classify, and GraphQL errors inside a 200).
+ *
+ * A write made "once" (gh_create_issue_once, gh_add_comment_once) is one
+ * operation of several requests: the marker search, page by page, then
+ * the write only when the marker is absent.
  *
  * This file owns the struct gh (base URLs, token, the headers every
- * request carries) and the operations in flight. It must not decide about
- * retries or pacing (the outbox does), must not log tokens or bodies, and
+ * request carries) and the operations in flight. It must not retry or
+ * pace anything (the outbox does), must not log tokens or bodies, and
  * touches no other library than jansson (HTTP goes through http.c).
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,22 +38,30 @@
 enum gh_op {
 	GH_OP_CREATE,
 	GH_OP_FIND,
+	GH_OP_FIND_COMMENT,
 	GH_OP_COMMENT,
-	GH_OP_CLOSE,
+	GH_OP_UPDATE,
 	GH_OP_PIN,
 	GH_OP_UNPIN
 };
 
-/* One operation in flight (a marker search spans several requests). */
+/*
+ * One operation in flight (a marker search spans several requests, and
+ * a search that finds nothing may go on with the write it guarded).
+ */
 struct gh_req {
 	struct gh	*gh;
 	enum gh_op	 op;
 	gh_done_cb	*cb;
 	void		*arg;
 	char		**labels;	/* find */
+	long long	 number;	/* find a comment: the issue */
 	char		*marker;	/* find */
 	int		 page;		/* find: the page in flight */
 	int		 max_pages;	/* find */
+	enum gh_op	 then_op;	/* once: the write when absent */
+	char		*then_url;	/* once: its URL, or NULL */
+	char		*then_body;	/* once: its JSON body */
 	struct gh_req	*next;
 };
 
@@ -269,12 +283,40 @@ gh_new(struct http *http, const struct gh_config *cfg, char **cause)
 	return gh;
 }
 
+/* gh_new for a repo, an API base URL and a token. */
+struct gh *
+gh_open(struct http *http, const char *api_url, const char *repo,
+    const char *token, char **cause)
+{
+	struct gh_config	 gc;
+
+	memset(&gc, 0, sizeof gc);
+	gc.api_url = api_url;
+	gc.repo = repo;
+	gc.token = token;
+	return gh_new(http, &gc, cause);
+}
+
+/* The n strings of v as a NULL-terminated array of borrowed pointers. */
+const char **
+gh_strv(char *const *v, size_t n)
+{
+	const char	**out = xcalloc(n + 1, sizeof *out);
+	size_t		  i;
+
+	for (i = 0; i < n; i++)
+		out[i] = v[i];
+	return out;
+}
+
 /* Free one operation's own memory (it is in no list). */
 static void
 req_free(struct gh_req *r)
 {
 	gh_headers_free(r->labels);
 	free(r->marker);
+	free(r->then_url);
+	free(r->then_body);
 	free(r);
 }
 
@@ -335,6 +377,21 @@ char *
 gh_comments_url(const struct gh *gh, long long number)
 {
 	return xasprintf("%s/issues/%lld/comments", gh->repo_url, number);
+}
+
+/* One page (from 1) of an issue's comments, oldest first; caller frees. */
+char *
+gh_comments_page_url(const struct gh *gh, long long number, int page)
+{
+	return xasprintf("%s/issues/%lld/comments?per_page=%d&page=%d",
+	    gh->repo_url, number, GH_PER_PAGE, page);
+}
+
+/* "<!-- outagebot:job=<instance>/<job id> -->"; caller frees. */
+char *
+gh_job_marker(const char *instance, long long job_id)
+{
+	return xasprintf("<!-- outagebot:job=%s/%lld -->", instance, job_id);
 }
 
 /* The listing of a marker search, newest first, page from 1. */
@@ -433,8 +490,28 @@ gh_json_comment(const char *body)
 char *
 gh_json_close(void)
 {
-	return json_text(json_pack("{s:s,s:s}", "state", "closed",
-	    "state_reason", "completed"));
+	return gh_json_update(NULL, 1);
+}
+
+/* Closed as completed when close is set, then the labels when given. */
+char *
+gh_json_update(const char *const *labels, int close)
+{
+	json_t	*o = json_object(), *l;
+
+	if (close) {
+		json_object_set_new(o, "state", json_string("closed"));
+		json_object_set_new(o, "state_reason",
+		    json_string("completed"));
+	}
+	if (labels != NULL) {
+		if ((l = json_strv(labels)) == NULL) {
+			json_decref(o);
+			return NULL;
+		}
+		json_object_set_new(o, "labels", l);
+	}
+	return json_text(o);
 }
 
 /* The pinIssue or unpinIssue mutation with the node id as a variable. */
@@ -507,32 +584,45 @@ gh_read_issue(const char *body, size_t len, struct gh_result *res,
 	return 0;
 }
 
+/* Fill comment_id and html_url from one comment object; 0 or -1. */
+static int
+read_comment_obj(json_t *o, struct gh_result *res)
+{
+	json_t	*id = json_object_get(o, "id");
+	json_t	*url = json_object_get(o, "html_url");
+
+	if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
+	    !json_is_string(url))
+		return -1;
+	res->comment_id = json_integer_value(id);
+	res->html_url = json_string_value(url);
+	return 0;
+}
+
 /* Read a created comment: id and html_url. */
 int
 gh_read_comment(const char *body, size_t len, struct gh_result *res,
     struct gh_json **keep)
 {
 	json_t	*o = json_parse(body, len);
-	json_t	*id, *url;
 
 	*keep = NULL;
-	id = json_object_get(o, "id");
-	url = json_object_get(o, "html_url");
-	if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
-	    !json_is_string(url)) {
+	if (read_comment_obj(o, res) != 0) {
 		json_decref(o);
 		return -1;
 	}
-	res->comment_id = json_integer_value(id);
-	res->html_url = json_string_value(url);
 	*keep = (struct gh_json *)o;
 	return 0;
 }
 
-/* Search one listing page for the marker (pull requests are skipped). */
-int
-gh_find_marker(const char *body, size_t len, const char *marker,
-    struct gh_result *res, size_t *count, struct gh_json **keep)
+/*
+ * Search one listing page, of issues (pull requests skipped) or of
+ * comments, for an item whose body holds marker.
+ */
+static int
+find_in_page(const char *body, size_t len, const char *marker,
+    int comments, struct gh_result *res, size_t *count,
+    struct gh_json **keep)
 {
 	json_t		*a = json_parse(body, len);
 	json_t		*it, *b;
@@ -552,13 +642,30 @@ gh_find_marker(const char *body, size_t len, const char *marker,
 		    !json_is_string(b) ||
 		    strstr(json_string_value(b), marker) == NULL)
 			continue;
-		if (read_issue_obj(it, res) != 0)
+		if ((comments ? read_comment_obj(it, res) :
+		    read_issue_obj(it, res)) != 0)
 			continue;
 		*keep = (struct gh_json *)a;
 		return 1;
 	}
 	json_decref(a);
 	return 0;
+}
+
+/* Search one page of issues for the marker. */
+int
+gh_find_marker(const char *body, size_t len, const char *marker,
+    struct gh_result *res, size_t *count, struct gh_json **keep)
+{
+	return find_in_page(body, len, marker, 0, res, count, keep);
+}
+
+/* Search one page of comments for the marker. */
+int
+gh_find_comment_marker(const char *body, size_t len, const char *marker,
+    struct gh_result *res, size_t *count, struct gh_json **keep)
+{
+	return find_in_page(body, len, marker, 1, res, count, keep);
 }
 
 /* 1 if a Link header has a rel="next" entry. */
@@ -577,10 +684,11 @@ link_has_next(const char *link)
 	return 0;
 }
 
-/* Decide what one listing page says about the marker. */
-enum gh_find
-gh_find_page(const struct http_response *resp, const char *marker,
-    int page, int max_pages, struct gh_result *res, struct gh_json **keep)
+/* What one listing page, of issues or comments, says about a marker. */
+static enum gh_find
+find_page(const struct http_response *resp, const char *marker,
+    int comments, int page, int max_pages, struct gh_result *res,
+    struct gh_json **keep)
 {
 	size_t	count;
 	int	rc;
@@ -588,8 +696,8 @@ gh_find_page(const struct http_response *resp, const char *marker,
 	*keep = NULL;
 	if (resp->status < 200 || resp->status > 299)
 		return GH_FIND_ERROR;
-	rc = gh_find_marker(resp->body, resp->body_len, marker, res, &count,
-	    keep);
+	rc = find_in_page(resp->body, resp->body_len, marker, comments, res,
+	    &count, keep);
 	if (rc < 0)
 		return GH_FIND_ERROR;
 	if (rc == 1)
@@ -597,11 +705,19 @@ gh_find_page(const struct http_response *resp, const char *marker,
 	if (count == 0 || !link_has_next(http_header(resp, "Link")))
 		return GH_FIND_ABSENT;
 	if (page >= max_pages) {
-		log_warn("github", "marker %s not in the newest %d pages; "
+		log_warn("github", "marker %s not in the %d pages searched; "
 		    "taken as absent", marker, max_pages);
 		return GH_FIND_ABSENT;
 	}
 	return GH_FIND_NEXT;
+}
+
+/* Decide what one page of issues says about the marker. */
+enum gh_find
+gh_find_page(const struct http_response *resp, const char *marker,
+    int page, int max_pages, struct gh_result *res, struct gh_json **keep)
+{
+	return find_page(resp, marker, 0, page, max_pages, res, keep);
 }
 
 /*
@@ -754,23 +870,41 @@ read_rest(const struct http_response *resp, enum gh_op op,
 	res->ok = 1;
 }
 
-/* One page of a search came back; 1 if the next page was started. */
+/*
+ * The search found nothing: a search that guards a write ("once") starts
+ * it on the same operation. 1 if it was started.
+ */
+static int
+find_then(struct gh_req *r, char **err)
+{
+	if (r->then_url == NULL)
+		return 0;
+	r->op = r->then_op;
+	if (gh_send(r, "POST", r->then_url, r->then_body) != 0) {
+		*err = xstrdup("cannot start the request");
+		return 0;
+	}
+	return 1;
+}
+
+/* One page of a search came back; 1 if another request was started. */
 static int
 find_step(struct gh_req *r, const struct http_response *resp,
     struct gh_result *res, struct gh_json **keep, char **err)
 {
+	int	 comments = r->op == GH_OP_FIND_COMMENT;
 	char	*url;
 	int	 rc;
 
-	switch (gh_find_page(resp, r->marker, r->page, r->max_pages, res,
-	    keep)) {
+	switch (find_page(resp, r->marker, comments, r->page, r->max_pages,
+	    res, keep)) {
 	case GH_FIND_FOUND:
 		res->ok = res->found = 1;
 		return 0;
 	case GH_FIND_ABSENT:
 		memset(res, 0, sizeof *res);
 		res->ok = 1;
-		return 0;
+		return find_then(r, err);
 	case GH_FIND_NEXT:
 		break;
 	case GH_FIND_ERROR:
@@ -780,7 +914,8 @@ find_step(struct gh_req *r, const struct http_response *resp,
 		return 0;
 	}
 	r->page++;
-	url = gh_list_url(r->gh, (const char *const *)r->labels, r->page);
+	url = comments ? gh_comments_page_url(r->gh, r->number, r->page) :
+	    gh_list_url(r->gh, (const char *const *)r->labels, r->page);
 	rc = gh_send(r, "GET", url, NULL);
 	free(url);
 	if (rc != 0) {
@@ -800,7 +935,7 @@ gh_on_done(const struct http_response *resp, void *arg)
 	char			*err = NULL;
 
 	memset(&res, 0, sizeof res);
-	if (r->op == GH_OP_FIND) {
+	if (r->op == GH_OP_FIND || r->op == GH_OP_FIND_COMMENT) {
 		if (find_step(r, resp, &res, &keep, &err))
 			return;
 	} else if (r->op == GH_OP_PIN || r->op == GH_OP_UNPIN)
@@ -886,21 +1021,103 @@ gh_create_issue(struct gh *gh, const char *title, const char *body,
 	    gh_issue_url(gh, 0), json);
 }
 
+/* A marker search of the issues with labels, from page 1. */
+static struct gh_req *
+find_issue_req(struct gh *gh, const char *const *labels, const char *marker,
+    int max_pages, gh_done_cb *cb, void *arg)
+{
+	struct gh_req	*r = req_new(gh, GH_OP_FIND, cb, arg);
+
+	r->labels = strv_dup(labels);
+	r->marker = xstrdup(marker);
+	r->page = 1;
+	r->max_pages = max_pages > 0 ? max_pages : GH_FIND_MAX_PAGES;
+	return r;
+}
+
 /* GET the listing, page by page, until the marker turns up. */
 int
 gh_find_issue(struct gh *gh, const char *const *labels, const char *marker,
     int max_pages, gh_done_cb *cb, void *arg)
 {
-	struct gh_req	*r;
-
 	if (marker == NULL || *marker == '\0')
 		return -1;
-	r = req_new(gh, GH_OP_FIND, cb, arg);
-	r->labels = strv_dup(labels);
+	return gh_start(gh, find_issue_req(gh, labels, marker, max_pages, cb,
+	    arg), "GET", gh_list_url(gh, labels, 1), NULL);
+}
+
+/* Create, or with search first look for the marker (see github.h). */
+int
+gh_create_issue_once(struct gh *gh, const struct gh_issue *is, int search,
+    gh_done_cb *cb, void *arg)
+{
+	struct gh_req	*r;
+	char		*json;
+
+	if (!search)
+		return gh_create_issue(gh, is->title, is->body, is->labels,
+		    cb, arg);
+	if (is->marker == NULL || *is->marker == '\0' ||
+	    is->body == NULL || strstr(is->body, is->marker) == NULL ||
+	    (json = gh_json_create(is->title, is->body, is->labels)) == NULL)
+		return -1;
+	r = find_issue_req(gh, is->find_labels, is->marker, 0, cb, arg);
+	r->then_op = GH_OP_CREATE;
+	r->then_url = gh_issue_url(gh, 0);
+	r->then_body = json;
+	return gh_start(gh, r, "GET", gh_list_url(gh, is->find_labels, 1),
+	    NULL);
+}
+
+/* A marker search of issue number's comments, from page 1. */
+static struct gh_req *
+find_comment_req(struct gh *gh, long long number, const char *marker,
+    gh_done_cb *cb, void *arg)
+{
+	struct gh_req	*r = req_new(gh, GH_OP_FIND_COMMENT, cb, arg);
+
+	r->number = number;
 	r->marker = xstrdup(marker);
 	r->page = 1;
-	r->max_pages = max_pages > 0 ? max_pages : GH_FIND_MAX_PAGES;
-	return gh_start(gh, r, "GET", gh_list_url(gh, labels, 1), NULL);
+	r->max_pages = GH_FIND_MAX_PAGES;
+	return r;
+}
+
+/* GET the issue's comments, page by page, until the marker turns up. */
+int
+gh_find_comment(struct gh *gh, long long number, const char *marker,
+    gh_done_cb *cb, void *arg)
+{
+	if (number <= 0 || marker == NULL || *marker == '\0')
+		return -1;
+	return gh_start(gh, find_comment_req(gh, number, marker, cb, arg),
+	    "GET", gh_comments_page_url(gh, number, 1), NULL);
+}
+
+/* Comment with the marker on a line of its own, once (see github.h). */
+int
+gh_add_comment_once(struct gh *gh, long long number, const char *body,
+    const char *marker, int search, gh_done_cb *cb, void *arg)
+{
+	struct gh_req	*r;
+	char		*text, *json;
+
+	if (number <= 0 || body == NULL || marker == NULL || *marker == '\0')
+		return -1;
+	text = xasprintf("%s\n\n%s\n", body, marker);
+	json = gh_json_comment(text);
+	free(text);
+	if (json == NULL)
+		return -1;
+	if (!search)
+		return gh_start(gh, req_new(gh, GH_OP_COMMENT, cb, arg),
+		    "POST", gh_comments_url(gh, number), json);
+	r = find_comment_req(gh, number, marker, cb, arg);
+	r->then_op = GH_OP_COMMENT;
+	r->then_url = gh_comments_url(gh, number);
+	r->then_body = json;
+	return gh_start(gh, r, "GET", gh_comments_page_url(gh, number, 1),
+	    NULL);
 }
 
 /* POST /repos/O/R/issues/N/comments. */
@@ -920,10 +1137,21 @@ gh_add_comment(struct gh *gh, long long number, const char *body,
 int
 gh_close_issue(struct gh *gh, long long number, gh_done_cb *cb, void *arg)
 {
-	if (number <= 0)
+	return gh_update_issue(gh, number, NULL, 1, cb, arg);
+}
+
+/* PATCH /repos/O/R/issues/N: the labels, and closed when close is set. */
+int
+gh_update_issue(struct gh *gh, long long number, const char *const *labels,
+    int close, gh_done_cb *cb, void *arg)
+{
+	char	*json;
+
+	if (number <= 0 || (labels == NULL && !close) ||
+	    (json = gh_json_update(labels, close)) == NULL)
 		return -1;
-	return gh_start(gh, req_new(gh, GH_OP_CLOSE, cb, arg), "PATCH",
-	    gh_issue_url(gh, number), gh_json_close());
+	return gh_start(gh, req_new(gh, GH_OP_UPDATE, cb, arg), "PATCH",
+	    gh_issue_url(gh, number), json);
 }
 
 /* POST the pinIssue / unpinIssue mutation to the GraphQL endpoint. */
@@ -951,4 +1179,26 @@ gh_pending(struct gh *gh)
 	for (r = gh->reqs; r != NULL; r = r->next)
 		n++;
 	return n;
+}
+
+/*
+ * The verdict on an operation that did not do what was asked: what
+ * http_classify says of its last answer, except that a 2xx (GraphQL
+ * errors in a 200, a body of the wrong shape) is permanent or retried as
+ * gql_permanent says. why gets GitHub's words for one chat line.
+ */
+enum http_verdict
+gh_verdict(const struct gh_result *res, const struct http_response *resp,
+    int attempt, long long *retry_ms, char *why, size_t whysz)
+{
+	enum http_verdict	 v;
+	char			 cause[GH_CAUSE_MAX + 1];
+
+	*retry_ms = 0;
+	v = http_classify(resp, attempt, util_now(), retry_ms);
+	if (v == HTTP_DONE)
+		v = res->gql_permanent ? HTTP_PERMANENT : HTTP_RETRY;
+	snprintf(why, whysz, "%s", res->error != NULL ? res->error :
+	    http_cause(resp, cause, sizeof(cause)));
+	return v;
 }

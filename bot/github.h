@@ -1,7 +1,7 @@
 /*
  * github.h — the GitHub client the outbox calls: issues, comments, close,
- * and pin/unpin through GraphQL, against api.github.com or a GitHub
- * Enterprise base URL. Every operation is asynchronous on the loop (via
+ * labels, and pin/unpin through GraphQL, against api.github.com or a
+ * GitHub Enterprise base URL. Every operation is asynchronous on the loop (via
  * http.c) and ends in one callback that gets the parsed result and the
  * finished HTTP response, so that the caller can classify it (retry,
  * permanent, done). Pacing (one request in flight, 1 s between writes)
@@ -14,6 +14,8 @@
 #define OB_GITHUB_H
 
 #include <stddef.h>
+
+#include "http.h"
 
 struct http;
 struct http_response;
@@ -72,6 +74,14 @@ typedef void	gh_done_cb(const struct gh_result *,
  * api_url, repo or token. A callback may free gh.
  */
 struct gh	*gh_new(struct http *, const struct gh_config *, char **cause);
+/* gh_new with a gh_config of these three (no timeout of its own). */
+struct gh	*gh_open(struct http *, const char *api_url, const char *repo,
+		    const char *token, char **cause);
+/*
+ * The n strings of v (a config list) as the NULL-terminated array the
+ * operations take; the strings stay v's, the caller frees the array.
+ */
+const char	**gh_strv(char *const *v, size_t n);
 /* Cancel every operation in flight (no callbacks) and free; NULL: no-op. */
 void		 gh_free(struct gh *);
 
@@ -94,6 +104,41 @@ int	gh_add_comment(struct gh *, long long number, const char *body,
 /* Close with state_reason "completed". */
 int	gh_close_issue(struct gh *, long long number, gh_done_cb *,
 	    void *arg);
+/*
+ * Set the labels (replacing the issue's set; NULL: leave them) and, when
+ * close is set, close with state_reason "completed". Both are
+ * idempotent: the same request twice leaves what one left.
+ */
+int	gh_update_issue(struct gh *, long long number,
+	    const char *const *labels, int close, gh_done_cb *, void *arg);
+
+/*
+ * Writes made exactly once across crashes. A write that may have
+ * reached GitHub before (the job resumed after a crash, or an earlier
+ * attempt whose answer was lost) passes search = 1: the operation first
+ * looks for the write's marker and, when found, answers ok=1, found=1
+ * with what it found instead of writing again; when absent it writes.
+ * With search = 0 it writes at once.
+ */
+struct gh_issue {
+	const char		*title;
+	const char		*body;		/* must hold marker */
+	const char *const	*labels;	/* set on create, or NULL */
+	const char *const	*find_labels;	/* the search's filter */
+	const char		*marker;
+};
+int	gh_create_issue_once(struct gh *, const struct gh_issue *,
+	    int search, gh_done_cb *, void *arg);
+/*
+ * Look for marker in the bodies of issue number's comments (oldest
+ * first, GH_FIND_MAX_PAGES pages at most). Not finding it is ok=1,
+ * found=0; found sets comment_id and html_url.
+ */
+int	gh_find_comment(struct gh *, long long number, const char *marker,
+	    gh_done_cb *, void *arg);
+/* Comment body, with marker appended on a line of its own, once. */
+int	gh_add_comment_once(struct gh *, long long number, const char *body,
+	    const char *marker, int search, gh_done_cb *, void *arg);
 /* Pin (pin = 1) or unpin (pin = 0) an issue by its node id. */
 int	gh_pin_issue(struct gh *, const char *node_id, int pin,
 	    gh_done_cb *, void *arg);
@@ -117,6 +162,13 @@ const char *gh_repo_url(const struct gh *);
 char	 *gh_issue_url(const struct gh *, long long number);
 /* .../issues/N/comments (caller frees). */
 char	 *gh_comments_url(const struct gh *, long long number);
+/* One page (from 1) of an issue's comments, oldest first (caller
+ * frees). */
+char	 *gh_comments_page_url(const struct gh *, long long number,
+	    int page);
+/* The marker of one outbox job's comment:
+ * "<!-- outagebot:job=<instance>/<job id> -->" (caller frees). */
+char	 *gh_job_marker(const char *instance, long long job_id);
 /* One page (from 1) of the marker search listing (caller frees). */
 char	 *gh_list_url(const struct gh *, const char *const *labels,
 	    int page);
@@ -128,6 +180,9 @@ char	 *gh_json_create(const char *title, const char *body,
 	    const char *const *labels);
 char	 *gh_json_comment(const char *body);
 char	 *gh_json_close(void);
+/* {"state":"closed","state_reason":"completed"} when close, then
+ * "labels" when not NULL. */
+char	 *gh_json_update(const char *const *labels, int close);
 char	 *gh_json_pin(const char *node_id, int pin);
 
 /*
@@ -147,6 +202,11 @@ int	 gh_read_comment(const char *body, size_t len, struct gh_result *,
  */
 int	 gh_find_marker(const char *body, size_t len, const char *marker,
 	    struct gh_result *, size_t *count, struct gh_json **keep);
+/* The same for a page of comments (a JSON array of comments): found
+ * sets comment_id and html_url. */
+int	 gh_find_comment_marker(const char *body, size_t len,
+	    const char *marker, struct gh_result *, size_t *count,
+	    struct gh_json **keep);
 void	 gh_json_release(struct gh_json *);
 
 /* One step of a marker search, read from a listing page's response. */
@@ -174,5 +234,17 @@ enum gh_gql {
  * NULL) gets the first error's message or NULL; the caller frees it.
  */
 enum gh_gql	 gh_graphql_error(const char *body, size_t len, char **msg);
+
+/*
+ * What to do about an operation whose result is not ok: http_classify's
+ * verdict on resp (HTTP_RETRY after *retry_ms, or HTTP_PERMANENT), except
+ * that a 2xx answer (GraphQL errors in a 200, a body of the wrong shape)
+ * is HTTP_PERMANENT when res->gql_permanent and HTTP_RETRY otherwise.
+ * attempt counts this one (1 after the first). why (whysz bytes) gets
+ * the reason for one chat line: res->error, else http_cause.
+ */
+enum http_verdict gh_verdict(const struct gh_result *,
+		    const struct http_response *, int attempt,
+		    long long *retry_ms, char *why, size_t whysz);
 
 #endif

@@ -18,10 +18,19 @@
  * commands (overrides, swaps, cancels) are domain functions here, each
  * with its audit row in its own transaction; the 366-day limit of an
  * override is checked here and nowhere else.
+ *
+ * Commands ask far more often than anything changes, so the run-time
+ * part keeps each role's stored state and the overrides of the last
+ * window it read in memory (struct oncall_cache): the store stays the
+ * truth, the state is written through on every save and the overrides
+ * are read again after every change made here, and on a reload. The
+ * timers' own work (handoffs, announcements, the calendar) still reads
+ * the store.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +48,7 @@
 #define ONCALL_CLOCK_MS		10000	/* wall-clock jump check */
 #define ONCALL_JUMP_S		2	/* a jump larger than this re-arms */
 #define ONCALL_WHO_SLOTS	16	/* looked at to find "until" and "next" */
+#define ONCALL_WHO_FIRST	2	/* slots tried first: usually enough */
 
 /* A handoff made but not yet announced: whom it was after. */
 struct oncall_pending {
@@ -47,9 +57,31 @@ struct oncall_pending {
 	int	removed;
 };
 
+/* Override rows read for one window, shared by the views made of them. */
+struct oncall_rows {
+	int			 refs;
+	time_t			 from;	/* rows overlapping [from, */
+	time_t			 until;	/* until); 0: no end */
+	struct store_override	*rows;	/* by start, then id */
+	size_t			 n;
+};
+
+/* What the run-time part keeps of one role between requests. */
+struct oncall_cache {
+	int			 have_state;	/* state, stored are read */
+	int			 stored;	/* the store has a state */
+	struct rot_state	 state;		/* as stored */
+	time_t			 until;		/* state holds before it */
+	int			 shifts;	/* the last window asked: */
+	time_t			 end;		/* its end (0: none) */
+	struct oncall_rows	*rows;		/* NULL: none read */
+};
+
 struct oncall {
 	struct oncall_env	 env;
 	const struct config	*cfg;
+	struct oncall_cache	*cache;	/* one per cfg->roles[] */
+	size_t			 ncache;
 	struct oncall_pending	*pending;
 	size_t			 npending;
 	long long	 t_event;
@@ -96,13 +128,55 @@ oncall_state_load(struct store *store, const struct rot_role *role,
 	return 0;
 }
 
+/* The end of a view's window: shifts shifts from its state, or until. */
+static time_t
+oncall_view_end(const struct oncall_view *v, int shifts, time_t until)
+{
+	time_t	end;
+
+	end = rot_shifts_end(&v->role, v->state.shift_start, shifts);
+	return until > end ? until : end;
+}
+
+/* A window's end as the store reads it: 0 is no end. */
+static long long
+oncall_until(time_t until)
+{
+	return until != 0 ? (long long)until : LLONG_MAX;
+}
+
+/*
+ * Point the view's overrides at those of rows (by start, then id) that
+ * overlap [from, until), as store_override_list would list them.
+ */
+static void
+oncall_view_fill(struct oncall_view *v, const struct store_override *rows,
+    size_t n, time_t from, time_t until)
+{
+	long long	end = oncall_until(until);
+	size_t		i;
+
+	v->ov = xcalloc(n ? n : 1, sizeof *v->ov);
+	v->nov = 0;
+	for (i = 0; i < n; i++) {
+		if ((long long)rows[i].start >= end || rows[i].end <= from)
+			continue;
+		v->ov[v->nov].id = rows[i].id;
+		v->ov[v->nov].person = rows[i].person;
+		v->ov[v->nov].from = rows[i].start;
+		v->ov[v->nov].to = rows[i].end;
+		v->ov[v->nov].created = rows[i].created_at;
+		v->nov++;
+	}
+}
+
 /* A role's state at now and the overrides of the window asked for. */
 int
 oncall_view_load(struct store *store, const struct cfg_role *r, time_t now,
     int shifts, time_t until, struct oncall_view *v)
 {
 	struct store_override	*rows = NULL;
-	size_t			 n = 0, i;
+	size_t			 n = 0;
 	time_t			 end;
 	int			 stored;
 
@@ -111,34 +185,33 @@ oncall_view_load(struct store *store, const struct cfg_role *r, time_t now,
 	if (oncall_state_load(store, &v->role, now, &v->state, &stored) != 0)
 		return -1;
 	rot_advance(&v->role, &v->state, now, NULL, NULL);
-	end = v->state.shift_start;
-	while (shifts-- > 0)
-		end = rot_shift_end(&v->role, end);
-	if (until > end)
-		end = until;
+	end = oncall_view_end(v, shifts, until);
 	/* From the shift's start, so its first slot is told right too. */
 	if (store_override_list(store, r->name, v->state.shift_start, end, 0,
 	    &rows, &n) != 0)
 		return -1;
 	v->rows = rows;
 	v->nrows = n;
-	v->ov = xcalloc(n ? n : 1, sizeof *v->ov);
-	for (i = 0; i < n; i++) {
-		v->ov[i].id = rows[i].id;
-		v->ov[i].person = rows[i].person;
-		v->ov[i].from = rows[i].start;
-		v->ov[i].to = rows[i].end;
-		v->ov[i].created = rows[i].created_at;
-	}
-	v->nov = n;
+	oncall_view_fill(v, rows, n, v->state.shift_start, end);
 	return 0;
 }
 
-/* Free what oncall_view_load allocated. */
+/* Drop one reference to shared rows; the last frees them. */
+static void
+oncall_rows_unref(struct oncall_rows *rows)
+{
+	if (rows == NULL || --rows->refs > 0)
+		return;
+	store_override_free(rows->rows, rows->n);
+	free(rows);
+}
+
+/* Free what oncall_view_load or oncall_view allocated. */
 void
 oncall_view_free(struct oncall_view *v)
 {
 	store_override_free(v->rows, v->nrows);
+	oncall_rows_unref(v->shared);
 	free(v->ov);
 	memset(v, 0, sizeof *v);
 }
@@ -150,10 +223,16 @@ oncall_who_line(const struct cfg_role *r, const struct oncall_view *v,
 {
 	struct rot_slot	s[ONCALL_WHO_SLOTS];
 	char		until[64], covers[ROT_NAME_MAX + 32] = "";
-	size_t		n;
+	size_t		n, k;
 
-	n = rot_runs(s, rot_schedule(&v->role, &v->state, v->ov, v->nov, t,
-	    ONCALL_WHO_SLOTS, s));
+	/* The schedule's first slots are final as soon as they are out:
+	 * two usually show both runs; only if they merge look further. */
+	k = rot_schedule(&v->role, &v->state, v->ov, v->nov, t,
+	    ONCALL_WHO_FIRST, s);
+	n = rot_runs(s, k);
+	if (n < 2 && k == ONCALL_WHO_FIRST)
+		n = rot_runs(s, rot_schedule(&v->role, &v->state, v->ov,
+		    v->nov, t, ONCALL_WHO_SLOTS, s));
 	if (n == 0) {
 		snprintf(buf, bufsz, "%s: nobody (no shifts)", r->name);
 		return buf;
@@ -205,21 +284,169 @@ oncall_on_handoff(const struct rot_handoff *h, void *arg)
 	c->last = *h;
 }
 
-/* Store state; with mark, also record its handoff as announced. */
-static int
-oncall_save(struct store *store, const char *role, const struct rot_state *st,
-    int mark, time_t now)
+/* ------------------------------------------------------------------ */
+/* What the run-time part keeps in memory                             */
+
+/* Forget everything kept; size the cache for the roles of oc->cfg. */
+static void
+oncall_cache_reset(struct oncall *oc)
 {
-	if (store_begin(store) != 0)
+	size_t	i;
+
+	for (i = 0; i < oc->ncache; i++)
+		oncall_rows_unref(oc->cache[i].rows);
+	free(oc->cache);
+	oc->ncache = oc->cfg->nroles;
+	oc->cache = xcalloc(oc->ncache ? oc->ncache : 1, sizeof *oc->cache);
+}
+
+/* The cache of the role named name, or NULL. */
+static struct oncall_cache *
+oncall_cache_named(struct oncall *oc, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < oc->ncache && i < oc->cfg->nroles; i++) {
+		if (strcmp(oc->cfg->roles[i].name, name) == 0)
+			return &oc->cache[i];
+	}
+	return NULL;
+}
+
+/* The cache of role r (one of oc->cfg's roles, or named like one). */
+static struct oncall_cache *
+oncall_cache_of(struct oncall *oc, const struct cfg_role *r)
+{
+	const struct cfg_role	*first = oc->cfg->roles;
+
+	if (oc->ncache == oc->cfg->nroles && r >= first &&
+	    r < first + oc->ncache)
+		return &oc->cache[r - first];
+	return oncall_cache_named(oc, r->name);
+}
+
+/* The role's overrides changed: read them again when next asked. */
+static void
+oncall_cache_forget(struct oncall *oc, const char *role)
+{
+	struct oncall_cache	*c;
+	size_t			 i;
+
+	c = role != NULL ? oncall_cache_named(oc, role) : NULL;
+	if (c != NULL) {
+		oncall_rows_unref(c->rows);
+		c->rows = NULL;
+		return;
+	}
+	for (i = 0; i < oc->ncache; i++) {
+		oncall_rows_unref(oc->cache[i].rows);
+		oc->cache[i].rows = NULL;
+	}
+}
+
+/*
+ * Keep st as the role's state (as stored, or unknown): rot_advance
+ * would leave it as it is until its shift ends, unless its member has
+ * left the list.
+ */
+static void
+oncall_cache_set(struct oncall_cache *c, const struct cfg_role *r,
+    const struct rot_state *st, int stored, int known)
+{
+	struct rot_role		role;
+	struct rot_state	tmp = *st;
+
+	c->have_state = known;
+	c->stored = stored;
+	c->state = *st;
+	c->until = 0;
+	c->end = 0;
+	if (!known || !stored || r == NULL)
+		return;
+	oncall_role(r, &role);
+	if (rot_advance(&role, &tmp, st->shift_start, NULL, NULL) == 0)
+		c->until = rot_shift_end(&role, st->shift_start);
+}
+
+/* Read the role's stored state into its cache. 0 or -1. */
+static int
+oncall_cache_state(struct oncall *oc, const struct cfg_role *r,
+    struct oncall_cache *c)
+{
+	char			*member = NULL;
+	int			 pos = 0, rc;
+	time_t			 start = 0;
+
+	struct rot_state	st;
+
+	rc = store_rotation_get(oc->env.store, r->name, &member, &pos,
+	    &start);
+	if (rc < 0)
 		return -1;
-	if (store_rotation_set(store, role, st->member, st->pos,
-	    st->shift_start, now) != 0 ||
-	    (mark && store_notice_mark(store, role, "handoff",
-	    st->shift_start, st->member, now) != 0)) {
-		store_rollback(store);
+	memset(&st, 0, sizeof st);
+	if (rc == 1) {
+		strlcpy_ob(st.member, member, sizeof st.member);
+		st.pos = pos;
+		st.shift_start = start;
+	}
+	free(member);
+	oncall_cache_set(c, r, &st, rc == 1, 1);
+	return 0;
+}
+
+/*
+ * Make sure the cache holds every override of the role overlapping
+ * [from, until): the rows kept if their window covers it, else read.
+ */
+static int
+oncall_cache_rows(struct oncall *oc, const struct cfg_role *r,
+    struct oncall_cache *c, time_t from, time_t until)
+{
+	struct oncall_rows	*rows;
+
+	if (c->rows != NULL && from >= c->rows->from &&
+	    oncall_until(until) <= oncall_until(c->rows->until))
+		return 0;
+	rows = xcalloc(1, sizeof *rows);
+	if (store_override_list(oc->env.store, r->name, from, until, 0,
+	    &rows->rows, &rows->n) != 0) {
+		free(rows);
 		return -1;
 	}
-	return store_commit(store);
+	rows->refs = 1;
+	rows->from = from;
+	rows->until = until;
+	oncall_rows_unref(c->rows);
+	c->rows = rows;
+	return 0;
+}
+
+/* Store state; with mark, also record its handoff as announced. */
+static int
+oncall_save(struct oncall *oc, const char *role, const struct rot_state *st,
+    int mark, time_t now)
+{
+	struct store		*store = oc->env.store;
+	struct oncall_cache	*c = oncall_cache_named(oc, role);
+	int			 rc = -1;
+	size_t			 i;
+
+	if (store_begin(store) != 0)
+		;
+	else if (store_rotation_set(store, role, st->member, st->pos,
+	    st->shift_start, now) != 0 ||
+	    (mark && store_notice_mark(store, role, "handoff",
+	    st->shift_start, st->member, now) != 0))
+		store_rollback(store);
+	else
+		rc = store_commit(store);
+	/* Written through: the cache holds what the store now holds (or,
+	 * when that is unknown, nothing). */
+	if (c != NULL) {
+		i = (size_t)(c - oc->cache);
+		oncall_cache_set(c, &oc->cfg->roles[i], st, 1, rc == 0);
+	}
+	return rc;
 }
 
 /* The pending "after whom" of a role's unannounced handoff, or NULL. */
@@ -347,7 +574,7 @@ oncall_role_tick(struct oncall *oc, const struct cfg_role *r, time_t now,
 	rot_advance(&role, &st, now, oncall_on_handoff, &c);
 	if (!stored || c.n > 0) {
 		/* The first start from the anchor hands nothing over. */
-		if (oncall_save(store, r->name, &st, !stored, now) != 0)
+		if (oncall_save(oc, r->name, &st, !stored, now) != 0)
 			return now + 60;
 		*changed = 1;
 		if (c.n > 0) {
@@ -535,6 +762,7 @@ oncall_new(const struct oncall_env *env, const struct config *cfg)
 	if (oc->env.now == NULL)
 		oc->env.now = util_now;
 	oc->cfg = cfg;
+	oncall_cache_reset(oc);
 	oc->t_clock = loop_timer_add(oc->env.loop, oc, ONCALL_CLOCK_MS,
 	    oncall_clock_timer, oc);
 	return oc;
@@ -545,6 +773,7 @@ void
 oncall_set_config(struct oncall *oc, const struct config *cfg)
 {
 	oc->cfg = cfg;
+	oncall_cache_reset(oc);
 }
 
 /*
@@ -571,12 +800,17 @@ oncall_joined(struct oncall *oc, const char *chan)
 void
 oncall_free(struct oncall *oc)
 {
+	size_t	i;
+
 	if (oc == NULL)
 		return;
 	if (oc->t_event != 0)
 		loop_timer_del(oc->env.loop, oc->t_event);
 	if (oc->t_clock != 0)
 		loop_timer_del(oc->env.loop, oc->t_clock);
+	for (i = 0; i < oc->ncache; i++)
+		oncall_rows_unref(oc->cache[i].rows);
+	free(oc->cache);
 	free(oc->pending);
 	free(oc);
 }
@@ -584,12 +818,43 @@ oncall_free(struct oncall *oc)
 /* ------------------------------------------------------------------ */
 /* Changes made by people                                             */
 
-/* A role's view at now through the run-time part's store. */
+/* A role's view at now from what the run-time part keeps. */
 int
 oncall_view(struct oncall *oc, const struct cfg_role *r, time_t now,
     int shifts, struct oncall_view *v)
 {
-	return oncall_view_load(oc->env.store, r, now, shifts, 0, v);
+	struct oncall_cache	*c = oncall_cache_of(oc, r);
+	time_t			 end;
+
+	if (c == NULL)
+		return oncall_view_load(oc->env.store, r, now, shifts, 0, v);
+	memset(v, 0, sizeof *v);
+	oncall_role(r, &v->role);
+	if (!c->have_state && oncall_cache_state(oc, r, c) != 0)
+		return -1;
+	if (c->stored)
+		v->state = c->state;
+	else
+		rot_state_init(&v->role, now, &v->state);
+	/* Within its shift the state needs no advance, nor its window's
+	 * end a second reading of the grid. */
+	if (now >= c->until)
+		rot_advance(&v->role, &v->state, now, NULL, NULL);
+	if (now < c->until && c->end != 0 && c->shifts == shifts)
+		end = c->end;
+	else
+		end = oncall_view_end(v, shifts, 0);
+	if (now < c->until) {
+		c->shifts = shifts;
+		c->end = end;
+	}
+	if (oncall_cache_rows(oc, r, c, v->state.shift_start, end) != 0)
+		return -1;
+	v->shared = c->rows;
+	v->shared->refs++;
+	oncall_view_fill(v, c->rows->rows, c->rows->n, v->state.shift_start,
+	    end);
+	return 0;
 }
 
 /* Write the audit row of a change (inside its transaction). 0 or -1. */
@@ -649,6 +914,7 @@ oncall_override_add(struct oncall *oc, const struct cfg_role *r,
 		store_rollback(store);
 		goto fail;
 	}
+	oncall_cache_forget(oc, r->name);
 	if (store_commit(store) != 0)
 		goto fail;
 	oncall_refresh(oc);
@@ -682,6 +948,7 @@ oncall_swap_store(struct oncall *oc, const struct cfg_role *r,
 		store_rollback(store);
 		return -1;
 	}
+	oncall_cache_forget(oc, r->name);
 	return store_commit(store);
 }
 
@@ -732,6 +999,8 @@ oncall_override_cancel(struct oncall *oc, long long id,
 		*role = NULL;
 		goto fail;
 	}
+	if (rc == 1)
+		oncall_cache_forget(oc, *role);
 	if (store_commit(store) != 0) {
 		free(*role);
 		*role = NULL;
@@ -748,15 +1017,46 @@ fail:
 /* The current and upcoming overrides of role (NULL: all roles). */
 int
 oncall_overrides(struct oncall *oc, const char *role, int limit,
-    struct store_override **rows, size_t *n)
+    struct oncall_override **out, size_t *n)
 {
-	return store_override_list(oc->env.store, role, oc->env.now(), 0,
-	    limit, rows, n);
+	struct store_override	*rows;
+	struct oncall_override	*o;
+	size_t			 i;
+
+	if (store_override_list(oc->env.store, role, oc->env.now(), 0,
+	    limit, &rows, n) != 0)
+		return -1;
+	*out = xcalloc(*n ? *n : 1, sizeof **out);
+	for (i = 0; i < *n; i++) {
+		o = &(*out)[i];
+		o->id = rows[i].id;
+		o->start = rows[i].start;
+		o->end = rows[i].end;
+		/* The strings move over; the rows are freed empty. */
+		o->role = rows[i].role;
+		o->person = rows[i].person;
+		o->kind = rows[i].kind;
+		o->created_by = rows[i].created_by;
+		rows[i].role = rows[i].person = NULL;
+		rows[i].kind = rows[i].created_by = NULL;
+	}
+	store_override_free(rows, *n);
+	return 0;
 }
 
 /* Free what oncall_overrides returned. */
 void
-oncall_overrides_free(struct store_override *rows, size_t n)
+oncall_overrides_free(struct oncall_override *rows, size_t n)
 {
-	store_override_free(rows, n);
+	size_t	i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(rows[i].role);
+		free(rows[i].person);
+		free(rows[i].kind);
+		free(rows[i].created_by);
+	}
+	free(rows);
 }

@@ -29,13 +29,15 @@ void		 oncall_role(const struct cfg_role *, struct rot_role *);
  * overlap the current shift and the next (shifts - 1) ones, or up to
  * until if that is later. Free with oncall_view_free. 0 or -1.
  */
+struct oncall_rows;
 struct oncall_view {
 	struct rot_role		 role;
 	struct rot_state	 state;
 	struct rot_override	*ov;
 	size_t			 nov;
-	void			*rows;		/* store rows backing ov */
+	void			*rows;	/* store rows backing ov, */
 	size_t			 nrows;
+	struct oncall_rows	*shared; /* or the run time's rows */
 };
 int		 oncall_view_load(struct store *, const struct cfg_role *,
 		     time_t now, int shifts, time_t until,
@@ -91,7 +93,15 @@ void		 oncall_refresh(struct oncall *);
 /* The bot is in chan now: announcements waiting for it are tried. */
 void		 oncall_joined(struct oncall *, const char *chan);
 
-/* The role's view at now through the run-time part's store. */
+/*
+ * The role's view at now, as oncall_view_load gives it, from what the
+ * run-time part keeps in memory: the role's stored state and the
+ * overrides of the last window read. Both are read from the store the
+ * first time and again after every change made here (handoff, take,
+ * override, swap, cancel, reload), so the store stays the truth and no
+ * other writer is expected. Free with oncall_view_free (before or after
+ * such a change: the view holds its own reference).
+ */
 int		 oncall_view(struct oncall *, const struct cfg_role *,
 		     time_t now, int shifts, struct oncall_view *);
 
@@ -140,12 +150,25 @@ int		 oncall_swap(struct oncall *, const struct cfg_role *r,
 int		 oncall_override_cancel(struct oncall *, long long id,
 		     const struct oncall_audit *, char **role, char **cause);
 /*
+ * A current or upcoming override, as listed: person covers role in
+ * [start, end); kind is how it was made ("take", "override", "swap").
+ */
+struct oncall_override {
+	long long	 id;
+	char		*role;
+	char		*person;
+	time_t		 start;
+	time_t		 end;
+	char		*kind;
+	char		*created_by;
+};
+/*
  * The current and upcoming overrides of role (NULL: all), at most
  * limit. 0 and *rows, *n (free with oncall_overrides_free), or -1.
  */
-struct store_override;
 int		 oncall_overrides(struct oncall *, const char *role,
-		     int limit, struct store_override **rows, size_t *n);
-void		 oncall_overrides_free(struct store_override *, size_t);
+		     int limit, struct oncall_override **rows, size_t *n);
+/* Free what oncall_overrides returned; NULL is a no-op. */
+void		 oncall_overrides_free(struct oncall_override *, size_t);
 
 #endif

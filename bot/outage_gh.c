@@ -8,8 +8,10 @@
  * Exactly once: a "gh.create" job that ran before (a crash, a timeout,
  * a lost answer) first looks for the outage's marker in the repo's
  * issues with the bot's label and records the issue it finds instead
- * of creating a second one. Closing and pinning are idempotent on
- * GitHub's side. The issue number and node id come from the store, where
+ * of creating a second one. Every comment carries its job's marker
+ * (gh_job_marker), and a "gh.comment" job that ran before looks for it
+ * among the issue's comments first. Closing and pinning are idempotent
+ * on GitHub's side. The issue number and node id come from the store, where
  * the create recorded them: the lane keeps create before the others.
  *
  * It must not block, and it never sees IRC: lines for the channel
@@ -50,11 +52,14 @@ struct outage_gh_job {
 	struct outbox_run	*run;
 	json_t			*payload;
 	long long		 outage_id;
+	long long		 job_id;
 	int			 attempt;
 	const char		*what;		/* "issue", "comment", ... */
 };
 
 static void	outage_gh_start(void *, struct outbox_run *);
+static void	done_cb(const struct gh_result *,
+		    const struct http_response *, void *);
 
 /* Register the executor for cfg's github group. */
 struct outage_gh *
@@ -64,18 +69,12 @@ outage_gh_new(struct outbox *ob, struct http *http, struct store *st,
 	const struct cfg_github	*c = cfg->github;
 	struct outage_gh	*g;
 	struct outbox_exec	 e;
-	struct gh_config	 gc;
 	char			*cause = NULL;
-	size_t			 i;
 
 	if (c == NULL)
 		return NULL;
-	memset(&gc, 0, sizeof(gc));
-	gc.api_url = c->api_url;
-	gc.repo = c->repo;
-	gc.token = c->token;
 	g = xcalloc(1, sizeof(*g));
-	g->gh = gh_new(http, &gc, &cause);
+	g->gh = gh_open(http, c->api_url, c->repo, c->token, &cause);
 	if (g->gh == NULL) {
 		log_error("github", "%s", cause);
 		free(cause);
@@ -86,9 +85,7 @@ outage_gh_new(struct outbox *ob, struct http *http, struct store *st,
 	g->st = st;
 	g->run = run;
 	g->cfg = cfg;
-	g->labels = xcalloc(c->nlabels + 1, sizeof(char *));
-	for (i = 0; i < c->nlabels; i++)
-		g->labels[i] = c->labels[i];
+	g->labels = gh_strv(c->labels, c->nlabels);
 	memset(&e, 0, sizeof(e));
 	e.prefix = "gh.";
 	e.max_inflight = 1;
@@ -128,25 +125,21 @@ outage_gh_free(struct outage_gh *g)
 
 /*
  * Finish a job from its answer: done when ok, else retry or dead as
- * http_classify says (GraphQL errors in a 200 by gql_permanent).
+ * gh_verdict says.
  */
 static void
 job_answer(struct outage_gh_job *j, const struct gh_result *res,
     const struct http_response *resp)
 {
 	enum http_verdict	 v;
-	long long		 retry_ms = 0;
+	long long		 retry_ms;
 	char			 cause[256], why[200];
 
 	if (res->ok) {
 		job_end(j, OUTBOX_DONE, 0, NULL);
 		return;
 	}
-	v = http_classify(resp, j->attempt, util_now(), &retry_ms);
-	if (v == HTTP_DONE)	/* a 200 with GraphQL errors, or odd JSON */
-		v = res->gql_permanent ? HTTP_PERMANENT : HTTP_RETRY;
-	snprintf(why, sizeof(why), "%s", res->error != NULL ? res->error :
-	    http_cause(resp, cause, sizeof(cause)));
+	v = gh_verdict(res, resp, j->attempt, &retry_ms, why, sizeof(why));
 	snprintf(cause, sizeof(cause), "GitHub %s outage #%lld's %s: %s",
 	    v == HTTP_PERMANENT ? "rejected" : "failed on", j->outage_id,
 	    j->what, why);
@@ -154,13 +147,17 @@ job_answer(struct outage_gh_job *j, const struct gh_result *res,
 	    retry_ms, cause);
 }
 
-/* gh.create answered: record the issue, then done. */
+/* gh.create answered (created, or found by its marker): record the
+ * issue, then done. */
 static void
 created_cb(const struct gh_result *res, const struct http_response *resp,
     void *arg)
 {
 	struct outage_gh_job	*j = arg;
 
+	if (res->ok && res->found)
+		log_info("github", "outage #%lld: issue #%lld exists already "
+		    "(marker found)", j->outage_id, res->number);
 	if (res->ok && (res->number <= 0 || outage_issue_created(j->g->run,
 	    j->outage_id, res->number, res->html_url, res->node_id) != 0)) {
 		job_end(j, OUTBOX_RETRY, 0, "the issue could not be recorded");
@@ -169,33 +166,37 @@ created_cb(const struct gh_result *res, const struct http_response *resp,
 	job_answer(j, res, resp);
 }
 
-/* Create the issue from the payload. */
+/* Create the issue from the payload; search first when it may exist. */
 static int
-create_issue(struct outage_gh_job *j)
+create_issue(struct outage_gh_job *j, int search)
 {
-	return gh_create_issue(j->g->gh,
-	    json_string_value(json_object_get(j->payload, "title")),
-	    json_string_value(json_object_get(j->payload, "body")),
-	    j->g->labels, created_cb, j);
+	struct gh_issue	 is;
+	char		*marker = outage_marker(j->g->run, j->outage_id);
+	int		 rc;
+
+	memset(&is, 0, sizeof(is));
+	is.title = json_string_value(json_object_get(j->payload, "title"));
+	is.body = json_string_value(json_object_get(j->payload, "body"));
+	is.labels = j->g->labels;
+	is.find_labels = j->g->labels;
+	is.marker = marker;
+	rc = gh_create_issue_once(j->g->gh, &is, search, created_cb, j);
+	free(marker);
+	return rc;
 }
 
-/* The marker search answered: record a found issue, else create. */
-static void
-found_cb(const struct gh_result *res, const struct http_response *resp,
-    void *arg)
+/* Comment from the payload with the job's marker; search first when it
+ * may have been posted. */
+static int
+add_comment(struct outage_gh_job *j, long long number, int search)
 {
-	struct outage_gh_job	*j = arg;
+	char	*marker = gh_job_marker(j->g->cfg->instance, j->job_id);
+	int	 rc;
 
-	if (res->ok && res->found) {
-		log_info("github", "outage #%lld: issue #%lld exists already "
-		    "(marker found)", j->outage_id, res->number);
-		created_cb(res, resp, arg);
-		return;
-	}
-	if (!res->ok)
-		job_answer(j, res, resp);
-	else if (create_issue(j) != 0)
-		job_end(j, OUTBOX_RETRY, 0, "the request could not start");
+	rc = gh_add_comment_once(j->g->gh, number, json_string_value(
+	    json_object_get(j->payload, "body")), marker, search, done_cb, j);
+	free(marker);
+	return rc;
 }
 
 /* gh.pin / gh.unpin answered; the 3-pin limit is said, not fatal. */
@@ -225,28 +226,21 @@ done_cb(const struct gh_result *res, const struct http_response *resp,
 	job_answer(arg, res, resp);
 }
 
-/* Start the job's request; -1 when none could start. */
+/* Start the job's request (search: it may have reached GitHub
+ * before); -1 when none could start. */
 static int
 job_request(struct outage_gh_job *j, const char *kind, long long number,
-    const char *node, int resumed)
+    const char *node, int search)
 {
 	struct outage_gh	*g = j->g;
-	char			*marker;
-	int			 rc;
 
 	if (strcmp(kind, "gh.create") == 0) {
 		j->what = "issue";
-		if (!resumed)
-			return create_issue(j);
-		marker = outage_marker(g->run, j->outage_id);
-		rc = gh_find_issue(g->gh, g->labels, marker, 0, found_cb, j);
-		free(marker);
-		return rc;
+		return create_issue(j, search);
 	}
 	if (strcmp(kind, "gh.comment") == 0) {
 		j->what = "comment";
-		return gh_add_comment(g->gh, number, json_string_value(
-		    json_object_get(j->payload, "body")), done_cb, j);
+		return add_comment(j, number, search);
 	}
 	if (strcmp(kind, "gh.close") == 0) {
 		j->what = "close";
@@ -271,6 +265,7 @@ outage_gh_start(void *arg, struct outbox_run *run)
 	j->g->cur = j;
 	j->run = run;
 	j->outage_id = job->outage_id;
+	j->job_id = job->id;
 	j->attempt = job->attempts + 1;
 	j->payload = json_loads(job->payload, 0, NULL);
 	if (j->payload == NULL) {

@@ -17,6 +17,7 @@
  * instant one is due; each is recorded with its job, so a restart
  * neither repeats nor skips one.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,8 @@
 
 #define OUTAGE_LIST_MAX		20
 #define OUTAGE_STATS_DAYS	30
+#define OR_MASK_MAX		64	/* stats: components by bit */
+#define OR_MEMO			64	/* stats: lists remembered */
 
 struct outage_run {
 	struct outage_run_deps	 d;
@@ -501,9 +504,65 @@ or_dur(long long s, char *buf, size_t bufsz)
 	util_fmt_duration(s * 1000, buf, bufsz);
 }
 
-/* "label: N outages, mean 1h, median 40m" from sorted durations. */
+/*
+ * Put the k-th smallest of v[0..n) at v[k], the smaller ones before it
+ * and the others after (k < n): a median needs no full sort.
+ */
+static void
+or_select(long long *v, size_t n, size_t k)
+{
+	size_t		lo = 0, hi = n - 1, i, j;
+	long long	pivot, t;
+
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j-- == 0)
+					break;
+			}
+		}
+		/* Now v[lo..j] <= pivot <= v[i..hi], and j < i. */
+		if (k <= j && j != (size_t)-1)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+}
+
+/* The median of v[0..n) (n > 0); v is reordered. */
+static long long
+or_median(long long *v, size_t n)
+{
+	long long	below;
+	size_t		i;
+
+	or_select(v, n, n / 2);
+	if (n % 2 == 1)
+		return v[n / 2];
+	/* The largest of the lower half is the other middle value. */
+	below = v[0];
+	for (i = 1; i < n / 2; i++)
+		if (v[i] > below)
+			below = v[i];
+	return (below + v[n / 2]) / 2;
+}
+
+/* "label: N outages, mean 1h, median 40m"; sec is reordered. */
 static char *
-or_stats_line(const char *label, const long long *sec, size_t n)
+or_stats_line(const char *label, long long *sec, size_t n)
 {
 	long long	 sum = 0, median;
 	char		 mean_s[32], median_s[32];
@@ -511,7 +570,7 @@ or_stats_line(const char *label, const long long *sec, size_t n)
 
 	for (i = 0; i < n; i++)
 		sum += sec[i];
-	median = n % 2 == 1 ? sec[n / 2] : (sec[n / 2 - 1] + sec[n / 2]) / 2;
+	median = or_median(sec, n);
 	or_dur(sum / (long long)n, mean_s, sizeof(mean_s));
 	or_dur(median, median_s, sizeof(median_s));
 	return xasprintf("%s: %zu resolved, mean %s, median %s to resolve",
@@ -537,6 +596,70 @@ or_names_has(const char *list, const char *name)
 	return 0;
 }
 
+/*
+ * Which of the first OR_MASK_MAX components the '\n'-joined list names,
+ * one bit each: the list is read once, not once per component.
+ */
+static uint64_t
+or_names_mask(const char *list, char *const *names, size_t nnames)
+{
+	const char	*p = list, *end;
+	uint64_t	 mask = 0;
+	size_t		 len, j;
+
+	while (*p != '\0') {
+		end = strchr(p, '\n');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		for (j = 0; j < nnames && j < OR_MASK_MAX; j++) {
+			if (strncmp(p, names[j], len) == 0 &&
+			    names[j][len] == '\0')
+				mask |= (uint64_t)1 << j;
+		}
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return mask;
+}
+
+/*
+ * or_names_mask through a small table by the list's hash: a window of
+ * outages holds few distinct component lists, each read once.
+ */
+struct or_memo {
+	const char	*list;		/* borrowed; NULL: free */
+	uint64_t	 mask;
+};
+
+/* The mask of list, from memo (OR_MEMO slots) or computed into it. */
+static uint64_t
+or_names_memo(struct or_memo *memo, const char *list, char *const *names,
+    size_t nnames)
+{
+	const unsigned char	*p;
+	uint32_t		 h = 2166136261u;	/* FNV-1a */
+	struct or_memo		*m;
+
+	for (p = (const unsigned char *)list; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	m = &memo[h % OR_MEMO];
+	if (m->list == NULL || strcmp(m->list, list) != 0) {
+		m->list = list;
+		m->mask = or_names_mask(list, names, nnames);
+	}
+	return m->mask;
+}
+
+/* Does row i's list (its mask, for the first components) name j? */
+static int
+or_row_names(const struct store_duration *d, const uint64_t *mask,
+    size_t i, const char *name, size_t j)
+{
+	if (j < OR_MASK_MAX)
+		return (mask[i] >> j) & 1;
+	return or_names_has(d[i].affected, name);
+}
+
 /* !outage stats. */
 int
 outage_stats(struct outage_run *r, int days, char ***lines, size_t *nlines,
@@ -545,6 +668,8 @@ outage_stats(struct outage_run *r, int days, char ***lines, size_t *nlines,
 	const struct cfg_statuspage	*sp = &r->cfg->statuspage;
 	struct store_duration		*d = NULL;
 	long long			*sec;
+	uint64_t			*mask;
+	struct or_memo			*memo;
 	size_t				 n = 0, i, j, k;
 	char				 label[64];
 
@@ -564,19 +689,26 @@ outage_stats(struct outage_run *r, int days, char ***lines, size_t *nlines,
 		return 0;
 	}
 	sec = xcalloc(n, sizeof(*sec));
-	for (i = 0; i < n; i++)
+	mask = xcalloc(n, sizeof(*mask));
+	memo = xcalloc(OR_MEMO, sizeof(*memo));
+	for (i = 0; i < n; i++) {
 		sec[i] = d[i].seconds;
+		mask[i] = or_names_memo(memo, d[i].affected, sp->components,
+		    sp->ncomponents);
+	}
+	free(memo);
 	*lines = xcalloc(sp->ncomponents + 1, sizeof(char *));
 	snprintf(label, sizeof(label), "last %d days", days);
 	(*lines)[(*nlines)++] = or_stats_line(label, sec, n);
 	for (j = 0; j < sp->ncomponents; j++) {
 		for (k = 0, i = 0; i < n; i++)
-			if (or_names_has(d[i].affected, sp->components[j]))
+			if (or_row_names(d, mask, i, sp->components[j], j))
 				sec[k++] = d[i].seconds;
 		if (k > 0)
 			(*lines)[(*nlines)++] = or_stats_line(
 			    sp->components[j], sec, k);
 	}
+	free(mask);
 	free(sec);
 	store_outage_durations_free(d, n);
 	return 0;

@@ -205,6 +205,28 @@ rot_shift_end(const struct rot_role *role, time_t start)
 	return grid_handoff(&g, k + 1);
 }
 
+/*
+ * The end of the n-th shift from the one containing start: rot_shift_end
+ * applied n times (start itself for n <= 0), with the grid read once.
+ * Past the last representable instant every further end is the same.
+ */
+time_t
+rot_shifts_end(const struct rot_role *role, time_t start, int n)
+{
+	struct grid	g;
+	long long	k;
+	time_t		end;
+
+	if (n <= 0)
+		return start;
+	grid_init(&g, role);
+	grid_containing(&g, start, &k);
+	end = grid_handoff(&g, ++k);
+	while (--n > 0 && end <= ROT_TIME_MAX)
+		end = grid_handoff(&g, ++k);
+	return end;
+}
+
 /* The start and index of the grid shift that contains t. */
 time_t
 rot_shift_containing(const struct rot_role *role, time_t t, long long *index)
@@ -423,6 +445,23 @@ walk_shift(const struct walk *w, time_t c, struct shift *sh)
 	sh->member = walk_member(w, k);
 }
 
+/*
+ * The shift containing c, given sh, the shift before: when c is where
+ * sh ends, the next grid shift follows without a search.
+ */
+static void
+walk_next(const struct walk *w, time_t c, struct shift *sh)
+{
+	if (c != sh->end || c < ROT_TIME_MIN || c > ROT_TIME_MAX) {
+		walk_shift(w, c, sh);
+		return;
+	}
+	sh->k++;
+	sh->start = c;
+	sh->end = grid_handoff(&w->g, sh->k + 1);
+	sh->member = walk_member(w, sh->k);
+}
+
 /* A max-heap of overrides by precedence. */
 struct ovheap {
 	const struct rot_override	**v;
@@ -557,7 +596,7 @@ rot_schedule(const struct rot_role *role, const struct rot_state *state,
 			heap_pop(&heap);
 		w = heap.n > 0 ? heap.v[0] : NULL;
 		if (c >= sh.end)
-			walk_shift(&wk, c, &sh);
+			walk_next(&wk, c, &sh);
 
 		/* With every member the same person an override's slot
 		 * cannot change at a handoff, so skip straight past them. */

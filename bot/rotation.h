@@ -66,6 +66,9 @@ struct rot_slot {
 /* The end of the shift that begins at start (the next handoff). */
 time_t	rot_shift_end(const struct rot_role *, time_t start);
 
+/* rot_shift_end applied n times from start (start when n <= 0). */
+time_t	rot_shifts_end(const struct rot_role *, time_t start, int n);
+
 /*
  * The start of the shift (counted from the anchor) that contains t, and
  * its index: 0 for the shift starting at the anchor, negative before it.

@@ -616,8 +616,9 @@ store_connect(const char *path, char **cause)
 	*cause = NULL;
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
-	rc = sqlite3_open_v2(path, &s->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/* One thread, the loop's, uses a connection: no mutex per call. */
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (s->db != NULL) {
 			store_log_sqlite(s, "open");

@@ -47,8 +47,8 @@ int		 store_outage_list(struct store *, int open_only, int limit,
 		     struct outage **, size_t *);
 /*
  * For !outage stats: the resolved outages opened at or after since, as
- * (duration in seconds, affected components joined by '\n'), sorted by
- * duration. Free with store_outage_durations_free.
+ * (duration in seconds, affected components joined by '\n'), in no
+ * particular order. Free with store_outage_durations_free.
  */
 struct store_duration {
 	long long	 seconds;

@@ -28,7 +28,7 @@ static const struct store_step *const store_schemas[] = {
 	store_meta_steps,	/* 2 */
 	store_oncall_steps,	/* 3, 4 */
 	store_outbox_steps,	/* 5 */
-	store_outage_steps,	/* 6 */
+	store_outage_steps,	/* 6, 7 */
 };
 
 /* The version this binary migrates to: the highest of any step. */

@@ -1000,7 +1000,22 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def list_comments(self, repo, number, data, full):
         issue, err = self.issue_or_error(repo, number)
-        return err or Reply(200, list(repo.comments.get(number, [])))
+        return err or self.comments_page(repo.comments.get(number, []),
+                                         full)
+
+    def comments_page(self, items, full):
+        """One page of an issue's comments, oldest first, with GitHub's
+        per_page (default 30, at most 100), page and Link header."""
+        q = parse_qs(urlsplit(full).query)
+        try:
+            per_page = min(max(int(q.get("per_page", ["30"])[0]), 1), 100)
+            page = max(int(q.get("page", ["1"])[0]), 1)
+        except ValueError:
+            return Reply(422, error_body(422, "Validation Failed"))
+        pages = max((len(items) + per_page - 1) // per_page, 1)
+        chunk = items[(page - 1) * per_page:page * per_page]
+        return Reply(200, [dict(c) for c in chunk],
+                     self.link_header(full, q, page, pages))
 
     def add_labels(self, repo, number, data, full):
         issue, err = self.issue_or_error(repo, number)

@@ -950,6 +950,27 @@ def test_ical_never_follows_a_planted_link(t):
           "calendar mode %o" % stat.S_IMODE(os.stat(path).st_mode))
 
 
+def test_question_audit_rows_keep_their_order(t):
+    # a team person's public question leaves its row a moment later (in
+    # a batch, off the reply path); a change asked next still comes after
+    # it in the table, and both rows are there
+    srv, bot, (alice,) = setup(t, "2026-12-01 10:00:00")
+    db = bot.config["storage"]["path"]
+    alice.ask("#test", "!who", r"outage-master: ")
+    ask_ok(alice, "!oncall take --for 2h",
+           r"alice covers outage-master for bob until .*")
+    deadline = time.monotonic() + 5 * slow_factor()
+    while True:
+        cmds = [(r["who"], r["command"])
+                for r in bot.audit_rows(db, "ORDER BY id")]
+        if len(cmds) >= 2:
+            break
+        check(time.monotonic() < deadline, "audit rows: %r" % cmds)
+        time.sleep(0.2)
+    check(cmds == [("alice", "who-is-on-call"), ("alice", "oncall take")],
+          "audit rows: %r" % cmds)
+
+
 def test_override_limit_and_audit_rows(t):
     # the 366-day limit is the domain's, for take and override alike;
     # a change's audit row is written once, with the change; a stranger's

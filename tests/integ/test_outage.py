@@ -10,6 +10,7 @@ The rotation has alice alone, so she is the master by default."""
 
 import os
 import re
+import sqlite3
 import threading
 import time
 
@@ -248,6 +249,76 @@ def test_without_github_everything_in_irc(t):
     check("github" not in bot.log_text().lower() or True, "quiet")
 
 
+def stats_lines(client, want):
+    """Ask !outage stats; its lines must be want (regexes, in order), and
+    nothing else before the reply to a !version asked after it."""
+    start = client.mark()
+    client.say("#test", "!outage stats")
+    client.say("#test", "!version")
+    bot_line(client, r"^alice: outagebot ", start=start)
+    said = [line.body for line in client.lines[start:]
+            if line.body.startswith("alice: ")][:-1]
+    check(len(said) == len(want)
+          and all(re.match(rx, b) for rx, b in zip(want, said)),
+          "stats lines %r, expected %r" % (said, want))
+
+
+def test_stats_by_component(t):
+    """!outage stats: the resolved outages of the window, then one line
+    per configured component that any of them affected (two lists that
+    the stats' table of lists files in one slot stay apart)."""
+    srv, bot, (alice,) = setup(t, None)
+    for i, (affected, title) in enumerate((
+            ("API,Copr", "both down"), ("Copr", "Copr slow"),
+            ('"Testing Farm"', "TF down"), ('"API,Testing Farm"', "more")),
+            1):
+        alice.say("#test", "!outage open --affected %s %s"
+                  % (affected, title))
+        bot_line(alice, r"^\[outage #%d disrupted\] %s" % (i, title))
+    for i in (1, 2):
+        alice.say("#test", "!outage resolve %d fixed" % i)
+        bot_line(alice, r"^\[outage #%d resolved\]" % i)
+    stats_lines(alice, [r"^alice: last 30 days: 2 resolved, mean ",
+                        r"^alice: API: 1 resolved, mean ",
+                        r"^alice: Copr: 2 resolved, mean "])
+    alice.say("#test", "!outage resolve 4 fixed")
+    bot_line(alice, r"^\[outage #4 resolved\]")
+    stats_lines(alice, [r"^alice: last 30 days: 3 resolved, mean ",
+                        r"^alice: API: 2 resolved, mean ",
+                        r"^alice: Copr: 2 resolved, mean ",
+                        r"^alice: Testing Farm: 1 resolved, mean "])
+
+
+def test_stats_mean_and_median(t):
+    """!outage stats over stored outages of known lengths: the count,
+    mean and median overall and by component; outages still open or
+    opened before the window are left out."""
+    srv, bot, (alice,) = setup(t, None)
+    bot.stop()
+    now = int(time.time())
+    rows = [  # opened this long ago, resolved after, state, affected
+        (3 * 86400, 5400, 3, "Copr"), (2 * 86400, 600, 3, "API\nCopr"),
+        (86400, 2400, 3, "API"), (3600, 1200, 3, "Copr"),
+        (1800, 0, 0, "API"), (40 * 86400, 99999, 3, "API")]
+    con = sqlite3.connect(bot.config["storage"]["path"])
+    with con:
+        for ago, length, state, affected in rows:
+            con.execute("INSERT INTO outages (title, severity, state, "
+                        "affected, opened_by, opened_at, updated_at, "
+                        "resolved_at, reminded_stale, reminded_eta) VALUES "
+                        "('t', 1, ?, ?, 'alice', ?, ?, ?, ?, ?)",
+                        (state, affected, now - ago, now - ago,
+                         now - ago + length if state == 3 else 0, now, now))
+    con.close()
+    bot.start()
+    bot.wait_joined(alice, "#test", start=alice.mark())
+    stats_lines(alice, [
+        r"^alice: last 30 days: 4 resolved, mean 40m, median 30m to "
+        r"resolve$",
+        r"^alice: API: 2 resolved, mean 25m, median 25m to resolve$",
+        r"^alice: Copr: 3 resolved, mean 40m, median 20m to resolve$"])
+
+
 def test_line_made_while_irc_is_down_survives_a_restart(t):
     """The no-ETA nudge falls due while the IRC server is down; the bot is
     killed before it can say it and started again: the line is said once
@@ -269,3 +340,146 @@ def test_line_made_while_irc_is_down_survives_a_restart(t):
              start=0)
     alice.no_match_within(privmsg_from("outagebot", "#test", r"no ETA yet"),
                           5.0, what="a second nudge")
+
+
+# ---- kill -9 at every point of a GitHub write: before its request (it
+# waits behind another), while it is in flight (GitHub never does it),
+# after GitHub did it but before the bot heard (the answer lost), and
+# when GitHub does it only once the bot is dead (a slow answer).
+
+def restart(bot, alice):
+    """Start the killed bot again and wait until it is back in #test."""
+    bot.start()
+    bot.wait_joined(alice, "#test", start=alice.mark())
+
+
+def outage_issue(gh, n):
+    """The issues whose body holds outage n's marker."""
+    marker = "<!-- outagebot:outage=test/%d -->" % n
+    return [i for i in gh.issues(REPO) if marker in (i["body"] or "")]
+
+
+def texts(gh, n):
+    """Outage n's issue's comments, as their first lines."""
+    return [c["body"].split("\n")[0] for c in
+            gh.comments(REPO, outage_issue(gh, n)[0]["number"])]
+
+
+def opened(t, gh, count):
+    """A bot with count outages open, their issues made and pinned."""
+    srv, bot, (alice,) = setup(t, gh)
+    for n in range(1, count + 1):
+        alice.say("#test", "!outage open Outage number %d" % n)
+    wait_until("the issues pinned", lambda: len(gh.pinned(REPO)) == count,
+               timeout=40)
+    return bot, alice
+
+
+def kill_when_sent(gh, bot, method, path, before):
+    """Wait until the fake saw one more request like this, then kill."""
+    wait_until("the request", lambda: len(gh.requests(method, path)) ==
+               before + 1, timeout=40)
+    bot.kill()
+
+
+def test_kill9_around_create(t):
+    gh = fake_github(t)
+    path = r"/repos/%s/issues$" % REPO
+    gh.hang(1, method="POST", path=path)
+    srv, bot, (alice,) = setup(t, gh)
+    alice.say("#test", "!outage open Copr down")
+    alice.say("#test", "!outage open Koji down")
+    bot_line(alice, r"^alice: outage #2 opened$")
+    kill_when_sent(gh, bot, "POST", path, 0)
+    check(gh.issues(REPO) == [], "nothing created yet")
+    restart(bot, alice)
+    wait_until("two issues", lambda: len(gh.pinned(REPO)) == 2, timeout=40)
+
+    gh.delay(1, 1.0, method="POST", path=path)
+    alice.say("#test", "!outage open Dashboard down")
+    kill_when_sent(gh, bot, "POST", path, len(gh.requests("POST", path)))
+    wait_until("the late issue", lambda: len(gh.issues(REPO)) == 3)
+    restart(bot, alice)
+    alice.say("#test", "!outage update 3 still down")
+    wait_until("the comment on #3", lambda: outage_issue(gh, 3) and
+               texts(gh, 3) != [], timeout=40)
+    for n in (1, 2, 3):
+        check(len(outage_issue(gh, n)) == 1, "one issue for outage #%d: %r"
+              % (n, gh.issues(REPO)))
+    check(len(gh.issues(REPO)) == 3, "three issues")
+
+
+def test_kill9_around_comment(t):
+    gh = fake_github(t)
+    path = r"/issues/\d+/comments$"
+    bot, alice = opened(t, gh, 2)
+
+    gh.hang(1, method="POST", path=path)
+    alice.say("#test", "!outage update 1 first")
+    alice.say("#test", "!outage update 2 second")
+    kill_when_sent(gh, bot, "POST", path, 0)
+    restart(bot, alice)
+    wait_until("both comments", lambda: len(texts(gh, 1)) == 1 and
+               len(texts(gh, 2)) == 1, timeout=40)
+
+    gh.hang(1, method="POST", path=path, after=True)
+    alice.say("#test", "!outage update 1 third")
+    wait_until("the third comment", lambda: len(texts(gh, 1)) == 2)
+    bot.kill()
+    restart(bot, alice)
+    alice.say("#test", "!outage update 1 fourth")
+    wait_until("the fourth comment", lambda: len(texts(gh, 1)) >= 3,
+               timeout=40)
+
+    gh.delay(1, 1.0, method="POST", path=path)
+    alice.say("#test", "!outage update 2 fifth")
+    kill_when_sent(gh, bot, "POST", path, len(gh.requests("POST", path)))
+    wait_until("the late comment", lambda: len(texts(gh, 2)) == 2)
+    restart(bot, alice)
+    alice.say("#test", "!outage update 2 sixth")
+    wait_until("the sixth comment", lambda: len(texts(gh, 2)) >= 3,
+               timeout=40)
+    for n, words in ((1, ("first", "third", "fourth")),
+                     (2, ("second", "fifth", "sixth"))):
+        bodies = [c["body"] for c in gh.comments(
+            REPO, outage_issue(gh, n)[0]["number"])]
+        check(len(bodies) == 3 and all(
+            sum(w in b for b in bodies) == 1 for w in words),
+            "every comment on #%d once: %r" % (n, bodies))
+
+
+def test_kill9_around_close(t):
+    gh = fake_github(t)
+    path = r"/repos/%s/issues/\d+$" % REPO
+    bot, alice = opened(t, gh, 2)
+
+    gh.hang(1, method="PATCH", path=path)
+    alice.say("#test", "!outage resolve 1 fixed")
+    alice.say("#test", "!outage resolve 2 fixed too")
+    kill_when_sent(gh, bot, "PATCH", path, 0)
+    check([i["state"] for i in gh.issues(REPO)] == ["open", "open"],
+          "none closed yet")
+    restart(bot, alice)
+    wait_until("both closed and unpinned", lambda: [
+        i["state"] for i in gh.issues(REPO)] == ["closed", "closed"] and
+        gh.pinned(REPO) == [], timeout=40)
+
+    alice.say("#test", "!outage open Outage number 3")
+    wait_until("the third pinned", lambda: len(gh.pinned(REPO)) == 1,
+               timeout=40)
+    gh.hang(1, method="PATCH", path=path, after=True)
+    alice.say("#test", "!outage resolve 3 gone")
+    wait_until("the close", lambda: outage_issue(gh, 3)[0]["state"] ==
+               "closed")
+    closed_at = outage_issue(gh, 3)[0]["closed_at"]
+    bot.kill()
+    restart(bot, alice)
+    wait_until("the unpin", lambda: gh.pinned(REPO) == [], timeout=40)
+    for n in (1, 2, 3):
+        issue = outage_issue(gh, n)
+        check(len(issue) == 1 and issue[0]["state"] == "closed" and
+              issue[0]["state_reason"] == "completed",
+              "outage #%d closed: %r" % (n, issue))
+        check(len(texts(gh, n)) == 1, "one postmortem comment on #%d: %r"
+              % (n, texts(gh, n)))
+    check(outage_issue(gh, 3)[0]["closed_at"] == closed_at, "closed once")

@@ -838,21 +838,43 @@ start_close(struct gh *gh, struct seen *s)
 	return gh_close_issue(gh, 12, on_done, s);
 }
 
-/* Close: a PATCH with state_reason completed. */
+/* Start a label update of #12 without closing. */
+static int
+start_labels(struct gh *gh, struct seen *s)
+{
+	static const char *const labels[] = { "incident", "down", NULL };
+
+	return gh_update_issue(gh, 12, labels, 0, on_done, s);
+}
+
+/* Close: a PATCH with state_reason completed. Labels: a PATCH that
+ * replaces the set and leaves the state. */
 static void
 test_op_close(void **state)
 {
+	static const struct {
+		int		(*start)(struct gh *, struct seen *);
+		const char	*body;
+	} cases[] = {
+		{ start_close, "{\"state\":\"closed\",\"state_reason\":"
+		  "\"completed\"}" },
+		{ start_labels, "\r\n\r\n{\"labels\":[\"incident\","
+		  "\"down\"]}" }
+	};
 	struct canned	 c;
 	struct seen	 s;
-	char		*a[] = { answer(200, "", ISSUE_JSON) };
+	char		*a[1];
+	size_t		 i;
 
-	run_op(&c, a, 1, &s, start_close);
-	assert_true(s.ok);
-	assert_non_null(strstr(c.requests[0], "PATCH /api/v3/repos/packit/"
-	    "service/issues/12 HTTP/1.1"));
-	assert_non_null(strstr(c.requests[0],
-	    "{\"state\":\"closed\",\"state_reason\":\"completed\"}"));
-	seen_free(&s, &c);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		a[0] = answer(200, "", ISSUE_JSON);
+		run_op(&c, a, 1, &s, cases[i].start);
+		assert_true(s.ok);
+		assert_non_null(strstr(c.requests[0], "PATCH /api/v3/repos/"
+		    "packit/service/issues/12 HTTP/1.1"));
+		assert_non_null(strstr(c.requests[0], cases[i].body));
+		seen_free(&s, &c);
+	}
 }
 
 /* Start a pin. */
@@ -953,6 +975,9 @@ test_op_free_in_callback(void **state)
 /* ---- end to end: the fake GitHub of tests/fakes as a child process ---- */
 
 /* The fake, started with --enterprise and token "T". */
+/* The fake's pid while it runs, for the teardown of a failed test. */
+static pid_t	fake_pid;
+
 struct fakegh {
 	pid_t		 pid;
 	char		*api_url;	/* http://127.0.0.1:PORT/api/v3 */
@@ -972,7 +997,7 @@ fakegh_start(struct fakegh *f)
 	memset(f, 0, sizeof *f);
 	if (access("tests/fakes/github.py", R_OK) != 0 || pipe(p) != 0)
 		return -1;
-	f->pid = fork();
+	f->pid = fake_pid = fork();
 	if (f->pid == 0) {
 		dup2(p[1], STDOUT_FILENO);
 		close(p[0]);
@@ -989,6 +1014,7 @@ fakegh_start(struct fakegh *f)
 	if (url == NULL || (end = strstr(url, "/api/v3 ")) == NULL) {
 		kill(f->pid, SIGTERM);
 		waitpid(f->pid, NULL, 0);
+		fake_pid = 0;
 		return -1;
 	}
 	url += 4;
@@ -1007,6 +1033,7 @@ fakegh_stop(struct fakegh *f)
 	loop_free(f->loop);
 	kill(f->pid, SIGTERM);
 	waitpid(f->pid, NULL, 0);
+	fake_pid = 0;
 	free(f->api_url);
 	free(f->base);
 }
@@ -1210,6 +1237,276 @@ test_op_refused_and_cancelled(void **state)
 	loop_free(loop);
 }
 
+/* The update body, the comment listing URL and the job marker. */
+static void
+test_once_pure(void **state)
+{
+	static const char *const labels[] = { "incident", "Copr", "down",
+					       NULL };
+	struct gh	*gh = gh_pure("https://ghe.example/api/v3", "o/r");
+	char		*s;
+
+	s = gh_json_update(labels, 1);
+	assert_string_equal(s, "{\"state\":\"closed\",\"state_reason\":"
+	    "\"completed\",\"labels\":[\"incident\",\"Copr\",\"down\"]}");
+	free(s);
+	s = gh_json_update(labels, 0);
+	assert_string_equal(s, "{\"labels\":[\"incident\",\"Copr\","
+	    "\"down\"]}");
+	free(s);
+	s = gh_comments_page_url(gh, 12, 3);
+	assert_string_equal(s, "https://ghe.example/api/v3/repos/o/r/issues/"
+	    "12/comments?per_page=100&page=3");
+	free(s);
+	s = gh_job_marker("packit", 42);
+	assert_string_equal(s, "<!-- outagebot:job=packit/42 -->");
+	free(s);
+	gh_free(gh);
+}
+
+/* A page of comments: the marker found only whole, in a body. */
+static void
+test_find_comment_marker(void **state)
+{
+	static const char page[] =
+	    "[{\"id\":7,\"html_url\":\"https://x/1#issuecomment-7\","
+	    "\"body\":\"a\\n<!-- outagebot:job=t/42 -->\"},"
+	    "{\"id\":8,\"html_url\":\"https://x/1#issuecomment-8\","
+	    "\"body\":null},"
+	    "{\"id\":9,\"html_url\":\"https://x/1#issuecomment-9\","
+	    "\"body\":\"b\\n\\n<!-- outagebot:job=t/4 -->\\n\"}]";
+	struct gh_result	 res;
+	struct gh_json		*keep;
+	size_t			 count;
+
+	memset(&res, 0, sizeof res);
+	assert_int_equal(gh_find_comment_marker(page, strlen(page),
+	    "<!-- outagebot:job=t/4 -->", &res, &count, &keep), 1);
+	assert_int_equal(res.comment_id, 9);
+	assert_string_equal(res.html_url, "https://x/1#issuecomment-9");
+	gh_json_release(keep);
+	assert_int_equal(gh_find_comment_marker(page, strlen(page),
+	    "<!-- outagebot:job=t/5 -->", &res, &count, &keep), 0);
+	assert_int_equal(count, 3);
+	assert_int_equal(gh_find_comment_marker(COMMENT_JSON,
+	    strlen(COMMENT_JSON), "x", &res, &count, &keep), -1);
+}
+
+/* The verdict on a failed operation: http_classify's, but a 2xx goes
+ * by gql_permanent; the reason is GitHub's words. */
+static void
+test_verdict(void **state)
+{
+	struct gh_result	 res;
+	struct http_response	 r;
+	long long		 ms;
+	char			 why[64];
+
+	memset(&res, 0, sizeof res);
+	fake_resp(&r, NULL, 200, "{\"errors\":[{\"message\":\"x\"}]}");
+	res.error = "Could not resolve";
+	res.gql_permanent = 1;
+	assert_int_equal(gh_verdict(&res, &r, 1, &ms, why, sizeof why),
+	    HTTP_PERMANENT);
+	assert_string_equal(why, "Could not resolve");
+	res.gql_permanent = 0;
+	assert_int_equal(gh_verdict(&res, &r, 1, &ms, why, sizeof why),
+	    HTTP_RETRY);
+	res.error = NULL;
+	fake_resp(&r, NULL, 401, "{\"message\":\"Bad credentials\"}");
+	assert_int_equal(gh_verdict(&res, &r, 1, &ms, why, sizeof why),
+	    HTTP_PERMANENT);
+	assert_string_equal(why, "401 Bad credentials");
+	fake_resp(&r, NULL, 502, "{\"message\":\"Server Error\"}");
+	assert_int_equal(gh_verdict(&res, &r, 1, &ms, why, sizeof why),
+	    HTTP_RETRY);
+	assert_true(ms > 0);
+}
+
+/* Start a comment on #12 that may have been posted before. */
+static int
+start_comment_search(struct gh *gh, struct seen *s)
+{
+	return gh_add_comment_once(gh, 12, "Update: fixed",
+	    "<!-- outagebot:job=t/4 -->", 1, on_done, s);
+}
+
+/* Start a comment on #12 posted for the first time. */
+static int
+start_comment_once(struct gh *gh, struct seen *s)
+{
+	return gh_add_comment_once(gh, 12, "Update: fixed",
+	    "<!-- outagebot:job=t/4 -->", 0, on_done, s);
+}
+
+/* A once-operation that did not find its marker wrote with req. */
+static void
+written(const struct seen *s, const char *req, const char *line)
+{
+	assert_true(s->ok);
+	assert_false(s->found);
+	assert_non_null(req);
+	assert_non_null(strstr(req, line));
+}
+
+/* Comment once: the marker is appended; a search follows the pages and
+ * posts only when the marker is absent. */
+static void
+test_op_comment_once(void **state)
+{
+	static const char p1[] = "[{\"id\":1,\"html_url\":\"https://x/12#"
+	    "issuecomment-1\",\"body\":\"first\"},{\"id\":2,\"html_url\":"
+	    "\"https://x/12#issuecomment-2\",\"body\":\"<!-- outagebot:"
+	    "job=t/44 -->\"}]";
+	static const char p2[] = "[{\"id\":3,\"html_url\":\"https://x/12#"
+	    "issuecomment-3\",\"body\":\"x\\n\\n<!-- outagebot:job=t/4 "
+	    "-->\"}]";
+	static const char p3[] = "[{\"id\":3,\"html_url\":\"https://x/12#"
+	    "issuecomment-3\",\"body\":\"other\"}]";
+	struct canned	 c;
+	struct seen	 s;
+	char		*found[2], *absent[3], *plain[1];
+
+	found[0] = answer(200, "Link: <http://x/?page=2>; rel=\"next\"\r\n",
+	    p1);
+	found[1] = answer(200, "", p2);
+	run_op(&c, found, 2, &s, start_comment_search);
+	assert_true(s.ok);
+	assert_true(s.found);
+	assert_int_equal(s.comment_id, 3);
+	assert_non_null(strstr(c.requests[0], "GET /api/v3/repos/packit/"
+	    "service/issues/12/comments?per_page=100&page=1 HTTP/1.1"));
+	assert_non_null(strstr(c.requests[1],
+	    "/comments?per_page=100&page=2 "));
+	seen_free(&s, &c);
+
+	absent[0] = answer(200, "Link: <http://x/?page=2>; rel=\"next\"\r\n",
+	    p1);
+	absent[1] = answer(200, "", p3);
+	absent[2] = answer(201, "", COMMENT_JSON);
+	run_op(&c, absent, 3, &s, start_comment_search);
+	written(&s, c.requests[2], "POST /api/v3/repos/packit/service/issues/"
+	    "12/comments HTTP/1.1");
+	assert_int_equal(s.comment_id, 1);
+	assert_non_null(strstr(c.requests[2], "{\"body\":\"Update: fixed\\n"
+	    "\\n<!-- outagebot:job=t/4 -->\\n\"}"));
+	seen_free(&s, &c);
+
+	plain[0] = answer(201, "", COMMENT_JSON);
+	run_op(&c, plain, 1, &s, start_comment_once);
+	assert_true(s.ok);
+	assert_non_null(strstr(c.requests[0], "POST /api/v3/repos/packit/"
+	    "service/issues/12/comments HTTP/1.1"));
+	assert_non_null(strstr(c.requests[0], "<!-- outagebot:job=t/4 -->"));
+	seen_free(&s, &c);
+}
+
+/* Start an issue create that may have happened before. */
+static int
+start_create_search(struct gh *gh, struct seen *s)
+{
+	static const char *const labels[] = { "incident", "Copr", NULL };
+	static const char *const find[] = { "incident", NULL };
+	struct gh_issue	 is = { "Copr down",
+			    "x <!-- outagebot:outage=test/1 -->", labels,
+			    find, MARKER };
+
+	return gh_create_issue_once(gh, &is, 1, on_done, s);
+}
+
+/* Create once: found by its marker (no POST), or absent then created;
+ * the search filters by the find labels only. */
+static void
+test_op_create_once(void **state)
+{
+	struct canned	 c;
+	struct seen	 s;
+	char		*p1 = page_json(3, 3, 2), *p2 = page_json(3, 3, 0);
+	char		*found[] = { answer(200, "", p1) };
+	char		*absent[] = { answer(200, "", p2),
+			    answer(201, "", ISSUE_JSON) };
+
+	run_op(&c, found, 1, &s, start_create_search);
+	assert_true(s.ok);
+	assert_true(s.found);
+	assert_int_equal(s.number, 2);
+	assert_non_null(strstr(c.requests[0], "&labels=incident HTTP/1.1"));
+	seen_free(&s, &c);
+	run_op(&c, absent, 2, &s, start_create_search);
+	written(&s, c.requests[1], "POST /api/v3/repos/packit/service/issues "
+	    "HTTP/1.1");
+	assert_int_equal(s.number, 1);
+	assert_non_null(strstr(c.requests[1], "\"labels\":[\"incident\","
+	    "\"Copr\"]"));
+	seen_free(&s, &c);
+	free(p1);
+	free(p2);
+}
+
+/* Once against the fake: a second search finds what the first wrote,
+ * and nothing is written twice. */
+static void
+test_once_against_fake(void **state)
+{
+	static const char *const labels[] = { "incident", "Copr", NULL };
+	static const char *const find[] = { "incident", NULL };
+	static const char mk[] = "<!-- outagebot:status=t/1 -->";
+	struct gh_issue	 is = { "Copr down",
+			    "x\n<!-- outagebot:status=t/1 -->", labels, find,
+			    mk };
+	struct gh_config cfg = { NULL, "packit/status", "T", 5000 };
+	struct fakegh	 f;
+	struct gh	*gh;
+	struct seen	 s;
+	long long	 number;
+	int		 i;
+
+	if (fakegh_start(&f) != 0)
+		skip();
+	memset(&s, 0, sizeof s);
+	cfg.api_url = f.api_url;
+	gh = gh_new(f.http, &cfg, NULL);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(gh_create_issue_once(gh, &is, 1, on_done,
+		    fresh(&s)), 0);
+		drive(&f, &s);
+		assert_true(s.ok);
+		assert_int_equal(s.found, i);
+		assert_int_equal(s.number, 1);
+	}
+	number = s.number;
+	assert_int_equal(ctl_count(&f, "/packit/status/issues?"), 2);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(gh_add_comment_once(gh, number, "update",
+		    i < 2 ? "<!-- outagebot:job=t/1 -->" :
+		    "<!-- outagebot:job=t/2 -->", i > 0, on_done, fresh(&s)),
+		    0);
+		drive(&f, &s);
+		assert_true(s.ok);
+		assert_int_equal(s.found, i == 1);
+	}
+	assert_int_equal(ctl_count(&f, "/issues/1/comments?"), 2);
+	assert_int_equal(gh_update_issue(gh, number, labels, 1, on_done,
+	    fresh(&s)), 0);
+	drive(&f, &s);
+	assert_true(s.ok);
+	fresh(&s);
+	gh_free(gh);
+	fakegh_stop(&f);
+}
+
+/* After a test with the fake: stop it if a failed assertion left it. */
+static int
+fakegh_teardown(void **state)
+{
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGTERM);
+		waitpid(fake_pid, NULL, 0);
+		fake_pid = 0;
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -1232,7 +1529,14 @@ main(void)
 		cmocka_unit_test(test_op_pin),
 		cmocka_unit_test(test_op_free_in_callback),
 		cmocka_unit_test(test_op_refused_and_cancelled),
-		cmocka_unit_test(test_against_fake),
+		cmocka_unit_test_teardown(test_against_fake, fakegh_teardown),
+		cmocka_unit_test(test_once_pure),
+		cmocka_unit_test(test_find_comment_marker),
+		cmocka_unit_test(test_verdict),
+		cmocka_unit_test(test_op_comment_once),
+		cmocka_unit_test(test_op_create_once),
+		cmocka_unit_test_teardown(test_once_against_fake,
+		    fakegh_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

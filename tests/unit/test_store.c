@@ -29,6 +29,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
+#include "store_outage.h"
 #include "util.h"
 
 struct fixture {
@@ -172,7 +173,7 @@ test_open_fresh(void **state)
 	long long	 v;
 	char		*mode;
 
-	assert_int_equal(store_schema_version(), 6);
+	assert_int_equal(store_schema_version(), 7);
 	s = open_ok(f->db);
 	assert_int_equal(store_version(s), store_schema_version());
 	assert_int_equal(store_test_pragma(s, "foreign_keys", &v), 0);
@@ -1378,6 +1379,63 @@ test_runner(void **state)
 	store_close(s);
 }
 
+/*
+ * !outage stats' rows: the resolved outages opened since, with their
+ * components; read from one index alone.
+ */
+static void
+test_outage_durations(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s = open_ok(f->db);
+	struct store_duration	*d;
+	sqlite3			*db;
+	sqlite3_stmt		*st;
+	size_t			 n, i;
+
+	db = raw_open(f->db);
+	/* opened_at, resolved_at, state, affected: two before the window,
+	 * one still open, three resolved in it (out of duration order). */
+	raw_exec(db, "INSERT INTO outages (title, severity, state, affected,"
+	    " opened_by, opened_at, updated_at, resolved_at) VALUES"
+	    " ('a', 0, 3, 'API', 'x', 100, 100, 5000),"
+	    " ('b', 0, 3, 'API', 'x', 999, 999, 1000),"
+	    " ('c', 0, 3, 'API' || char(10) || 'Copr', 'x', 1000, 1000,"
+	    " 1900),"
+	    " ('d', 0, 0, 'Copr', 'x', 1100, 1100, 0),"
+	    " ('e', 0, 3, '', 'x', 1200, 1200, 1260),"
+	    " ('f', 0, 3, 'Koji', 'x', 1300, 1300, 1600)");
+	assert_int_equal(store_outage_durations(s, 1000, &d, &n), 0);
+	assert_int_equal(n, 3);
+	/* In no particular order: each row where its duration says. */
+	for (i = 0; i < n; i++) {
+		if (d[i].seconds == 60)
+			assert_string_equal(d[i].affected, "");
+		else if (d[i].seconds == 300)
+			assert_string_equal(d[i].affected, "Koji");
+		else {
+			assert_int_equal(d[i].seconds, 900);
+			assert_string_equal(d[i].affected, "API\nCopr");
+		}
+	}
+	assert_int_equal(d[0].seconds + d[1].seconds + d[2].seconds, 1260);
+	store_outage_durations_free(d, n);
+	assert_int_equal(store_outage_durations(s, 2000, &d, &n), 0);
+	assert_int_equal(n, 0);
+	store_outage_durations_free(d, n);
+	/* The plan's one step (its detail is column 3). */
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT "
+	    "resolved_at - opened_at, affected FROM outages WHERE state = 3 "
+	    "AND opened_at >= 1000", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_non_null(strstr((const char *)sqlite3_column_text(st, 3),
+	    "COVERING INDEX outages_stats"));
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	store_close(s);
+}
+
 /* The window: overrides overlapping [from, until), a limit, the length cap. */
 static void
 test_override_window(void **state)
@@ -1466,6 +1524,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_checkpoint_passive, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_runner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outage_durations, setup,
+		    teardown),
 	};
 
 	log_set_level(LOG_ERROR);
