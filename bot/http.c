@@ -9,9 +9,10 @@
  * This file owns the multi handle, every easy handle, the loop watches on
  * curl's sockets and the one loop timer curl asks for. It is the only file
  * that includes curl. It must never block, never log request headers or
- * bodies (they carry tokens), and never log a URL's query string or user
- * information. User callbacks always run outside curl's own callbacks, so
- * they may start or cancel requests, and even free the whole struct http.
+ * bodies (they carry tokens), and never log a URL's query string, user
+ * information or Telegram bot token (in the path). User callbacks always
+ * run outside curl's own callbacks, so they may start or cancel requests,
+ * and even free the whole struct http.
  *
  * Failures are logged at debug level only: whether a failed request
  * matters (an outbox job versus a health probe that is expected to fail)
@@ -185,8 +186,34 @@ req_free(struct http_req *r)
 }
 
 /*
+ * Append the path p (n bytes) of a URL for the log, a Telegram bot token
+ * ("/bot123456:AAE...", a secret the Bot API puts in the path) replaced
+ * by "/bot<token>".
+ */
+static void
+http_log_path(struct buf *b, const char *p, size_t n)
+{
+	size_t	 seg, d;
+
+	while (n > 0) {
+		seg = 1 + strcspn(p + 1, "/");
+		if (seg > n)
+			seg = n;
+		for (d = 4; d < seg && isdigit((unsigned char)p[d]); d++)
+			;
+		if (seg > 4 && memcmp(p, "/bot", 4) == 0 && d > 4 &&
+		    d < seg && p[d] == ':')
+			buf_addstr(b, "/bot<token>");
+		else
+			buf_add(b, p, seg);
+		p += seg;
+		n -= seg;
+	}
+}
+
+/*
  * A URL fit for the log: scheme, host and path, without "user:pass@",
- * query string or fragment. The caller frees it.
+ * query string, fragment or a Telegram token. The caller frees it.
  */
 static char *
 http_log_url(const char *url)
@@ -202,7 +229,8 @@ http_log_url(const char *url)
 	at = memrchr(host, '@', (size_t)(end - host));
 	if (at != NULL)
 		host = at + 1;
-	buf_add(&b, host, strcspn(host, "?#"));
+	buf_add(&b, host, (size_t)(end - host));
+	http_log_path(&b, end, strcspn(end, "?#"));
 	return buf_steal(&b);
 }
 

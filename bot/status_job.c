@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "ircmsg.h"
 #include "status.h"
 #include "store_outbox.h"
 #include "util.h"
@@ -74,11 +75,25 @@ status_key(const struct cfg_backend *b, char *buf, size_t bufsz)
 	    (unsigned)h);
 }
 
-/* A string or JSON null. */
+/*
+ * A string or JSON null. Text from IRC may be any bytes and jansson
+ * takes only UTF-8: bytes that are not are sent as U+FFFD, so that an
+ * outage always has its JSON (and its jobs, and so its transaction).
+ */
 static json_t *
 status_str(const char *s)
 {
-	return s != NULL ? json_string(s) : json_null();
+	json_t	*j;
+	char	*fixed;
+
+	if (s == NULL)
+		return json_null();
+	if (util_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	fixed = irc_utf8_repair(s);
+	j = json_string(fixed);
+	free(fixed);
+	return j;
 }
 
 static json_t *
@@ -101,7 +116,7 @@ status_outage_obj(const struct outage *o)
 		json_array_append_new(ups, u);
 	}
 	return json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, "
-	    "s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
+	    "s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 	    "id", (json_int_t)o->id,
 	    "title", status_str(o->title),
 	    "severity", outage_severity_name(o->severity),
@@ -116,6 +131,8 @@ status_outage_obj(const struct outage *o)
 	    "updated_at", (json_int_t)o->updated_at,
 	    "resolved_at", o->resolved_at != 0 ?
 	    json_integer(o->resolved_at) : json_null(),
+	    "from_alert", o->from_alert != 0 ?
+	    json_integer(o->from_alert) : json_null(),
 	    "issue_number", o->issue_number != 0 ?
 	    json_integer(o->issue_number) : json_null(),
 	    "issue_url", status_str(o->issue_url),
@@ -217,6 +234,7 @@ status_outage_from(json_t *j, struct outage *o)
 	o->opened_at = status_get_time(j, "opened_at");
 	o->updated_at = status_get_time(j, "updated_at");
 	o->resolved_at = status_get_time(j, "resolved_at");
+	o->from_alert = json_integer_value(json_object_get(j, "from_alert"));
 	o->issue_number = json_integer_value(json_object_get(j,
 	    "issue_number"));
 	o->issue_url = status_get_str(j, "issue_url");
@@ -256,8 +274,9 @@ status_jobs_add(struct store *st, const struct config *cfg,
 
 	if (sp->nbackends == 0)
 		return 0;
-	p = json_pack("{s:s, s:o, s:s}", "event", status_kinds[kind],
-	    "outage", status_outage_obj(o), "line", line != NULL ? line : "");
+	p = json_pack("{s:s, s:o, s:o}", "event", status_kinds[kind],
+	    "outage", status_outage_obj(o), "line",
+	    status_str(line != NULL ? line : ""));
 	payload = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
 	json_decref(p);
 	if (payload == NULL)

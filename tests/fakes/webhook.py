@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""A webhook receiver for outagebot's tests (a team's own dashboard), and
+the small HTTP fake it is built on. Python 3 standard library only.
+
+The receiver takes POST <path> (default /hook) with a JSON body. With a
+secret it checks X-Outagebot-Signature-256: "sha256=" and the hex
+HMAC-SHA256 of the exact body bytes under the secret; a missing or wrong
+signature gets 401 and the event is not kept. A good event is kept and
+answered 200 {"ok": true}. A body that is not a JSON object gets 400.
+
+    wh = FakeWebhook(secret="s3cret").start()
+    wh.url                        # what the bot is configured with
+    wh.fail(1, 500)               # the next POST gets a 500
+    wh.hang(1)                    # accept, never answer (until stop)
+    wh.delay(1, 2.5)              # answer 2.5 s late
+    wh.reset(1)                   # close the connection with an RST
+    wh.events()                   # the events kept, oldest first
+    wh.requests()                 # every request: method, path, headers,
+                                  # body, json, status, fault, time
+    wh.stop()
+
+Alone: python3 tests/fakes/webhook.py --port P [--secret S] prints each
+event as it comes.
+
+FakeHTTP, the base, is the fake GitHub of tests/fakes/github.py with
+another handler: its server, request records, fault knobs ("status",
+"hang", "hang_after", "delay", "reset", "reset_after") and /_fake/
+control endpoints, answering through the subclass's answer(method, path,
+headers, body) -> Reply. tests/fakes/telegram.py builds on it too.
+"""
+
+import argparse
+import hashlib
+import hmac
+import importlib.util
+import json
+import os
+import signal
+import sys
+import threading
+from urllib.parse import urlsplit
+
+SIG_HEADER = "X-Outagebot-Signature-256"
+
+
+def _load_github_fake():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "github.py")
+    spec = importlib.util.spec_from_file_location("fake_github_base", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_gh = _load_github_fake()
+Reply = _gh.Reply
+
+
+def signature(secret, body):
+    """The header value the bot sends for body (bytes) under secret."""
+    return "sha256=" + hmac.new(secret.encode(), body,
+                                hashlib.sha256).hexdigest()
+
+
+class ServiceHandler(_gh.FakeHandler):
+    """The fake GitHub's request plumbing (records, faults, /_fake/),
+    answering through the service's answer()."""
+
+    def version_string(self):
+        return self.gh.server_name
+
+    def api(self, path, body):
+        # No rate-limit resource: no GitHub rate-limit headers.
+        return (self.gh.answer(self.command, path, self.headers, body),
+                None, _gh.RATE_LIMIT)
+
+
+class FakeHTTP(_gh.FakeGitHub):
+    """A fake HTTP service on the fake GitHub's server, records and fault
+    knobs; a subclass says what it answers (answer) and its error body
+    (error_body)."""
+
+    server_name = "fake"
+
+    def start(self):
+        super().start()
+        fake = self
+
+        class Handler(ServiceHandler):
+            gh = fake
+
+        # Nobody knows the port yet: no request can have come.
+        self.server.RequestHandlerClass = Handler
+        return self
+
+    def fail(self, count, status, body=None, headers=None, method=None,
+             path=None):
+        """The next count requests get status (and body, a JSON value;
+        this service's error body for status when None)."""
+        super().fail(count, status, headers=headers, body=body
+                     if body is not None else self.error_body(status),
+                     method=method, path=path)
+
+    def error_body(self, status):
+        return {"error": "status %d" % status}
+
+    def answer(self, method, path, headers, body):
+        return Reply(404, self.error_body(404))
+
+
+class FakeWebhook(FakeHTTP):
+    """A dashboard's webhook receiver that checks the signature."""
+
+    server_name = "fake-webhook"
+
+    def __init__(self, secret=None, path="/hook", **kw):
+        super().__init__(**kw)
+        self.secret = secret
+        self.path = path
+        self.kept = []
+
+    @property
+    def url(self):
+        return self.base + self.path
+
+    def events(self):
+        """The events kept (signature good, JSON object), oldest first."""
+        with self.lock:
+            return [dict(e) for e in self.kept]
+
+    def answer(self, method, path, headers, body):
+        if urlsplit(path).path != self.path:
+            return Reply(404, {"error": "no such hook"})
+        if method != "POST":
+            return Reply(405, {"error": "POST only"}, {"Allow": "POST"})
+        if self.secret is not None:
+            got = headers.get(SIG_HEADER)
+            if got is None or not hmac.compare_digest(
+                    got, signature(self.secret, body)):
+                return Reply(401, {"error": "signature missing"
+                                   if got is None else "bad signature"})
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip()
+        try:
+            event = json.loads(body)
+        except ValueError:
+            event = None
+        if ctype != "application/json" or not isinstance(event, dict):
+            return Reply(400, {"error": "a JSON object, please"})
+        with self.lock:
+            self.kept.append(event)
+        return Reply(200, {"ok": True})
+
+
+def main():
+    ap = argparse.ArgumentParser(description="a webhook receiver")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--secret")
+    ap.add_argument("--path", default="/hook")
+    args = ap.parse_args()
+    wh = FakeWebhook(secret=args.secret, path=args.path, host=args.host,
+                     port=args.port).start()
+    print("webhook receiver on %s" % wh.url, flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    seen = 0
+    while not done.wait(0.5):
+        for e in wh.events()[seen:]:
+            print(json.dumps(e), flush=True)
+            seen += 1
+    wh.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
