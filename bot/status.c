@@ -167,6 +167,12 @@ status_open(struct status *sp, struct status_backend *be,
 		be->ops = NULL;
 		return -1;
 	}
+	if (cb->repo != NULL || cb->dir != NULL)
+		log_info("status", "%s writes to %s %s", be->key,
+		    cb->repo != NULL ? "repo" : "folder",
+		    cb->repo != NULL ? cb->repo : cb->dir);
+	else
+		log_info("status", "%s is ready", be->key);
 	memset(&e, 0, sizeof(e));
 	e.prefix = be->prefix;
 	e.max_inflight = be->ops->max_inflight;
