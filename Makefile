@@ -25,7 +25,7 @@ SANFLAGS :=
 OPT      := -O2
 endif
 
-PKGS    := openssl libcurl jansson sqlite3 libconfig yaml-0.1
+PKGS    := openssl libcurl jansson sqlite3 libconfig yaml-0.1 libidn
 CC      ?= cc
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \

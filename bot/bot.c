@@ -346,12 +346,13 @@ bot_rate_setup(struct bot *bot)
 
 /* Reload the configuration; keep the old one on error (logged here). */
 int
-bot_reload(struct bot *bot, char **err)
+bot_reload(struct bot *bot, char **cause)
 {
-	struct config	*cfg = cfg_load(bot->config_path, err);
+	struct config	*cfg = cfg_load(bot->config_path, cause);
 
 	if (cfg == NULL) {
-		log_error("bot", "%s", *err != NULL ? *err : "unknown error");
+		log_error("bot", "%s", *cause != NULL ? *cause :
+		    "unknown error");
 		log_warn("bot", "reload failed; keeping the running "
 		    "configuration");
 		return -1;
@@ -638,17 +639,26 @@ bot_effects_new(struct bot *bot)
 
 /*
  * oncall: the nick of team person if online. With identify = hostmask
- * the whole mask should match the person's entry (ident_user_is), but
- * the IRC layer tracks no user@host of others yet; until it does, the
- * nick decides, as before.
+ * the holder of the nick counts only when their whole mask matches the
+ * person's entry (ident_user_is): anyone may take a nick, and what is
+ * meant for a member must not go to whoever holds theirs.
  */
 static const char *
 bot_present(void *arg, const char *person)
 {
 	struct bot	*bot = arg;
+	const char	*nick, *user, *host;
+	int		 by_account;
 
-	return irc_find_person(bot->irc,
-	    bot->cfg->team.identify == CFG_IDENTIFY_ACCOUNT, person);
+	by_account = bot->cfg->team.identify == CFG_IDENTIFY_ACCOUNT;
+	nick = irc_find_person(bot->irc, by_account, person);
+	if (nick == NULL || by_account)
+		return nick;
+	if (irc_userhost(bot->irc, nick, &user, &host) != 0 ||
+	    !ident_user_is(bot->cfg, irc_casemap(bot->irc), person, nick,
+	    user, host))
+		return NULL;
+	return nick;
 }
 
 /* oncall: 1 when the bot is in chan. */

@@ -51,9 +51,9 @@ int		 bot_run(struct bot *);
 /*
  * Reload the configuration file. On success the new config is in force
  * (channels joined/parted) and 0 is returned; on failure the problems
- * are logged, the old config stays and *err gets them, one a line
+ * are logged, the old config stays and *cause gets them, one a line
  * (caller frees).
  */
-int		 bot_reload(struct bot *, char **err);
+int		 bot_reload(struct bot *, char **cause);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util.h"
 
 /* The usage text printed by -h and on errors. */
 const char *
@@ -24,11 +25,11 @@ cli_usage(void)
 
 /*
  * One group of flags at argv[*i] ("-dt", "-c FILE", "-cFILE"); -c may
- * take the next word, advancing *i. 1 to stop (-h), 0, or -1 with err.
+ * take the next word, advancing *i. 1 to stop (-h), 0, or -1 with
+ * *cause.
  */
 static int
-cli_flags(int argc, char **argv, int *i, struct cli *cli, char *err,
-    size_t errsz)
+cli_flags(int argc, char **argv, int *i, struct cli *cli, char **cause)
 {
 	const char	*a;
 
@@ -54,12 +55,12 @@ cli_flags(int argc, char **argv, int *i, struct cli *cli, char *err,
 			else
 				cli->config = "";
 			if (*cli->config == '\0') {
-				snprintf(err, errsz, "option -c needs a file");
+				*cause = xstrdup("option -c needs a file");
 				return -1;
 			}
 			return 0;	/* the value ends the group */
 		default:
-			snprintf(err, errsz, "unknown option -%c", *a);
+			*cause = xasprintf("unknown option -%c", *a);
 			return -1;
 		}
 	}
@@ -69,30 +70,29 @@ cli_flags(int argc, char **argv, int *i, struct cli *cli, char *err,
 /* Act on the subcommand words (none, backup, import-cstate or oncall).
  * 0 or -1. */
 static int
-cli_words(struct cli *cli, char **words, int nwords, char *err,
-    size_t errsz)
+cli_words(struct cli *cli, char **words, int nwords, char **cause)
 {
 	if (nwords == 0) {
 		if (cli->at != NULL) {
-			snprintf(err, errsz, "--at goes with oncall");
+			*cause = xstrdup("--at goes with oncall");
 			return -1;
 		}
 		return 0;
 	}
 	if (cli->at != NULL && strcmp(words[0], "oncall") != 0) {
-		snprintf(err, errsz, "--at goes with oncall");
+		*cause = xstrdup("--at goes with oncall");
 		return -1;
 	}
 	if (strcmp(words[0], "backup") == 0 ||
 	    strcmp(words[0], "import-cstate") == 0) {
 		if (nwords != 2) {
-			snprintf(err, errsz, "%s needs a %s", words[0],
+			*cause = xasprintf("%s needs a %s", words[0],
 			    words[0][0] == 'b' ? "destination file" :
 			    "folder");
 			return -1;
 		}
 		if (cli->action != CLI_RUN) {
-			snprintf(err, errsz, "%s cannot be combined with "
+			*cause = xasprintf("%s cannot be combined with "
 			    "-t or -V", words[0]);
 			return -1;
 		}
@@ -102,7 +102,7 @@ cli_words(struct cli *cli, char **words, int nwords, char *err,
 	}
 	if (strcmp(words[0], "oncall") == 0) {
 		if (cli->action != CLI_RUN) {
-			snprintf(err, errsz, "oncall cannot be combined with "
+			*cause = xstrdup("oncall cannot be combined with "
 			    "-t or -V");
 			return -1;
 		}
@@ -110,17 +110,18 @@ cli_words(struct cli *cli, char **words, int nwords, char *err,
 		cli->role = words[1];
 		return 0;
 	}
-	snprintf(err, errsz, "unknown command \"%.40s\"", words[0]);
+	*cause = xasprintf("unknown command \"%.40s\"", words[0]);
 	return -1;
 }
 
 /* Parse argv into *cli. */
 int
-cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
+cli_parse(int argc, char **argv, struct cli *cli, char **cause)
 {
 	int	i, rc, nwords = 0;
 	char	*words[2] = { NULL, NULL };
 
+	*cause = NULL;
 	memset(cli, 0, sizeof *cli);
 	cli->config = CLI_DEFAULT_CONFIG;
 	for (i = 1; i < argc; i++) {
@@ -132,8 +133,7 @@ cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
 			else if (i + 1 < argc)
 				cli->at = argv[++i];
 			else {
-				snprintf(err, errsz,
-				    "option --at needs a time");
+				*cause = xstrdup("option --at needs a time");
 				return -1;
 			}
 			continue;
@@ -152,11 +152,11 @@ cli_parse(int argc, char **argv, struct cli *cli, char *err, size_t errsz)
 			words[nwords++] = argv[i];
 			continue;
 		}
-		if ((rc = cli_flags(argc, argv, &i, cli, err, errsz)) != 0)
+		if ((rc = cli_flags(argc, argv, &i, cli, cause)) != 0)
 			return rc > 0 ? 0 : -1;
 	}
-	return cli_words(cli, words, nwords, err, errsz);
+	return cli_words(cli, words, nwords, cause);
 extra:
-	snprintf(err, errsz, "too many arguments");
+	*cause = xstrdup("too many arguments");
 	return -1;
 }

@@ -28,9 +28,9 @@ struct cli {
 	const char	*at;		/* oncall: --at WHEN, or NULL */
 };
 
-/* Parse argv. 0, or -1 with a message in err (size errsz). */
-int		 cli_parse(int argc, char **argv, struct cli *, char *err,
-		     size_t errsz);
+/* Parse argv. 0, or -1 and *cause, a message (caller frees). */
+int		 cli_parse(int argc, char **argv, struct cli *,
+		     char **cause);
 /* The usage text. */
 const char	*cli_usage(void);
 

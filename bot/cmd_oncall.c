@@ -321,9 +321,10 @@ cmd_who_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 
 /*
  * The count of !oncall schedule from the words left once the role is
- * taken out. 0, 1 (replied: bad count or no such role) or -2 (usage).
+ * taken out: CMD_RETURN_NORMAL, CMD_RETURN_ERROR (replied: bad count or
+ * no such role) or CMD_RETURN_USAGE.
  */
-static int
+static enum cmd_retval
 oc_schedule_count(struct cmd_ctx *ctx, struct cmd_args *args,
     long long *count)
 {
@@ -337,17 +338,17 @@ oc_schedule_count(struct cmd_ctx *ctx, struct cmd_args *args,
 		if (args->argv[a][0] >= '0' && args->argv[a][0] <= '9') {
 			cmd_reply(ctx, "count must be 1 to %d",
 			    ONCALL_SCHEDULE_MAX);
-			return 1;
+			return CMD_RETURN_ERROR;
 		}
 		if (other != NULL)
-			return -2;
+			return CMD_RETURN_USAGE;
 		other = args->argv[a];
 	}
 	if (other != NULL) {
 		(void)oc_role(ctx, other);	/* replies "no role" */
-		return 1;
+		return CMD_RETURN_ERROR;
 	}
-	return 0;
+	return CMD_RETURN_NORMAL;
 }
 
 /* !oncall schedule [role] [count] */
@@ -361,10 +362,10 @@ cmd_schedule_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	long long		 count = 4;
 	char			 span[160];
 	size_t			 i, n;
-	int			 rc;
+	enum cmd_retval		 rc;
 
-	if ((rc = oc_schedule_count(ctx, args, &count)) != 0)
-		return rc == -2 ? CMD_RETURN_USAGE : CMD_RETURN_ERROR;
+	if ((rc = oc_schedule_count(ctx, args, &count)) != CMD_RETURN_NORMAL)
+		return rc;
 	if (r == NULL && (r = oc_role(ctx, NULL)) == NULL)
 		return CMD_RETURN_ERROR;
 	if (oc_view(ctx, r, now, (int)count + 1, &v) != 0)
@@ -538,9 +539,10 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 
 /*
  * Read one time from argv at *i: "2026-11-30 09:00" may come as two
- * words. Advances *i. 0, or replies and returns -1.
+ * words. Advances *i. CMD_RETURN_NORMAL, CMD_RETURN_USAGE (no word
+ * left), or CMD_RETURN_ERROR (replied).
  */
-static int
+static enum cmd_retval
 oc_time_arg(struct cmd_ctx *ctx, struct cmd_args *args, int argc, int *i,
     const struct cfg_role *r, time_t now, time_t *out)
 {
@@ -548,7 +550,7 @@ oc_time_arg(struct cmd_ctx *ctx, struct cmd_args *args, int argc, int *i,
 	int	 rc;
 
 	if (*i >= argc)
-		return -2;
+		return CMD_RETURN_USAGE;
 	if (when_is_date(args->argv[*i]) && *i + 1 < argc &&
 	    when_is_clock(args->argv[*i + 1])) {
 		text = xasprintf("%s %s", args->argv[*i], args->argv[*i + 1]);
@@ -560,9 +562,9 @@ oc_time_arg(struct cmd_ctx *ctx, struct cmd_args *args, int argc, int *i,
 	if (rc != 0) {
 		cmd_reply(ctx, "%s", cause);
 		free(cause);
-		return -1;
+		return CMD_RETURN_ERROR;
 	}
-	return 0;
+	return CMD_RETURN_NORMAL;
 }
 
 /* !oncall override NICK FROM TO [role] */
@@ -573,7 +575,8 @@ cmd_override_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	char			 person[ROT_NAME_MAX], span[160];
 	time_t			 now = util_now(), from, to;
 	long long		 id;
-	int			 i = 1, rc, argc;
+	enum cmd_retval		 rc;
+	int			 i = 1, argc;
 
 	if (oc_person(ctx, args->argv[0], person, sizeof person) != 0)
 		return CMD_RETURN_ERROR;
@@ -582,9 +585,9 @@ cmd_override_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	if (r == NULL && (r = oc_role(ctx, NULL)) == NULL)
 		return CMD_RETURN_ERROR;
 	if ((rc = oc_time_arg(ctx, args, argc, &i, r, now, &from)) != 0)
-		return rc == -2 ? CMD_RETURN_USAGE : CMD_RETURN_ERROR;
+		return rc;
 	if ((rc = oc_time_arg(ctx, args, argc, &i, r, now, &to)) != 0)
-		return rc == -2 ? CMD_RETURN_USAGE : CMD_RETURN_ERROR;
+		return rc;
 	if (i != argc) {
 		(void)oc_role(ctx, args->argv[i]);	/* replies "no role" */
 		return CMD_RETURN_ERROR;

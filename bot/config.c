@@ -2791,9 +2791,9 @@ load_clear(struct load *l)
 	free(l->dir);
 }
 
-/* Report libconfig's parse error of lc into *err. */
+/* Report libconfig's parse error of lc into *cause. */
 static void
-parse_error(config_t *lc, const char *path, char **err)
+parse_error(config_t *lc, const char *path, char **cause)
 {
 	const char	*file = config_error_file(lc);
 	const char	*text = config_error_text(lc);
@@ -2801,18 +2801,18 @@ parse_error(config_t *lc, const char *path, char **err)
 	if (file == NULL)
 		file = path;
 	if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
-		*err = xasprintf("%s: cannot read: %s", file, text);
+		*cause = xasprintf("%s: cannot read: %s", file, text);
 	else if (strcmp(text, "syntax error") == 0)
-		*err = xasprintf("%s:%d: syntax error", file,
+		*cause = xasprintf("%s:%d: syntax error", file,
 		    config_error_line(lc));
 	else
-		*err = xasprintf("%s:%d: syntax error: %s", file,
+		*cause = xasprintf("%s:%d: syntax error: %s", file,
 		    config_error_line(lc), text);
 }
 
 /* Load and validate path; see config.h. */
 struct config *
-cfg_load(const char *path, char **err)
+cfg_load(const char *path, char **cause)
 {
 	config_t	 lc;
 	struct load	 l;
@@ -2821,14 +2821,16 @@ cfg_load(const char *path, char **err)
 	struct stat	 sb;
 	int		 fd;
 
-	*err = NULL;
+	*cause = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
-		*err = xasprintf("%s: cannot read: %s", path, strerror(errno));
+		*cause = xasprintf("%s: cannot read: %s", path,
+		    strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		*err = xasprintf("%s: cannot read: not a regular file", path);
+		*cause = xasprintf("%s: cannot read: not a regular file",
+		    path);
 		close(fd);
 		return NULL;
 	}
@@ -2841,7 +2843,7 @@ cfg_load(const char *path, char **err)
 	config_init(&lc);
 	config_set_include_dir(&lc, l.dir);
 	if (!config_read_file(&lc, path)) {
-		parse_error(&lc, path, err);
+		parse_error(&lc, path, cause);
 		config_destroy(&lc);
 		load_clear(&l);
 		return NULL;
@@ -2856,7 +2858,7 @@ cfg_load(const char *path, char **err)
 	read_section(&l, &st);
 	config_destroy(&lc);
 	if (l.nprobs > 0) {
-		*err = join_problems(&l);
+		*cause = join_problems(&l);
 		cfg_free(cfg);
 		cfg = NULL;
 	}

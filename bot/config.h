@@ -197,10 +197,10 @@ const struct cfg_role *cfg_role_find(const struct config *, const char *name);
 /*
  * Load and validate path. On success returns a config (free with
  * cfg_free) and logs warnings (permissions). On failure returns NULL and
- * sets *err to one or more "file:line: key: problem" lines joined by '\n'
- * (caller frees).
+ * sets *cause to one or more "file:line: key: problem" lines joined by
+ * '\n' (caller frees).
  */
-struct config	*cfg_load(const char *path, char **err);
+struct config	*cfg_load(const char *path, char **cause);
 void		 cfg_free(struct config *);
 
 /*

@@ -105,6 +105,41 @@ irc_on_quit(struct irc *irc, const struct irc_msg *m)
 		irc_regain(irc);
 }
 
+/* We joined chan and know who is there: tell the owner. */
+static void
+irc_joined(struct irc *irc, const char *chan)
+{
+	if (irc->h->joined != NULL && irc_in_channel(irc, chan))
+		irc->h->joined(irc, chan, irc->h->arg);
+}
+
+/* 315: the end of a WHO; chan is joined if it was the last unanswered. */
+static void
+irc_on_endofwho(struct irc *irc, const struct irc_msg *m)
+{
+	if (irc_users_who_done(irc, m->params[1]))
+		irc_joined(irc, m->params[1]);
+}
+
+/*
+ * 263 for WHO (try again later): no reply is coming. Every channel
+ * waiting for one counts as joined, rather than never.
+ */
+static void
+irc_on_tryagain(struct irc *irc, const struct irc_msg *m)
+{
+	char	*chan;
+
+	if (!util_strcaseeq(m->params[1], "WHO"))
+		return;
+	while (irc->nwhoing > 0) {
+		chan = xstrdup(irc->whoing[0]);
+		if (irc_users_who_done(irc, chan))
+			irc_joined(irc, chan);
+		free(chan);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Topics                                                             */
 
@@ -286,8 +321,11 @@ irc_on_not_on_channel(struct irc *irc, const struct irc_msg *m)
 	irc_topic_answer(irc, m->params[1], IRC_TOPIC_LOST, NULL);
 }
 
-/* 366: we joined a channel and its member list is complete (and its
- * topic known). */
+/*
+ * 366: we joined a channel and its member list is complete (and its
+ * topic known). The owner is told now, unless the WHO sent on joining
+ * is unanswered (then its end tells).
+ */
 static void
 irc_on_endofnames(struct irc *irc, const struct irc_msg *m)
 {
@@ -298,8 +336,8 @@ irc_on_endofnames(struct irc *irc, const struct irc_msg *m)
 	/* The topic comes before the names: none came, so there is none. */
 	if (irc_topic_find(irc, chan) == NULL)
 		irc_topic_store(irc, chan, "");
-	if (irc->h->joined != NULL)
-		irc->h->joined(irc, chan, irc->h->arg);
+	if (!irc_users_whoing(irc, chan))
+		irc_joined(irc, chan);
 }
 
 /*
@@ -356,6 +394,7 @@ irc_on_message(struct irc *irc, const struct irc_msg *m)
 	if (m->nick == NULL || m->user == NULL || irc_from_me(irc, m) ||
 	    irc->state != IRC_REGISTERED)
 		return;
+	irc_user_seen(irc, m->nick, m->user, m->host);
 	u = irc_user_find(irc, m->nick);
 	if (irc->cap_account_tag) {
 		/* The tag is the truth; only users sharing a channel are
@@ -393,7 +432,11 @@ static const struct irc_verb irc_verbs[] = {
 	{ "303",		0, irc_reg_on_ison },
 	{ "354",		5, irc_users_on_whox },
 	{ "353",		3, irc_users_on_names },
+	{ "352",		6, irc_users_on_who },
+	{ "CHGHOST",		2, irc_users_on_chghost },
 	{ "366",		2, irc_on_endofnames },
+	{ "315",		2, irc_on_endofwho },
+	{ "263",		2, irc_on_tryagain },
 	{ "JOIN",		1, irc_on_join },
 	{ "ACCOUNT",		1, irc_users_on_account },
 	{ "PART",		1, irc_users_on_part },
@@ -703,6 +746,21 @@ irc_account(struct irc *irc, const char *nick)
 	struct irc_user	*u = irc_user_find(irc, nick);
 
 	return u != NULL ? u->account : NULL;
+}
+
+/* The user and host of a tracked nick; 0, or -1 if unknown. */
+int
+irc_userhost(struct irc *irc, const char *nick, const char **user,
+    const char **host)
+{
+	struct irc_user	*u = irc_user_find(irc, nick);
+
+	*user = *host = NULL;
+	if (u == NULL || u->user == NULL || u->host == NULL)
+		return -1;
+	*user = u->user;
+	*host = u->host;
+	return 0;
 }
 
 /* The nick of an online team person (by account or by nick), or NULL. */

@@ -3,9 +3,10 @@
  * TLS through OpenSSL with verification or fingerprint pinning, IRCv3
  * capability negotiation and SASL, registration, nick collision and
  * regain, keepalive, reconnect with backoff and jitter, channel joins,
- * account tracking, and the one send path (sanitized lines through a
- * token-bucket queue). Only the irc*.c files include OpenSSL, and none
- * of them calls the store: STS policies go through the handlers.
+ * tracking of accounts and user@host, and the one send path (sanitized
+ * lines through a token-bucket queue). Only the irc*.c files include
+ * OpenSSL, and none of them calls the store: STS policies go through
+ * the handlers.
  * Commands and replies are the bot's business: irc.c hands every
  * message from others to the handler and sends what it is asked to.
  */
@@ -32,7 +33,10 @@ struct irc_handlers {
 		    const char *account, void *arg);
 	/* Registration finished (after 001 and joins were sent). */
 	void	(*registered)(struct irc *, void *arg);
-	/* We joined chan and its member list (NAMES) is complete. */
+	/*
+	 * We joined chan and know who is there: its member list (NAMES) is
+	 * complete, and so is the WHO asked on joining.
+	 */
 	void	(*joined)(struct irc *, const char *chan, void *arg);
 	/*
 	 * STS policies, kept by the owner (NULL: none are kept). sts_get
@@ -114,6 +118,14 @@ const char	*irc_nick(struct irc *);
 int		 irc_registered(struct irc *);
 /* Tracked services account of nick, or NULL (none or unknown). */
 const char	*irc_account(struct irc *, const char *nick);
+/*
+ * The user and host of a tracked nick (someone sharing a channel with
+ * us), as the server last showed them: 0 with *user and *host borrowed
+ * until the next line is read, or -1 (both NULL) if the nick is not
+ * tracked or its user@host is not known yet.
+ */
+int		 irc_userhost(struct irc *, const char *nick,
+		     const char **user, const char **host);
 /*
  * The nick of a team person who is online (seen in a shared channel or
  * in a message, not gone since): by services account when by_account,

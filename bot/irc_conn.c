@@ -585,25 +585,26 @@ irc_update_events(struct irc *irc)
 void
 irc_do_write(struct irc *irc)
 {
-	const char	*why = NULL;
+	char	*cause = NULL;
 
 	while (irc->out.len > 0) {
 		ssize_t	n;
 
 		if (irc->tls_conn != NULL)
 			n = irc_tls_write(irc->tls_conn, irc->out.data,
-			    irc->out.len, &why);
+			    irc->out.len, &cause);
 		else {
 			n = write(irc->fd, irc->out.data, irc->out.len);
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				n = 0;
 			else if (n < 0)
-				why = strerror(errno);
+				cause = xstrdup(strerror(errno));
 		}
 		if (n == 0)
 			break;
 		if (n < 0) {
-			irc_fail(irc, why);
+			irc_fail(irc, cause);
+			free(cause);
 			return;
 		}
 		buf_consume(&irc->out, (size_t)n);
@@ -681,29 +682,30 @@ irc_process_input(struct irc *irc)
 static void
 irc_do_read(struct irc *irc)
 {
-	char		 buf[16384];
-	const char	*why = NULL;
+	char	 buf[16384], *cause = NULL;
 
 	for (;;) {
 		ssize_t	n;
 
 		if (irc->tls_conn != NULL)
-			n = irc_tls_read(irc->tls_conn, buf, sizeof buf, &why);
+			n = irc_tls_read(irc->tls_conn, buf, sizeof buf,
+			    &cause);
 		else {
 			n = read(irc->fd, buf, sizeof buf);
 			if (n == 0) {
-				why = "connection closed by server";
+				cause = xstrdup("connection closed by server");
 				n = -1;
 			} else if (n < 0 && (errno == EAGAIN ||
 			    errno == EINTR))
 				n = 0;
 			else if (n < 0)
-				why = strerror(errno);
+				cause = xstrdup(strerror(errno));
 		}
 		if (n == 0)
 			break;
 		if (n < 0) {
-			irc_fail(irc, why);
+			irc_fail(irc, cause);
+			free(cause);
 			return;
 		}
 		irc->last_rx = util_mono_ms();
@@ -727,10 +729,9 @@ irc_opened(struct irc *irc)
 static void
 irc_do_handshake(struct irc *irc)
 {
-	char	err[256];
+	char	*cause = NULL;
 
-	switch (irc_tls_handshake(irc->tls_conn, &irc->cfg->irc, err,
-	    sizeof err)) {
+	switch (irc_tls_handshake(irc->tls_conn, &irc->cfg->irc, &cause)) {
 	case 1:
 		irc_opened(irc);
 		break;
@@ -738,7 +739,8 @@ irc_do_handshake(struct irc *irc)
 		irc_update_events(irc);
 		break;
 	default:
-		irc_fail(irc, err);
+		irc_fail(irc, cause);
+		free(cause);
 		break;
 	}
 }

@@ -91,6 +91,8 @@ enum irc_state {
 
 struct irc_user {
 	char	*nick;
+	char	*user;		/* NULL: not known yet */
+	char	*host;		/* NULL: not known yet */
 	char	*account;	/* NULL: not logged in or not known */
 	int	 from_join;	/* account learnt from an extended JOIN */
 	char	**chans;	/* channels shared with us */
@@ -170,6 +172,8 @@ struct irc {
 	int			 cap_account_tag;
 	int			 cap_extended_join;
 	int			 cap_account_notify;
+	int			 cap_userhost_in_names;
+	int			 cap_chghost;
 	char			*sasl_mechs;	/* from sasl=..., or NULL */
 	int			 sasl_offered;
 	int			 sasl_active;
@@ -190,6 +194,8 @@ struct irc {
 	size_t			 njoined;
 	char			**kicked;	/* channels to rejoin */
 	size_t			 nkicked;
+	char			**whoing;	/* one per WHO unanswered */
+	size_t			 nwhoing;
 	struct irc_topic	*topics;	/* of joined channels, once
 						   the server told them */
 	size_t			 ntopics;

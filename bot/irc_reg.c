@@ -67,6 +67,7 @@ irc_reg_reset(struct irc *irc)
 	irc->sasl_mechs = NULL;
 	irc->cap_account_tag = irc->cap_extended_join = 0;
 	irc->cap_account_notify = 0;
+	irc->cap_userhost_in_names = irc->cap_chghost = 0;
 	irc->whox = irc->monitor = 0;
 	irc->bot_mode = 0;
 	irc->casemap = IRC_CASEMAP_RFC1459;
@@ -204,7 +205,7 @@ irc_cap_request(struct irc *irc)
 	static const char *const want[] = {
 		"sasl", "message-tags", "account-tag", "server-time",
 		"extended-join", "account-notify", "multi-prefix",
-		"cap-notify"
+		"cap-notify", "userhost-in-names", "chghost"
 	};
 	const struct cfg_sasl	*s = &irc->cfg->irc.sasl;
 	struct buf		 req;
@@ -274,6 +275,10 @@ irc_cap_note(struct irc *irc, const char *list, int del)
 			irc->cap_extended_join = !off;
 		else if (strcmp(w, "account-notify") == 0)
 			irc->cap_account_notify = !off;
+		else if (strcmp(w, "userhost-in-names") == 0)
+			irc->cap_userhost_in_names = !off;
+		else if (strcmp(w, "chghost") == 0)
+			irc->cap_chghost = !off;
 		else if (strcmp(w, "sasl") == 0 && !off)
 			sasl = 1;
 	}

@@ -1,9 +1,9 @@
 /*
  * irc_sasl.c — the SASL mechanisms that need no cryptography: PLAIN
  * (RFC 4616: the account as authorization and authentication identity,
- * then the password) and EXTERNAL (RFC 4422: the TLS client certificate
- * speaks; the response is empty). They produce raw responses only and
- * never log them.
+ * then the password, both through SASLprep) and EXTERNAL (RFC 4422: the
+ * TLS client certificate speaks; the response is empty). They produce
+ * raw responses only and never log them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +20,26 @@ struct irc_sasl_plain {
 	int	 sent;
 };
 
-/* PLAIN: copy the credentials. */
+/* PLAIN: the credentials, through SASLprep (RFC 4013, RFC 4616). */
 static int
 irc_sasl_plain_start(const struct cfg_sasl *s, void **state)
 {
 	struct irc_sasl_plain	*p;
+	char			*account, *password = NULL, *cause = NULL;
 
 	if (s->account == NULL || s->password == NULL)
 		return -1;
+	if ((account = sasl_prep(s->account, "account name", &cause)) ==
+	    NULL || (password = sasl_prep(s->password, "password",
+	    &cause)) == NULL) {
+		log_error("irc", "SASL PLAIN: %s", cause);
+		free(cause);
+		free(account);
+		return -1;
+	}
 	p = xcalloc(1, sizeof *p);
-	p->account = xstrdup(s->account);
-	p->password = xstrdup(s->password);
+	p->account = account;
+	p->password = password;
 	*state = p;
 	return 0;
 }
@@ -67,8 +76,7 @@ irc_sasl_plain_free(void *state)
 
 	if (p == NULL)
 		return;
-	explicit_bzero(p->password, strlen(p->password));
-	free(p->password);
+	sasl_wipe(p->password);
 	free(p->account);
 	free(p);
 }
@@ -112,13 +120,13 @@ static int
 irc_sasl_machine_start(enum sasl_kind kind, const char *account,
     const char *secret, void **state)
 {
-	char	*err = NULL;
+	char	*cause = NULL;
 
-	*state = sasl_new(kind, account, secret, &err);
+	*state = sasl_new(kind, account, secret, &cause);
 	if (*state == NULL) {
 		log_error("irc", "SASL %s: %s", sasl_name(kind),
-		    err != NULL ? err : "cannot start");
-		free(err);
+		    cause != NULL ? cause : "cannot start");
+		free(cause);
 		return -1;
 	}
 	return 0;
@@ -145,13 +153,13 @@ static int
 irc_sasl_machine_step(void *state, const unsigned char *in, size_t inlen,
     unsigned char **out, size_t *outlen)
 {
-	char	*err = NULL;
+	char	*cause = NULL;
 
 	*out = NULL;
 	*outlen = 0;
-	if (sasl_step(state, in, inlen, out, outlen, &err) == SASL_FAILED) {
-		log_warn("irc", "SASL: %s", err != NULL ? err : "failed");
-		free(err);
+	if (sasl_step(state, in, inlen, out, outlen, &cause) == SASL_FAILED) {
+		log_warn("irc", "SASL: %s", cause != NULL ? cause : "failed");
+		free(cause);
 		return -1;
 	}
 	return 0;

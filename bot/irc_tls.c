@@ -158,12 +158,12 @@ irc_tls_check_fingerprint(struct irc_tls *t, const char *want)
 
 /* Advance the handshake. */
 int
-irc_tls_handshake(struct irc_tls *t, const struct cfg_irc *c, char *err,
-    size_t errsz)
+irc_tls_handshake(struct irc_tls *t, const struct cfg_irc *c, char **cause)
 {
 	int	r, e;
 	long	v;
 
+	*cause = NULL;
 	ERR_clear_error();
 	r = SSL_connect(t->ssl);
 	if (r == 1) {
@@ -171,8 +171,7 @@ irc_tls_handshake(struct irc_tls *t, const struct cfg_irc *c, char *err,
 		    SSL_get_cipher_name(t->ssl));
 		if (c->tls_fingerprint != NULL &&
 		    irc_tls_check_fingerprint(t, c->tls_fingerprint) != 0) {
-			strlcpy_ob(err, "certificate fingerprint mismatch",
-			    errsz);
+			*cause = xstrdup("certificate fingerprint mismatch");
 			return -1;
 		}
 		return 1;
@@ -182,14 +181,14 @@ irc_tls_handshake(struct irc_tls *t, const struct cfg_irc *c, char *err,
 		return 0;
 	v = SSL_get_verify_result(t->ssl);
 	if (v != X509_V_OK) {
-		snprintf(err, errsz, "TLS certificate verify failed: %s",
+		*cause = xasprintf("TLS certificate verify failed: %s",
 		    X509_verify_cert_error_string(v));
 		ERR_clear_error();
 	} else {
 		char	detail[200];
 
 		irc_tls_error(detail, sizeof detail);
-		snprintf(err, errsz, "TLS handshake failed: %s", detail);
+		*cause = xasprintf("TLS handshake failed: %s", detail);
 	}
 	return -1;
 }
@@ -203,7 +202,7 @@ irc_tls_want_write(struct irc_tls *t)
 
 /* Read decrypted bytes. */
 ssize_t
-irc_tls_read(struct irc_tls *t, void *buf, size_t size, const char **why)
+irc_tls_read(struct irc_tls *t, void *buf, size_t size, char **cause)
 {
 	int	r, e;
 
@@ -214,15 +213,15 @@ irc_tls_read(struct irc_tls *t, void *buf, size_t size, const char **why)
 	e = SSL_get_error(t->ssl, r);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 		return 0;
-	*why = e == SSL_ERROR_ZERO_RETURN ? "connection closed" :
-	    "TLS read failed";
+	*cause = xstrdup(e == SSL_ERROR_ZERO_RETURN ? "connection closed" :
+	    "TLS read failed");
 	return -1;
 }
 
 /* Write bytes through the session. */
 ssize_t
 irc_tls_write(struct irc_tls *t, const void *buf, size_t size,
-    const char **why)
+    char **cause)
 {
 	int	r, e;
 
@@ -233,6 +232,6 @@ irc_tls_write(struct irc_tls *t, const void *buf, size_t size,
 	e = SSL_get_error(t->ssl, r);
 	if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
 		return 0;
-	*why = "TLS write failed";
+	*cause = xstrdup("TLS write failed");
 	return -1;
 }

@@ -26,19 +26,19 @@ void		 irc_tls_free(struct irc_tls *);
 /*
  * Advance the handshake: 1 done (and the fingerprint, if pinned,
  * matches), 0 call again when the socket is ready, -1 failed (why in
- * err).
+ * *cause; caller frees).
  */
 int		 irc_tls_handshake(struct irc_tls *, const struct cfg_irc *c,
-		     char *err, size_t errsz);
+		     char **cause);
 /* 1 if the handshake waits for the socket to become writable. */
 int		 irc_tls_want_write(struct irc_tls *);
 /*
  * Read or write: bytes moved (> 0), 0 if the socket is not ready, or -1
- * on failure with a static reason in *why.
+ * on failure with the reason in *cause (caller frees).
  */
 ssize_t		 irc_tls_read(struct irc_tls *, void *, size_t,
-		     const char **why);
+		     char **cause);
 ssize_t		 irc_tls_write(struct irc_tls *, const void *, size_t,
-		     const char **why);
+		     char **cause);
 
 #endif

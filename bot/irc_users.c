@@ -1,10 +1,12 @@
 /*
  * irc_users.c — user and channel tracking for the irc module. A user is
  * tracked while they share a channel with us; their account comes from
- * WHOX, extended-join, account-notify or the account tag, and is
- * forgotten with them, so that a later holder of the nick never inherits
- * it. It also keeps our joined channels and rejoins after a KICK. It
- * sends only through irc_conn and never calls the layer above.
+ * WHOX, extended-join, account-notify or the account tag, their
+ * user@host from JOIN, NAMES (userhost-in-names), WHO, CHGHOST and the
+ * source of their messages, and both are forgotten with them, so that a
+ * later holder of the nick never inherits them. It also keeps our
+ * joined channels and rejoins after a KICK. It sends only through
+ * irc_conn and never calls the layer above.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +129,26 @@ irc_user_set(struct irc *irc, const char *nick, const char *account)
 	u->from_join = 0;
 }
 
+/*
+ * Record the user and host of a tracked nick, as a line's source or a
+ * reply gives them; an untracked nick, or a part missing, changes
+ * nothing.
+ */
+void
+irc_user_seen(struct irc *irc, const char *nick, const char *user,
+    const char *host)
+{
+	struct irc_user	*u = nick != NULL ? irc_user_find(irc, nick) : NULL;
+
+	if (u == NULL || user == NULL || host == NULL || *user == '\0' ||
+	    *host == '\0')
+		return;
+	free(u->user);
+	free(u->host);
+	u->user = xstrdup(user);
+	u->host = xstrdup(host);
+}
+
 /* Forget the user at index i. */
 static void
 irc_user_remove(struct irc *irc, size_t i)
@@ -136,6 +158,8 @@ irc_user_remove(struct irc *irc, size_t i)
 	irc_list_clear(u->chans, &u->nchans);
 	free(u->chans);
 	free(u->nick);
+	free(u->user);
+	free(u->host);
 	free(u->account);
 	irc->users[i] = irc->users[--irc->nusers];
 }
@@ -215,6 +239,7 @@ irc_users_reset(struct irc *irc)
 		irc_user_remove(irc, irc->nusers - 1);
 	irc_list_clear(irc->joined, &irc->njoined);
 	irc_list_clear(irc->kicked, &irc->nkicked);
+	irc_list_clear(irc->whoing, &irc->nwhoing);
 	if (irc->t_rejoin != 0)
 		loop_timer_del(irc->loop, irc->t_rejoin);
 	irc->t_rejoin = 0;
@@ -229,33 +254,85 @@ irc_users_free(struct irc *irc)
 	free(irc->users);
 	free(irc->joined);
 	free(irc->kicked);
+	free(irc->whoing);
+}
+
+/*
+ * Send WHO chan [fields], and wait for its end before chan counts as
+ * joined. It goes ahead of the queue, like the JOIN it completes: the
+ * announcements due in chan wait for it, and no queue of replies may
+ * hold them back.
+ */
+static void
+irc_who(struct irc *irc, const char *chan, const char *fields)
+{
+	irc_send_now(irc, 0, "WHO", chan, fields, NULL);
+	irc->whoing = xreallocarray(irc->whoing, irc->nwhoing + 1,
+	    sizeof *irc->whoing);
+	irc->whoing[irc->nwhoing++] = xstrdup(chan);
+}
+
+/* Is a WHO of chan that we sent still unanswered? */
+int
+irc_users_whoing(struct irc *irc, const char *chan)
+{
+	return irc_list_find(irc, irc->whoing, irc->nwhoing, chan) >= 0;
+}
+
+/*
+ * 315 (end of WHO) or 263 (WHO refused for now) for chan: 1 if it ended
+ * the last WHO of chan we were waiting for.
+ */
+int
+irc_users_who_done(struct irc *irc, const char *chan)
+{
+	if (irc_list_find(irc, irc->whoing, irc->nwhoing, chan) < 0)
+		return 0;
+	irc_list_del(irc, irc->whoing, &irc->nwhoing, chan);
+	return !irc_users_whoing(irc, chan);
+}
+
+/*
+ * Send "JOIN list" for channels [from, to), then ask each for everyone's
+ * user@host, unless NAMES carries it (userhost-in-names): the
+ * capabilities are known by now, ISUPPORT (WHOX) may not be.
+ */
+static void
+irc_join_some(struct irc *irc, const char *list, size_t from, size_t to)
+{
+	irc_send_now(irc, 0, "JOIN", list, NULL);
+	for (; from < to && !irc->cap_userhost_in_names; from++)
+		irc_who(irc, irc->cfg->irc.channels[from], NULL);
 }
 
 /*
  * Join every configured channel, ahead of the queue: lines queued while
  * disconnected may be for these channels. Channels are joined in as few
- * "JOIN #a,#b" lines as fit.
+ * "JOIN #a,#b" lines as fit. A plain WHO of each follows its JOIN at
+ * once, so that the server answers it right after the channel's NAMES,
+ * before anyone's line that came in the meantime.
  */
 void
 irc_join_all(struct irc *irc)
 {
 	struct buf	b;
-	size_t		i;
+	size_t		i, from = 0;
 
 	buf_init(&b);
 	for (i = 0; i < irc->cfg->irc.nchannels; i++) {
 		const char	*c = irc->cfg->irc.channels[i];
 
 		if (b.len > 0 && b.len + 1 + strlen(c) > 400) {
-			irc_send_now(irc, 0, "JOIN", b.data, NULL);
+			irc_join_some(irc, b.data, from, i);
 			buf_reset(&b);
+			from = i;
 		}
 		if (b.len > 0)
 			buf_addc(&b, ',');
 		buf_addstr(&b, c);
 	}
 	if (b.len > 0)
-		irc_send_now(irc, 0, "JOIN", b.data, NULL);
+		irc_join_some(irc, b.data, from, i);
 	buf_free(&b);
 }
 
@@ -285,6 +362,7 @@ irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 {
 	const char	*chan = m->params[0];
 	struct irc_user	*u;
+	int		 asked;
 
 	if (m->nick == NULL)
 		return;
@@ -295,12 +373,17 @@ irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 			free(irc->userhost);
 			irc->userhost = xasprintf("%s@%s", m->user, m->host);
 		}
+		/* Accounts by WHOX; user@host by a plain WHO unless it
+		 * went with the JOIN (irc_join_all) or NAMES carries it. */
+		asked = irc_users_whoing(irc, chan);
 		if (irc->whox)
-			irc_sendv(irc, "WHO", chan, "%tcna," IRC_WHOX_TOKEN,
-			    NULL);
+			irc_who(irc, chan, "%tcna," IRC_WHOX_TOKEN);
+		if (!asked && !irc->cap_userhost_in_names)
+			irc_who(irc, chan, NULL);
 		return;
 	}
 	irc_user_join(irc, m->nick, chan);
+	irc_user_seen(irc, m->nick, m->user, m->host);
 	u = irc_user_find(irc, m->nick);
 	if (irc->cap_extended_join && m->nparams >= 2) {
 		irc_user_set(irc, m->nick, m->params[1]);
@@ -321,11 +404,19 @@ irc_users_on_names(struct irc *irc, const struct irc_msg *m)
 
 	for (w = strtok_r(list, " ", &save); w != NULL;
 	    w = strtok_r(NULL, " ", &save)) {
+		char	*user = NULL, *host = NULL;
+
 		w += strspn(w, "~&@%+!");
 		/* userhost-in-names: nick!user@host */
-		w[strcspn(w, "!")] = '\0';
-		if (*w != '\0' && !irc_same_nick(irc, w, irc->nick))
+		if ((user = strchr(w, '!')) != NULL) {
+			*user++ = '\0';
+			if ((host = strchr(user, '@')) != NULL)
+				*host++ = '\0';
+		}
+		if (*w != '\0' && !irc_same_nick(irc, w, irc->nick)) {
 			irc_user_join(irc, w, chan);
+			irc_user_seen(irc, w, user, host);
+		}
 	}
 	free(list);
 }
@@ -340,6 +431,39 @@ irc_users_on_whox(struct irc *irc, const struct irc_msg *m)
 		irc_user_join(irc, m->params[3], m->params[2]);
 		irc_user_set(irc, m->params[3], m->params[4]);
 	}
+}
+
+/*
+ * 352 WHO #chan (sent after joining): channel, user, host, server,
+ * nick. Only for a channel we are in.
+ */
+void
+irc_users_on_who(struct irc *irc, const struct irc_msg *m)
+{
+	const char	*chan = m->params[1], *nick = m->params[5];
+
+	if (irc_list_find(irc, irc->joined, irc->njoined, chan) < 0 ||
+	    irc_same_nick(irc, nick, irc->nick))
+		return;
+	irc_user_join(irc, nick, chan);
+	irc_user_seen(irc, nick, m->params[2], m->params[3]);
+}
+
+/*
+ * CHGHOST (chghost): a tracked user's new user and host, or ours (which
+ * the server prepends to what we send, so it counts in a line's size).
+ */
+void
+irc_users_on_chghost(struct irc *irc, const struct irc_msg *m)
+{
+	if (m->nick == NULL)
+		return;
+	if (!irc_from_me(irc, m)) {
+		irc_user_seen(irc, m->nick, m->params[0], m->params[1]);
+		return;
+	}
+	free(irc->userhost);
+	irc->userhost = xasprintf("%s@%s", m->params[0], m->params[1]);
 }
 
 /* ACCOUNT (account-notify) of a tracked user. */

@@ -77,11 +77,12 @@ main(int argc, char **argv)
 	struct config	*cfg;
 	struct store	*store;
 	struct bot	*bot;
-	char		 err[256], *cause = NULL;
+	char		*cause = NULL;
 	int		 status;
 
-	if (cli_parse(argc, argv, &cli, err, sizeof err) != 0) {
-		fprintf(stderr, "outagebot: %s\n%s", err, cli_usage());
+	if (cli_parse(argc, argv, &cli, &cause) != 0) {
+		fprintf(stderr, "outagebot: %s\n%s", cause, cli_usage());
+		free(cause);
 		return EX_USAGE;
 	}
 	switch (cli.action) {

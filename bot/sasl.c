@@ -1,12 +1,14 @@
 /*
  * sasl.c — client state machines for SCRAM-SHA-256 and
  * ECDSA-NIST256P-CHALLENGE over OpenSSL's libcrypto (the IRC layer's
- * library; no TLS here), and the base64 both need on IRC.
+ * library; no TLS here), the base64 both need on IRC, and SASLprep
+ * (RFC 4013) for every mechanism through libidn's stringprep (the only
+ * user of libidn).
  *
  * It owns the secrets of one exchange: the password until the proof is
  * computed, the expected server signature, the private key. Every one is
  * wiped before its memory is freed. It must not do I/O beyond reading the
- * key file, must not log (a message comes back through *err, which never
+ * key file, must not log (a message comes back through *cause, which never
  * contains a secret) and must not know about IRC lines or chunking.
  *
  * Everything the server sends is hostile input: attributes are parsed in
@@ -28,6 +30,8 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
+#include <stringprep.h>
 
 #include "sasl.h"
 #include "util.h"
@@ -61,29 +65,66 @@ sasl_name(enum sasl_kind kind)
 	return kind == SASL_SCRAM_SHA_256 ? SCRAM : ECDSA;
 }
 
-/* 0 if s is non-empty printable ASCII, else -1 with *err naming what. */
+/* 1 if s has an ASCII control character. */
 static int
-sasl_check_ascii(const char *s, const char *what, char **err)
+sasl_has_control(const char *s)
 {
 	const unsigned char	*p;
 
-	if (s == NULL || *s == '\0') {
-		*err = xasprintf("SASL %s is empty", what);
-		return -1;
-	}
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p >= 0x80) {
-			*err = xasprintf("SASL %s has non-ASCII characters, "
-			    "which are not supported (no SASLprep)", what);
-			return -1;
-		}
-		if (*p < 0x20 || *p == 0x7f) {
-			*err = xasprintf("SASL %s has a control character",
-			    what);
-			return -1;
-		}
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
 	}
 	return 0;
+}
+
+/* Why SASLprep refused s (libidn's code rc), for a person. */
+static char *
+sasl_prep_why(int rc, const char *s, const char *what)
+{
+	switch (rc) {
+	case STRINGPREP_CONTAINS_PROHIBITED:
+		if (sasl_has_control(s))
+			return xasprintf("%s has a control character", what);
+		return xasprintf("%s has a character that SASLprep "
+		    "(RFC 4013) prohibits", what);
+	case STRINGPREP_BIDI_BOTH_L_AND_RAL:
+	case STRINGPREP_BIDI_LEADTRAIL_NOT_RAL:
+	case STRINGPREP_BIDI_CONTAINS_PROHIBITED:
+		return xasprintf("%s mixes right-to-left and other text in "
+		    "a way SASLprep (RFC 4013) refuses", what);
+	case STRINGPREP_ICONV_ERROR:
+		return xasprintf("%s is not valid UTF-8", what);
+	default:
+		return xasprintf("%s is refused by SASLprep (RFC 4013): %s",
+		    what, stringprep_strerror(rc));
+	}
+}
+
+/* SASLprep (RFC 4013) of a name or password; see sasl.h. */
+char *
+sasl_prep(const char *s, const char *what, char **cause)
+{
+	char	*out = NULL;
+	int	 rc;
+
+	*cause = NULL;
+	if (s == NULL || *s == '\0') {
+		*cause = xasprintf("%s is empty", what);
+		return NULL;
+	}
+	rc = stringprep_profile(s, &out, "SASLprep", 0);
+	if (rc != STRINGPREP_OK) {
+		*cause = sasl_prep_why(rc, s, what);
+		return NULL;
+	}
+	if (out == NULL || *out == '\0') {
+		free(out);
+		*cause = xasprintf("%s is empty once SASLprep (RFC 4013) "
+		    "has removed what it maps to nothing", what);
+		return NULL;
+	}
+	return out;
 }
 
 /* Base64 of len bytes; caller frees. */
@@ -164,20 +205,20 @@ ecdsa_no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-/* 0 if pkey is an EC key on P-256, else -1 with *err. */
+/* 0 if pkey is an EC key on P-256, else -1 with *cause. */
 static int
-ecdsa_check_curve(EVP_PKEY *pkey, const char *path, char **err)
+ecdsa_check_curve(EVP_PKEY *pkey, const char *path, char **cause)
 {
 	char	 group[64];
 	int	 id = EVP_PKEY_get_base_id(pkey), nid;
 
 	if (id != EVP_PKEY_EC) {
-		*err = xasprintf("%s: not an ECDSA P-256 key (%s)", path,
+		*cause = xasprintf("%s: not an ECDSA P-256 key (%s)", path,
 		    id != NID_undef ? OBJ_nid2sn(id) : "unknown type");
 		return -1;
 	}
 	if (EVP_PKEY_get_group_name(pkey, group, sizeof group, NULL) != 1) {
-		*err = xasprintf("%s: an EC key without a named curve, not "
+		*cause = xasprintf("%s: an EC key without a named curve, not "
 		    "P-256", path);
 		return -1;
 	}
@@ -185,34 +226,34 @@ ecdsa_check_curve(EVP_PKEY *pkey, const char *path, char **err)
 	if (nid == NID_undef)
 		nid = EC_curve_nist2nid(group);
 	if (nid != NID_X9_62_prime256v1) {
-		*err = xasprintf("%s: a key on curve %s, not P-256 "
+		*cause = xasprintf("%s: a key on curve %s, not P-256 "
 		    "(prime256v1)", path, group);
 		return -1;
 	}
 	return 0;
 }
 
-/* Load a PEM P-256 private key; NULL and *err if it cannot be used. */
+/* Load a PEM P-256 private key; NULL and *cause if it cannot be used. */
 static EVP_PKEY *
-ecdsa_load(const char *path, char **err)
+ecdsa_load(const char *path, char **cause)
 {
 	FILE		*f;
 	EVP_PKEY	*pkey;
 	int		 asked = 0;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		*err = xasprintf("%s: %s", path, strerror(errno));
+		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	pkey = PEM_read_PrivateKey(f, NULL, ecdsa_no_passphrase, &asked);
 	fclose(f);
 	if (pkey == NULL) {
-		*err = xasprintf(asked ? "%s: the key has a passphrase; "
+		*cause = xasprintf(asked ? "%s: the key has a passphrase; "
 		    "a key without one is needed" : "%s: no PEM private key "
 		    "could be read", path);
 		return NULL;
 	}
-	if (ecdsa_check_curve(pkey, path, err) == -1) {
+	if (ecdsa_check_curve(pkey, path, cause) == -1) {
 		EVP_PKEY_free(pkey);
 		return NULL;
 	}
@@ -221,14 +262,14 @@ ecdsa_load(const char *path, char **err)
 
 /* The public key for NickServ SET PUBKEY; see sasl.h. */
 char *
-sasl_ecdsa_pubkey(const char *key_file, char **err)
+sasl_ecdsa_pubkey(const char *key_file, char **cause)
 {
 	EVP_PKEY	*pkey;
 	unsigned char	*pub = NULL, point[P256_COMPRESSED];
 	size_t		 len;
 	char		*out = NULL;
 
-	if ((pkey = ecdsa_load(key_file, err)) == NULL)
+	if ((pkey = ecdsa_load(key_file, cause)) == NULL)
 		return NULL;
 	len = EVP_PKEY_get1_encoded_public_key(pkey, &pub);
 	if (len == P256_POINT && pub[0] == 0x04) {
@@ -239,7 +280,7 @@ sasl_ecdsa_pubkey(const char *key_file, char **err)
 	} else if (len == P256_COMPRESSED && (pub[0] & 0xfe) == 0x02)
 		out = sasl_b64_encode(pub, len);
 	else
-		*err = xasprintf("%s: the public key cannot be encoded",
+		*cause = xasprintf("%s: the public key cannot be encoded",
 		    key_file);
 	OPENSSL_free(pub);
 	EVP_PKEY_free(pkey);
@@ -249,33 +290,35 @@ sasl_ecdsa_pubkey(const char *key_file, char **err)
 /* Start an exchange; see sasl.h. */
 struct sasl_mech *
 sasl_new(enum sasl_kind kind, const char *account, const char *secret,
-    char **err)
+    char **cause)
 {
 	struct sasl_mech	*m;
 	EVP_PKEY		*key = NULL;
+	char			*name, *password = NULL;
 
-	*err = NULL;
-	if (sasl_check_ascii(account, "account name", err) == -1)
+	*cause = NULL;
+	if ((name = sasl_prep(account, "account name", cause)) == NULL)
 		return NULL;
-	if (kind == SASL_SCRAM_SHA_256) {
-		if (sasl_check_ascii(secret, "password", err) == -1)
-			return NULL;
-	} else if (secret == NULL || *secret == '\0') {
-		*err = xstrdup("no key file for " ECDSA);
+	if (kind == SASL_SCRAM_SHA_256)
+		password = sasl_prep(secret, "password", cause);
+	else if (secret == NULL || *secret == '\0')
+		*cause = xstrdup("no key file for " ECDSA);
+	else
+		key = ecdsa_load(secret, cause);
+	if (password == NULL && key == NULL) {
+		free(name);
 		return NULL;
-	} else if ((key = ecdsa_load(secret, err)) == NULL)
-		return NULL;
+	}
 	m = xcalloc(1, sizeof *m);
 	m->kind = kind;
-	m->account = xstrdup(account);
-	if (kind == SASL_SCRAM_SHA_256)
-		m->password = xstrdup(secret);
+	m->account = name;
+	m->password = password;
 	m->key = key;
 	return m;
 }
 
 /* Wipe and free a string; NULL is a no-op. */
-static void
+void
 sasl_wipe(char *s)
 {
 	if (s == NULL)
@@ -324,7 +367,7 @@ sasl_scram_set_nonce(struct sasl_mech *m, const char *nonce)
 /* client-first-message: "n,,n=<escaped account>,r=<nonce>". */
 static enum sasl_status
 scram_first(struct sasl_mech *m, unsigned char **out, size_t *outlen,
-    char **err)
+    char **cause)
 {
 	unsigned char	 rnd[SCRAM_NONCE_RAND];
 	struct buf	 b;
@@ -333,7 +376,8 @@ scram_first(struct sasl_mech *m, unsigned char **out, size_t *outlen,
 
 	if (m->nonce[0] == '\0') {
 		if (RAND_bytes(rnd, sizeof rnd) != 1) {
-			*err = xstrdup(SCRAM ": no random bytes for a nonce");
+			*cause = xstrdup(SCRAM ": no random bytes for a "
+			    "nonce");
 			return SASL_FAILED;
 		}
 		r = sasl_b64_encode(rnd, sizeof rnd);
@@ -405,40 +449,40 @@ struct scram_server_first {
 /* Parse and check a server-first-message (msg is cut up). */
 static int
 scram_parse_first(struct sasl_mech *m, char *msg,
-    struct scram_server_first *sf, char **err)
+    struct scram_server_first *sf, char **cause)
 {
 	char	*p = msg, *salt, *iter;
 	size_t	 ours = strlen(m->nonce);
 
 	if (strncmp(msg, "e=", 2) == 0) {
-		*err = scram_server_error(msg + 2);
+		*cause = scram_server_error(msg + 2);
 		return -1;
 	}
 	if (strncmp(msg, "m=", 2) == 0) {
-		*err = xstrdup(SCRAM ": the server requires an extension");
+		*cause = xstrdup(SCRAM ": the server requires an extension");
 		return -1;
 	}
 	if ((sf->nonce = scram_attr(&p, 'r')) == NULL ||
 	    (salt = scram_attr(&p, 's')) == NULL ||
 	    (iter = scram_attr(&p, 'i')) == NULL) {
-		*err = xstrdup(SCRAM ": malformed server-first-message");
+		*cause = xstrdup(SCRAM ": malformed server-first-message");
 		return -1;
 	}
 	if (!scram_nonce_ok(sf->nonce) || strlen(sf->nonce) <= ours ||
 	    strncmp(sf->nonce, m->nonce, ours) != 0) {
-		*err = xstrdup(SCRAM ": the server's nonce does not extend "
+		*cause = xstrdup(SCRAM ": the server's nonce does not extend "
 		    "ours");
 		return -1;
 	}
 	if (sasl_b64_decode(salt, strlen(salt), &sf->salt,
 	    &sf->saltlen) == -1 || sf->saltlen == 0) {
-		*err = xstrdup(SCRAM ": the server's salt is not base64");
+		*cause = xstrdup(SCRAM ": the server's salt is not base64");
 		return -1;
 	}
 	if (iter[0] < '0' || iter[0] > '9' ||
 	    util_strtonum(iter, 1, LLONG_MAX, &sf->iter) == -1 ||
 	    sf->iter < SASL_SCRAM_ITER_MIN || sf->iter > SASL_SCRAM_ITER_MAX) {
-		*err = xasprintf(SCRAM ": iteration count \"%.20s\" is not "
+		*cause = xasprintf(SCRAM ": iteration count \"%.20s\" is not "
 		    "within %d..%d", iter, SASL_SCRAM_ITER_MIN,
 		    SASL_SCRAM_ITER_MAX);
 		return -1;
@@ -480,7 +524,7 @@ scram_keys(struct sasl_mech *m, const unsigned char *salted,
 /* server-first-message in, client-final-message out. */
 static enum sasl_status
 scram_final(struct sasl_mech *m, const unsigned char *in, size_t inlen,
-    unsigned char **out, size_t *outlen, char **err)
+    unsigned char **out, size_t *outlen, char **cause)
 {
 	struct scram_server_first	 sf = { 0 };
 	char				*msg, *copy = NULL, *auth = NULL;
@@ -489,11 +533,11 @@ scram_final(struct sasl_mech *m, const unsigned char *in, size_t inlen,
 	enum sasl_status		 st = SASL_FAILED;
 
 	if ((msg = sasl_msg_str(in, inlen)) == NULL) {
-		*err = xstrdup(SCRAM ": malformed server-first-message");
+		*cause = xstrdup(SCRAM ": malformed server-first-message");
 		return SASL_FAILED;
 	}
 	copy = xstrdup(msg);
-	if (scram_parse_first(m, copy, &sf, err) == -1)
+	if (scram_parse_first(m, copy, &sf, cause) == -1)
 		goto out;
 	/* c=biws is base64("n,,"): the GS2 header, no channel binding */
 	without = xasprintf("c=biws,r=%s", sf.nonce);
@@ -501,7 +545,7 @@ scram_final(struct sasl_mech *m, const unsigned char *in, size_t inlen,
 	if (PKCS5_PBKDF2_HMAC(m->password, (int)strlen(m->password), sf.salt,
 	    (int)sf.saltlen, (int)sf.iter, EVP_sha256(), SCRAM_LEN,
 	    salted) != 1 || scram_keys(m, salted, auth, proof) == -1) {
-		*err = xstrdup(SCRAM ": the proof could not be computed");
+		*cause = xstrdup(SCRAM ": the proof could not be computed");
 		goto out;
 	}
 	p64 = sasl_b64_encode(proof, sizeof proof);
@@ -524,7 +568,7 @@ out:
 /* server-final-message: "v=<ServerSignature>" must match, or "e=". */
 static enum sasl_status
 scram_verify(struct sasl_mech *m, const unsigned char *in, size_t inlen,
-    char **err)
+    char **cause)
 {
 	char		*msg, *p, *v;
 	unsigned char	*sig = NULL;
@@ -532,18 +576,18 @@ scram_verify(struct sasl_mech *m, const unsigned char *in, size_t inlen,
 	enum sasl_status st = SASL_FAILED;
 
 	if ((msg = sasl_msg_str(in, inlen)) == NULL) {
-		*err = xstrdup(SCRAM ": malformed server-final-message");
+		*cause = xstrdup(SCRAM ": malformed server-final-message");
 		return SASL_FAILED;
 	}
 	p = msg;
 	if (strncmp(msg, "e=", 2) == 0)
-		*err = scram_server_error(msg + 2);
+		*cause = scram_server_error(msg + 2);
 	else if ((v = scram_attr(&p, 'v')) == NULL ||
 	    sasl_b64_decode(v, strlen(v), &sig, &siglen) == -1)
-		*err = xstrdup(SCRAM ": malformed server-final-message");
+		*cause = xstrdup(SCRAM ": malformed server-final-message");
 	else if (siglen != SCRAM_LEN ||
 	    CRYPTO_memcmp(sig, m->server_sig, SCRAM_LEN) != 0)
-		*err = xstrdup(SCRAM ": the server's signature is wrong "
+		*cause = xstrdup(SCRAM ": the server's signature is wrong "
 		    "(it does not know the password)");
 	else
 		st = SASL_DONE;
@@ -555,7 +599,7 @@ scram_verify(struct sasl_mech *m, const unsigned char *in, size_t inlen,
 /* ECDSA: sign the server's challenge with the key (DER signature). */
 static enum sasl_status
 ecdsa_sign(struct sasl_mech *m, const unsigned char *in, size_t inlen,
-    unsigned char **out, size_t *outlen, char **err)
+    unsigned char **out, size_t *outlen, char **cause)
 {
 	EVP_PKEY_CTX	*ctx;
 	unsigned char	*sig = NULL;
@@ -563,7 +607,7 @@ ecdsa_sign(struct sasl_mech *m, const unsigned char *in, size_t inlen,
 	int		 ok;
 
 	if (inlen != ECDSA_CHALLENGE) {
-		*err = xasprintf(ECDSA ": a challenge of %zu bytes, not %d",
+		*cause = xasprintf(ECDSA ": a challenge of %zu bytes, not %d",
 		    inlen, ECDSA_CHALLENGE);
 		return SASL_FAILED;
 	}
@@ -579,7 +623,7 @@ ecdsa_sign(struct sasl_mech *m, const unsigned char *in, size_t inlen,
 	EVP_PKEY_CTX_free(ctx);
 	if (!ok) {
 		free(sig);
-		*err = xstrdup(ECDSA ": signing the challenge failed");
+		*cause = xstrdup(ECDSA ": signing the challenge failed");
 		return SASL_FAILED;
 	}
 	*out = sig;
@@ -590,56 +634,56 @@ ecdsa_sign(struct sasl_mech *m, const unsigned char *in, size_t inlen,
 /* One step of SCRAM-SHA-256. */
 static enum sasl_status
 scram_step(struct sasl_mech *m, const unsigned char *in, size_t inlen,
-    unsigned char **out, size_t *outlen, char **err)
+    unsigned char **out, size_t *outlen, char **cause)
 {
 	switch (m->step) {
 	case 0:
 		if (inlen != 0)
 			break;
-		return scram_first(m, out, outlen, err);
+		return scram_first(m, out, outlen, cause);
 	case 1:
-		return scram_final(m, in, inlen, out, outlen, err);
+		return scram_final(m, in, inlen, out, outlen, cause);
 	case 2:
-		return scram_verify(m, in, inlen, err);
+		return scram_verify(m, in, inlen, cause);
 	}
-	*err = xstrdup(SCRAM ": unexpected message from the server");
+	*cause = xstrdup(SCRAM ": unexpected message from the server");
 	return SASL_FAILED;
 }
 
 /* One step of ECDSA-NIST256P-CHALLENGE. */
 static enum sasl_status
 ecdsa_step(struct sasl_mech *m, const unsigned char *in, size_t inlen,
-    unsigned char **out, size_t *outlen, char **err)
+    unsigned char **out, size_t *outlen, char **cause)
 {
 	if (m->step == 0 && inlen == 0) {
 		sasl_answer(xstrdup(m->account), out, outlen);
 		return SASL_CONTINUE;
 	}
 	if (m->step == 1)
-		return ecdsa_sign(m, in, inlen, out, outlen, err);
-	*err = xstrdup(ECDSA ": unexpected message from the server");
+		return ecdsa_sign(m, in, inlen, out, outlen, cause);
+	*cause = xstrdup(ECDSA ": unexpected message from the server");
 	return SASL_FAILED;
 }
 
 /* Feed the next server message; see sasl.h. */
 enum sasl_status
 sasl_step(struct sasl_mech *m, const unsigned char *in, size_t inlen,
-    unsigned char **out, size_t *outlen, char **err)
+    unsigned char **out, size_t *outlen, char **cause)
 {
 	enum sasl_status	st;
 
 	*out = NULL;
 	*outlen = 0;
-	*err = NULL;
+	*cause = NULL;
 	if (m->over) {
-		*err = xasprintf("%s: the exchange is already over",
+		*cause = xasprintf("%s: the exchange is already over",
 		    sasl_name(m->kind));
 		return SASL_FAILED;
 	}
 	if (m->kind == SASL_SCRAM_SHA_256)
-		st = scram_step(m, in, inlen, out, outlen, err);
+		st = scram_step(m, in, inlen, out, outlen, cause);
 	else
-		st = ecdsa_step(m, in, inlen, out, outlen, err);
+		st = ecdsa_step(m, in, inlen, out, outlen, cause);
 	m->step++;
 	if (st != SASL_CONTINUE)
 		m->over = 1;

@@ -1,8 +1,9 @@
 /*
  * sasl.h — the client side of two SASL mechanisms as pure state machines:
  * SCRAM-SHA-256 (RFC 5802, RFC 7677) and ECDSA-NIST256P-CHALLENGE (as
- * Atheme and Libera.Chat implement it). No sockets, no logging: the IRC
- * layer feeds each decoded server message in and sends what comes out.
+ * Atheme and Libera.Chat implement it), and SASLprep (RFC 4013), which
+ * PLAIN uses too. No sockets, no logging: the IRC layer feeds each
+ * decoded server message in and sends what comes out.
  *
  * Messages are raw bytes in both directions. The caller base64-decodes the
  * server's AUTHENTICATE pieces ("+" is an empty message), passes them to
@@ -15,14 +16,17 @@
  *  - SASL_CONTINUE: send *out, wait for the next server message;
  *  - SASL_DONE: send *out (may be empty: "+"), then expect 903 or 904;
  *    for SCRAM this means the server has proved it knows the password;
- *  - SASL_FAILED: send "AUTHENTICATE *" and treat SASL as failed; *err
+ *  - SASL_FAILED: send "AUTHENTICATE *" and treat SASL as failed; *cause
  *    says why (a server that cannot prove the password is a failure).
  *
  * Limits, on purpose:
- *  - SASLprep (RFC 4013) is not implemented: names and passwords must be
- *    printable ASCII (0x20-0x7e), for which SASLprep changes nothing.
- *    Anything else is refused by sasl_new() with a clear error, rather
- *    than risk a different string from the server's;
+ *  - names and passwords go through SASLprep (RFC 4013, libidn's
+ *    stringprep, unassigned code points allowed as in a query): a soft
+ *    hyphen is removed, a non-ASCII space becomes " ", compatibility
+ *    forms are folded (NFKC); a string with a prohibited character (a
+ *    control character, a private use one, ...), with mixed
+ *    right-to-left text, that is not UTF-8, or that ends up empty is
+ *    refused with a clear message;
  *  - SCRAM channel binding (-PLUS) is not offered ("n,," header);
  *  - the server's iteration count must be within SASL_SCRAM_ITER_MIN..
  *    SASL_SCRAM_ITER_MAX (see there);
@@ -64,12 +68,24 @@ const char	*sasl_name(enum sasl_kind);
 /*
  * Start an exchange as account. secret is the password for SCRAM and the
  * path of the PEM private key for ECDSA (read here, at once). Returns NULL
- * and sets *err (caller frees) for a refused name or password (not
- * printable ASCII, empty), or a key that cannot be read or is not P-256.
+ * and sets *cause (caller frees) for a name or password SASLprep refuses
+ * (see sasl_prep), or a key that cannot be read or is not P-256.
  * Copies what it keeps; free with sasl_free().
  */
 struct sasl_mech *sasl_new(enum sasl_kind, const char *account,
-		     const char *secret, char **err);
+		     const char *secret, char **cause);
+
+/*
+ * SASLprep (RFC 4013) of s, a name or a password: what names it in the
+ * message ("password"). Returns the prepared string (caller frees; wipe
+ * it first if it is a secret), or NULL and sets *cause (caller frees;
+ * never contains s) when s is empty, is not UTF-8, or SASLprep refuses
+ * it.
+ */
+char		*sasl_prep(const char *s, const char *what, char **cause);
+
+/* Zero a secret string and free it; NULL is a no-op. */
+void		 sasl_wipe(char *);
 
 /* Zero every secret and free; NULL is a no-op. */
 void		 sasl_free(struct sasl_mech *);
@@ -78,12 +94,12 @@ void		 sasl_free(struct sasl_mech *);
  * Feed the next server message (in, inlen: raw bytes; in may be NULL
  * when inlen is 0) and get the answer in *out, *outlen (caller frees with
  * free(); NULL and 0 when the answer is empty or on failure). On
- * SASL_FAILED *err is set (caller frees); once SASL_DONE or SASL_FAILED
+ * SASL_FAILED *cause is set (caller frees); once SASL_DONE or SASL_FAILED
  * has been returned, every further step fails.
  */
 enum sasl_status sasl_step(struct sasl_mech *, const unsigned char *in,
 		     size_t inlen, unsigned char **out, size_t *outlen,
-		     char **err);
+		     char **cause);
 
 /*
  * Test hook: use nonce (printable ASCII without ',') as the SCRAM client
@@ -96,9 +112,9 @@ int		 sasl_scram_set_nonce(struct sasl_mech *, const char *nonce);
  * The public key of the P-256 PEM private key at key_file, in the form
  * Atheme's "NickServ SET PUBKEY" and Libera.Chat expect: base64 of the
  * compressed point (33 bytes, 44 characters). Returns a string the caller
- * frees, or NULL and sets *err (caller frees).
+ * frees, or NULL and sets *cause (caller frees).
  */
-char		*sasl_ecdsa_pubkey(const char *key_file, char **err);
+char		*sasl_ecdsa_pubkey(const char *key_file, char **cause);
 
 /* Base64 of len bytes (may be 0: ""); caller frees. */
 char		*sasl_b64_encode(const unsigned char *, size_t len);

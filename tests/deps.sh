@@ -17,6 +17,7 @@ pc jansson libjansson-dev
 pc sqlite3 libsqlite3-dev
 pc libconfig libconfig-dev
 pc yaml-0.1 libyaml-dev
+pc libidn libidn-dev
 pc libpq libpq-dev
 pc cmocka libcmocka-dev
 cmd python3 python3

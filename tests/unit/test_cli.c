@@ -1,4 +1,4 @@
-/* deps: cli */
+/* deps: cli util log */
 /*
  * test_cli.c — the command-line parser: flags, grouped flags, -c forms,
  * subcommands, and the errors a user gets for bad input.
@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -16,7 +18,7 @@
 static int
 parse(struct cli *c, char *err, ...)
 {
-	char	*argv[16];
+	char	*argv[16], *cause = NULL;
 	int	 argc = 0;
 	va_list	 ap;
 
@@ -26,7 +28,14 @@ parse(struct cli *c, char *err, ...)
 		argc++;
 	va_end(ap);
 	err[0] = '\0';
-	return cli_parse(argc, argv, c, err, 128);
+	if (cli_parse(argc, argv, c, &cause) == 0) {
+		assert_null(cause);
+		return 0;
+	}
+	assert_non_null(cause);
+	snprintf(err, 128, "%s", cause);
+	free(cause);
+	return -1;
 }
 
 static void

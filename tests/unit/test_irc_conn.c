@@ -2,8 +2,10 @@
  * test_irc_conn.c — unit tests for the irc module on a socketpair
  * standing in for a server connection: the send queue of irc_conn.c
  * (announcements report when they are written or lost, replies are
- * bounded by queue_max, announcements go first and are never dropped)
- * and SASL challenges in 400-byte pieces (irc_reg.c).
+ * bounded by queue_max, announcements go first and are never dropped),
+ * SASL challenges in 400-byte pieces (irc_reg.c), the user@host of
+ * others as the lines from the server show it, and a channel joined
+ * only once the WHO asked on joining has ended (irc_users.c).
  */
 /* deps: irc irc_conn irc_reg irc_users irc_tls irc_sasl sasl ircmsg loop */
 /* deps: util log */
@@ -16,6 +18,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +26,7 @@
 #include "config.h"
 #include "irc.h"
 #include "irc_conn.h"
+#include "irc_users.h"
 #include "loop.h"
 
 struct fixture {
@@ -235,6 +239,109 @@ test_sasl_challenge_pieces(void **state)
 	teardown_irc(f);
 }
 
+/*
+ * The user@host of others comes from NAMES (userhost-in-names), WHO in
+ * a channel of ours, JOIN, CHGHOST and messages; a NICK keeps it, QUIT
+ * forgets it, and a stranger's message adds nobody. Each line from the
+ * server is followed by what irc_userhost says of nick ("-": unknown).
+ */
+static void
+test_userhost_tracking(void **state)
+{
+	static const struct {
+		const char	*line, *nick, *want;
+	} steps[] = {
+		{ ":bot!b@h JOIN #c", "alice", "-" },
+		{ ":s 353 bot = #c :@bot alice!al@a.example +carol", "alice",
+		  "al@a.example" },
+		{ NULL, "carol", "-" },
+		{ ":s 352 bot #c ~carol c.example s carol H :0 C", "CAROL",
+		  "~carol@c.example" },
+		{ ":s 352 bot #other d d.example s dave H :0 D", "dave", "-" },
+		{ ":dave!d@d.example JOIN #c", "dave", "d@d.example" },
+		{ ":dave!d@d.example CHGHOST dd new.example", "dave",
+		  "dd@new.example" },
+		{ ":dave!dd@new.example NICK bob", "dave", "-" },
+		{ NULL, "bob", "dd@new.example" },
+		{ ":bob!x@y PRIVMSG #c :hi", "bob", "x@y" },
+		{ ":bob!x@y QUIT :bye", "bob", "-" },
+		{ ":eve!e@e.example PRIVMSG bot :hi", "eve", "-" },
+	};
+	struct fixture	*f = setup_irc(10);
+	const char	*u, *h;
+	char		 got[128];
+	size_t		 i;
+
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (steps[i].line != NULL)
+			server_says(f, steps[i].line);
+		if (irc_userhost(f->irc, steps[i].nick, &u, &h) == 0)
+			snprintf(got, sizeof got, "%s@%s", u, h);
+		else if (u == NULL && h == NULL)
+			snprintf(got, sizeof got, "-");
+		else
+			snprintf(got, sizeof got, "(unknown, but set)");
+		if (strcmp(got, steps[i].want) != 0)
+			fail_msg("step %zu, %s: %s, want %s", i, steps[i].nick,
+			    got, steps[i].want);
+	}
+	/* Ours, which counts in the size of what we send. */
+	assert_string_equal(f->irc->userhost, "b@h");
+	server_says(f, ":bot!b@h CHGHOST bb cloak.example");
+	assert_string_equal(f->irc->userhost, "bb@cloak.example");
+	assert_int_equal(irc_userhost(f->irc, "bot", &u, &h), -1);
+	teardown_irc(f);
+}
+
+/* Count the owner's joined events. */
+static void
+joined_cb(struct irc *irc, const char *chan, void *arg)
+{
+	int	*n = arg;
+
+	(*n)++;
+}
+
+/*
+ * A channel counts as joined once the WHO asked on joining has ended:
+ * at registration the WHO goes with the JOIN; a later JOIN of ours asks
+ * on its echo; a WHO the server refuses for now (263) ends the wait.
+ */
+static void
+test_joined_after_who(void **state)
+{
+	struct fixture	*f = setup_irc(10);
+	char		*chans[] = { "#c" };
+	char		 buf[512];
+	int		 n = 0;
+
+	f->irc->h->joined = joined_cb;
+	f->irc->h->arg = &n;
+	f->cfg.irc.channels = chans;
+	f->cfg.irc.nchannels = 1;
+	irc_join_all(f->irc);
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "JOIN #c\r\nWHO #c\r\n");
+	server_says(f, ":bot!b@h JOIN #c");
+	server_says(f, ":s 353 bot = #c :@bot alice");
+	server_says(f, ":s 366 bot #c :End of NAMES");
+	assert_int_equal(n, 0);
+	server_says(f, ":s 352 bot #c al a.example s alice H :0 A");
+	server_says(f, ":s 315 bot #c :End of WHO");
+	assert_int_equal(n, 1);
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "");		/* no second WHO */
+	/* A JOIN of ours nobody asked about (a rejoin): WHO on its echo. */
+	server_says(f, ":bot!b@h JOIN #d");
+	peer_read(f, buf, sizeof buf);
+	assert_string_equal(buf, "WHO #d\r\n");
+	server_says(f, ":s 366 bot #d :End of NAMES");
+	assert_int_equal(n, 1);
+	server_says(f, ":s 263 bot WHO :Server load is too heavy");
+	assert_int_equal(n, 2);
+	teardown_irc(f);
+}
+
 int
 main(void)
 {
@@ -244,6 +351,8 @@ main(void)
 		cmocka_unit_test(test_queue_bound_and_lanes),
 		cmocka_unit_test(test_queued_announcement_lost),
 		cmocka_unit_test(test_sasl_challenge_pieces),
+		cmocka_unit_test(test_userhost_tracking),
+		cmocka_unit_test(test_joined_after_who),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

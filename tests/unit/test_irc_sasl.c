@@ -1,6 +1,7 @@
 /*
  * test_irc_sasl.c — unit tests for bot/irc_sasl.c: the PLAIN and
- * EXTERNAL mechanisms through the one step interface of irc_sasl.h.
+ * EXTERNAL mechanisms through the one step interface of irc_sasl.h,
+ * PLAIN's credentials through SASLprep.
  */
 /* deps: irc_sasl sasl util log */
 #include <stdarg.h>
@@ -54,6 +55,37 @@ test_plain_refuses(void **state)
 	irc_sasl_plain.free(st);
 }
 
+/*
+ * PLAIN sends the credentials through SASLprep (RFC 4616): a soft hyphen
+ * is removed and a non-ASCII space becomes " "; a prohibited character
+ * stops it before anything is sent.
+ */
+static void
+test_plain_saslprep(void **state)
+{
+	struct cfg_sasl	 s = { .mech = CFG_SASL_PLAIN,
+			    .account = "b\xc2\xadob",
+			    .password = "p\xc2\xa0w" };
+	void		*st = NULL;
+	unsigned char	*out = NULL;
+	size_t		 outlen = 0;
+
+	assert_int_equal(irc_sasl_plain.start(&s, &st), 0);
+	assert_int_equal(irc_sasl_plain.step(st, NULL, 0, &out, &outlen), 0);
+	assert_int_equal(outlen, 11);
+	assert_memory_equal(out, "bob\0bob\0p w", 11);
+	free(out);
+	irc_sasl_plain.free(st);
+	s.password = "p\x07w";
+	st = NULL;
+	assert_int_equal(irc_sasl_plain.start(&s, &st), -1);
+	assert_null(st);
+	s.password = "pw";
+	s.account = "bo\xc3";
+	assert_int_equal(irc_sasl_plain.start(&s, &st), -1);
+	assert_null(st);
+}
+
 /* EXTERNAL answers with an empty response. */
 static void
 test_external(void **state)
@@ -78,6 +110,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_plain_refuses),
+		cmocka_unit_test(test_plain_saslprep),
 		cmocka_unit_test(test_external),
 	};
 

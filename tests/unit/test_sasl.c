@@ -2,7 +2,8 @@
  * test_sasl.c — the SASL client mechanisms through sasl.h, with a scripted
  * server: SCRAM-SHA-256 against RFC 7677's test vector, then every way a
  * server may fail to prove the password (wrong signature, foreign nonce,
- * "e=", odd iteration counts, malformed messages); ECDSA-NIST256P-CHALLENGE
+ * "e=", odd iteration counts, malformed messages); SASLprep (RFC 4013's
+ * examples, and SCRAM on prepared strings); ECDSA-NIST256P-CHALLENGE
  * with keys made here by OpenSSL, its signature checked with the public
  * key, keys that are not P-256 refused, and the SET PUBKEY form checked
  * against a fixed key whose value Atheme 7.2 accepted.
@@ -330,13 +331,82 @@ test_scram_mutated_server(void **state)
 	assert_true(accepted > 10);	/* the property was exercised */
 }
 
+/* sasl_prep(in) must give want. */
 static void
-test_scram_ascii_only(void **state)
+prepped(const char *in, const char *want)
 {
-	refused("user", "p\xc3\xa4ssword", "non-ASCII");
-	refused("us\xc3\xa9r", "pencil", "non-ASCII");
+	char	*out, *cause = NULL;
+
+	out = sasl_prep(in, "password", &cause);
+	if (out == NULL)
+		fail_msg("\"%s\": refused: %s", in, cause);
+	assert_null(cause);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* sasl_prep(in) must be refused with a message containing want. */
+static void
+prep_refused(const char *in, const char *want)
+{
+	char	*cause = NULL;
+
+	assert_null(sasl_prep(in, "password", &cause));
+	err_has(cause, want, in);
+}
+
+/* RFC 4013 section 3's examples, and what SASLprep maps and refuses. */
+static void
+test_saslprep(void **state)
+{
+	prepped("I\xc2\xadX", "IX");		/* soft hyphen removed */
+	prepped("user", "user");
+	prepped("USER", "USER");		/* case preserved */
+	prepped("\xc2\xaa", "a");		/* NFKC */
+	prepped("\xe2\x85\xa8", "IX");		/* roman numeral nine */
+	prepped("pen\xc2\xa0" "cil", "pen cil");	/* non-ASCII space */
+	prepped("p\xc3\xa4ssword", "p\xc3\xa4ssword");
+	prep_refused("\x07", "control character");	/* RFC 4013 #6 */
+	prep_refused("pen\tcil", "control character");
+	prep_refused("pen\x7f" "cil", "control character");
+	prep_refused("\xd8\xa7" "1", "right-to-left");	/* RFC 4013 #7 */
+	prep_refused("a\xee\x80\x80", "SASLprep (RFC 4013) prohibits");
+	prep_refused("a\xef\xbf\xbe", "prohibits");	/* non-character */
+	prep_refused("p\xc3" "ss", "not valid UTF-8");
+	prep_refused("\xc2\xad", "empty once SASLprep");
+	prep_refused("", "empty");
+	prep_refused(NULL, "empty");
+}
+
+/*
+ * SCRAM uses the prepared strings: a soft hyphen and a zero-width
+ * no-break space in the password give RFC 7677's proof for "pencil";
+ * the name in the client-first-message is prepared; what SASLprep
+ * refuses cannot start.
+ */
+static void
+test_scram_saslprep(void **state)
+{
+	struct sasl_mech	*m;
+	char			*out, *err = NULL;
+
+	m = sasl_new(SASL_SCRAM_SHA_256, "us\xc2\xad" "er",
+	    "pen\xc2\xad" "c\xef\xbb\xbfil", &err);
+	assert_non_null(m);
+	assert_int_equal(sasl_scram_set_nonce(m, V_NONCE), 0);
+	assert_int_equal(step_str(m, "", &out, &err), SASL_CONTINUE);
+	assert_string_equal(out, V_FIRST);
+	free(out);
+	assert_int_equal(step_str(m, V_SFIRST, &out, &err), SASL_CONTINUE);
+	assert_string_equal(out, V_FINAL);
+	free(out);
+	assert_int_equal(step_str(m, V_SFINAL, &out, &err), SASL_DONE);
+	free(out);
+	sasl_free(m);
 	refused("user", "pen\tcil", "control");
 	refused("user", "pen\x7f" "cil", "control");
+	refused("us\xc3" "r", "pencil", "account name is not valid UTF-8");
+	refused("user", "\xd8\xa7" "1", "password mixes right-to-left");
 	refused("user", "", "empty");
 	refused("", "pencil", "empty");
 }
@@ -564,7 +634,8 @@ main(void)
 		cmocka_unit_test(test_scram_nul_and_order),
 		cmocka_unit_test(test_scram_escaping_and_nonce),
 		cmocka_unit_test(test_scram_mutated_server),
-		cmocka_unit_test(test_scram_ascii_only),
+		cmocka_unit_test(test_saslprep),
+		cmocka_unit_test(test_scram_saslprep),
 		cmocka_unit_test(test_b64),
 		cmocka_unit_test(test_ecdsa_sign),
 		cmocka_unit_test(test_ecdsa_key_refused),
