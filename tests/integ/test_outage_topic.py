@@ -29,6 +29,17 @@ def topic_of(client, chan="#test", timeout=10.0):
     return line.params[2] if line.command == "332" else ""
 
 
+def set_topic(client, text, chan="#test", timeout=10.0):
+    """client sets the topic of chan and sees the server relay it, so
+    that every later line of anyone reaches the server after it."""
+    start = client.mark()
+    client.send("TOPIC %s :%s" % (chan, text))
+    client.wait_for(
+        lambda l: l.command == "TOPIC" and l.nick == client.nick
+        and l.params[-1] == text, timeout, start=start,
+        what="%s's topic change relayed" % client.nick)
+
+
 def topic_from_bot(client, rx, timeout=15.0, start=None):
     """The next TOPIC change by the bot whose text matches rx (whole)."""
     return client.wait_for(
@@ -65,7 +76,7 @@ P2 = "outage #2: API down | "
 
 def test_topic_prefixed_and_restored(t):
     srv, bot, alice, bob = bot_first(t)
-    alice.send("TOPIC #test :" + WELCOME)
+    set_topic(alice, WELCOME)
     check(topic_of(bob) == WELCOME, "the topic is set")
 
     alice.say("#test", "!outage open Copr builds failing")
@@ -80,7 +91,7 @@ def test_topic_prefixed_and_restored(t):
 
     # Someone edits the topic meanwhile: the edit stays.
     edited = P2 + P1 + WELCOME + " (news: builds paused)"
-    alice.send("TOPIC #test :" + edited)
+    set_topic(alice, edited)
     check(topic_of(bob) == edited, "alice's edit")
     alice.say("#test", "!outage resolve 1 fixed")
     bot_says(alice, r"^\[outage #1 resolved\] Copr builds failing")
@@ -107,7 +118,7 @@ def test_topic_without_op_is_logged_and_the_outage_goes_on(t):
     alice = t.client(srv, "alice")
     alice.join("#test")                     # alice holds op, not the bot
     alice.send("MODE #test +t")
-    alice.send("TOPIC #test :" + WELCOME)
+    set_topic(alice, WELCOME)
     bot = t.bot(outage_config(t, srv, irc={"topic": True}), start=False)
     bot.start()
     bot.wait_joined(alice, "#test")
