@@ -335,6 +335,7 @@ static const char *hostile[] = {
 	"true",
 	"  spaces around  ",
 	"ünïcödé ✓ and \xe2\x80\xa8 line separator",
+	"<img src=x onerror=alert(1)> &amp; <b>bold</b>",
 	"",
 };
 
@@ -369,6 +370,9 @@ test_hostile(void **state)
 		assert_non_null(strstr(body, "\n- Tue Nov 24 18:02 UTC: "
 		    "Builds are not starting\n"));
 		assert_int_equal(lines(body), *hostile[i] != '\0' ? 6 : 5);
+		/* No text is taken for HTML by a site that renders it. */
+		assert_null(strchr(body, '<'));
+		assert_null(strchr(body, '>'));
 		assert_true(one_line_values(s));
 		/* Words a reader would take for a boolean or a null. */
 		assert_null(strstr(s, "  - true\n"));
@@ -380,6 +384,9 @@ test_hostile(void **state)
 		s = status_md_statusfy(&o, NULL, 0);
 		assert_non_null(s);
 		front_is(s, "title", hostile[i]);
+		body = strstr(s + 4, "\n---\n");
+		assert_non_null(body);
+		assert_null(strchr(body, '<'));
 		front_is(s, "resolved", "false");
 		free(s);
 		o.affected = NULL;
