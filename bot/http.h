@@ -56,6 +56,9 @@ struct http_request {
 	 * other headers, so never set it with a secret in a custom header.
 	 */
 	int			 follow;
+	/* The URL's path may hold a secret (a chat webhook's URL): logs
+	 * show the scheme and host only. */
+	int			 log_host_only;
 };
 
 /*
