@@ -655,7 +655,8 @@ http_setup(struct http *h, struct http_req *r, const struct http_request *q)
 	SETOPT(CURLOPT_TIMEOUT_MS, timeout);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect);
 	SETOPT(CURLOPT_USERAGENT, h->user_agent);
-	SETOPT(CURLOPT_FOLLOWLOCATION, 1L);
+	SETOPT(CURLOPT_FOLLOWLOCATION, q->follow && (strcmp(r->method,
+	    "GET") == 0 || strcmp(r->method, "HEAD") == 0) ? 1L : 0L);
 	SETOPT(CURLOPT_MAXREDIRS, HTTP_MAX_REDIRS);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

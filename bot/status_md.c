@@ -517,6 +517,29 @@ md_summary(const struct outage *o)
 	return buf_steal(&b);
 }
 
+/*
+ * Append an update's text as one line that cannot close its container:
+ * markdown-it-container takes up to three spaces and then ':::' as the
+ * end, so a ':' after the leading spaces (control bytes become spaces
+ * here too) gets a backslash.
+ */
+static void
+md_statusfy_text(struct buf *b, const char *text)
+{
+	struct buf	 t;
+	size_t		 n;
+
+	buf_init(&t);
+	md_text(&t, text, 1);
+	buf_addc(&t, '\0');
+	n = strspn(t.data, " ");
+	buf_add(b, t.data, n);
+	if (t.data[n] == ':')
+		buf_addc(b, '\\');
+	buf_addstr(b, t.data + n);
+	buf_free(&t);
+}
+
 /* Append one Statusfy update container for u. */
 static void
 md_statusfy_update(struct buf *b, const struct outage_update *u)
@@ -532,12 +555,8 @@ md_statusfy_update(struct buf *b, const struct outage_update *u)
 	if (u->text == NULL || *u->text == '\0')
 		buf_printf(b, "%c%s.", toupper((unsigned char)state[0]),
 		    state + 1);
-	else {
-		/* A line starting with ':' could close the container. */
-		if (*u->text == ':')
-			buf_addc(b, '\\');
-		md_text(b, u->text, 1);
-	}
+	else
+		md_statusfy_text(b, u->text);
 	buf_addstr(b, "\n:::\n");
 }
 
