@@ -24,7 +24,6 @@
 #include "when.h"
 
 #define ONCALL_SCHEDULE_MAX	20
-#define ONCALL_WHO_SHIFTS	3	/* shifts looked at for "until", "next" */
 #define ONCALL_LIST_MAX		20	/* overrides listed at most */
 
 static enum cmd_retval	cmd_who_exec(struct cmd_ctx *, struct cmd_args *);
@@ -286,14 +285,13 @@ oc_span(const struct cfg_role *r, time_t a, time_t b, time_t now, char *buf,
 static int
 oc_who_line(struct cmd_ctx *ctx, const struct cfg_role *r, time_t now)
 {
-	struct oncall_view	 v;
-	char			 line[512];
+	char	 line[512];
 
-	if (oc_view(ctx, r, now, ONCALL_WHO_SHIFTS, &v) != 0)
+	if (oncall_who(ctx->bot->oncall, r, now, line, sizeof line) == NULL) {
+		cmd_reply(ctx, "cannot read the on-call state (see the log)");
 		return -1;
-	cmd_reply(ctx, "%s", oncall_who_line(r, &v, now, now, line,
-	    sizeof line));
-	oncall_view_free(&v);
+	}
+	cmd_reply(ctx, "%s", line);
 	return 0;
 }
 

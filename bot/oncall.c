@@ -42,6 +42,7 @@
 #include "oncall.h"
 #include "rotation.h"
 #include "store.h"
+#include "tz.h"
 #include "util.h"
 #include "when.h"
 
@@ -75,6 +76,11 @@ struct oncall_cache {
 	int			 shifts;	/* the last window asked: */
 	time_t			 end;		/* its end (0: none) */
 	struct oncall_rows	*rows;		/* NULL: none read */
+	unsigned		 gen;		/* moves with state or rows */
+	char			*who;		/* the who-line, or NULL: */
+	unsigned		 who_gen;	/* made at this gen, */
+	time_t			 who_from;	/* true for now in */
+	time_t			 who_until;	/* [who_from, who_until) */
 };
 
 struct oncall {
@@ -216,15 +222,19 @@ oncall_view_free(struct oncall_view *v)
 	memset(v, 0, sizeof *v);
 }
 
-/* The one-line answer for a role at t. */
-const char *
-oncall_who_line(const struct cfg_role *r, const struct oncall_view *v,
-    time_t t, time_t now, char *buf, size_t bufsz)
+/*
+ * The one-line answer for a role at t, and in *end when its first run
+ * ends (0: nobody on call): the line is the same for any t before it.
+ */
+static const char *
+oncall_who_fmt(const struct cfg_role *r, const struct oncall_view *v,
+    time_t t, time_t now, char *buf, size_t bufsz, time_t *end)
 {
 	struct rot_slot	s[ONCALL_WHO_SLOTS];
 	char		until[64], covers[ROT_NAME_MAX + 32] = "";
 	size_t		n, k;
 
+	*end = 0;
 	/* The schedule's first slots are final as soon as they are out:
 	 * two usually show both runs; only if they merge look further. */
 	k = rot_schedule(&v->role, &v->state, v->ov, v->nov, t,
@@ -243,7 +253,18 @@ oncall_who_line(const struct cfg_role *r, const struct oncall_view *v,
 	when_format(r->tz, s[0].end, now, until, sizeof until);
 	snprintf(buf, bufsz, "%s: %s%s until %s; next: %s", r->name,
 	    s[0].person, covers, until, n > 1 ? s[1].person : "nobody");
+	*end = s[0].end;
 	return buf;
+}
+
+/* The one-line answer for a role at t. */
+const char *
+oncall_who_line(const struct cfg_role *r, const struct oncall_view *v,
+    time_t t, time_t now, char *buf, size_t bufsz)
+{
+	time_t	 end;
+
+	return oncall_who_fmt(r, v, t, now, buf, bufsz, &end);
 }
 
 /* ------------------------------------------------------------------ */
@@ -293,8 +314,10 @@ oncall_cache_reset(struct oncall *oc)
 {
 	size_t	i;
 
-	for (i = 0; i < oc->ncache; i++)
+	for (i = 0; i < oc->ncache; i++) {
 		oncall_rows_unref(oc->cache[i].rows);
+		free(oc->cache[i].who);
+	}
 	free(oc->cache);
 	oc->ncache = oc->cfg->nroles;
 	oc->cache = xcalloc(oc->ncache ? oc->ncache : 1, sizeof *oc->cache);
@@ -336,11 +359,13 @@ oncall_cache_forget(struct oncall *oc, const char *role)
 	if (c != NULL) {
 		oncall_rows_unref(c->rows);
 		c->rows = NULL;
+		c->gen++;
 		return;
 	}
 	for (i = 0; i < oc->ncache; i++) {
 		oncall_rows_unref(oc->cache[i].rows);
 		oc->cache[i].rows = NULL;
+		oc->cache[i].gen++;
 	}
 }
 
@@ -358,6 +383,7 @@ oncall_cache_set(struct oncall_cache *c, const struct cfg_role *r,
 
 	c->have_state = known;
 	c->stored = stored;
+	c->gen++;
 	c->state = *st;
 	c->until = 0;
 	c->end = 0;
@@ -418,6 +444,7 @@ oncall_cache_rows(struct oncall *oc, const struct cfg_role *r,
 	rows->until = until;
 	oncall_rows_unref(c->rows);
 	c->rows = rows;
+	c->gen++;
 	return 0;
 }
 
@@ -808,8 +835,10 @@ oncall_free(struct oncall *oc)
 		loop_timer_del(oc->env.loop, oc->t_event);
 	if (oc->t_clock != 0)
 		loop_timer_del(oc->env.loop, oc->t_clock);
-	for (i = 0; i < oc->ncache; i++)
+	for (i = 0; i < oc->ncache; i++) {
 		oncall_rows_unref(oc->cache[i].rows);
+		free(oc->cache[i].who);
+	}
 	free(oc->cache);
 	free(oc->pending);
 	free(oc);
@@ -855,6 +884,47 @@ oncall_view(struct oncall *oc, const struct cfg_role *r, time_t now,
 	oncall_view_fill(v, c->rows->rows, c->rows->n, v->state.shift_start,
 	    end);
 	return 0;
+}
+
+/*
+ * !who-is-on-call for role r now into buf, or NULL when the state
+ * cannot be read. The line is kept and said again while nothing it
+ * rests on changed (the role's state and overrides: any change moves
+ * the cache's gen) and now is before the first run's end and the
+ * state's shift end; a line whose end falls in another year than now
+ * is not kept, since it drops the year when the new year comes.
+ */
+const char *
+oncall_who(struct oncall *oc, const struct cfg_role *r, time_t now,
+    char *buf, size_t bufsz)
+{
+	struct oncall_cache	*c = oncall_cache_of(oc, r);
+	struct oncall_view	 v;
+	struct tz_local		 a, b;
+	time_t			 end;
+
+	if (c != NULL && c->who != NULL && c->who_gen == c->gen &&
+	    now >= c->who_from && now < c->who_until) {
+		strlcpy_ob(buf, c->who, bufsz);
+		return buf;
+	}
+	if (oncall_view(oc, r, now, ONCALL_WHO_SHIFTS, &v) != 0)
+		return NULL;
+	oncall_who_fmt(r, &v, now, now, buf, bufsz, &end);
+	oncall_view_free(&v);
+	c = oncall_cache_of(oc, r);
+	if (c == NULL || end <= now || now >= c->until)
+		return buf;
+	tz_to_local(r->tz, now, &a);
+	tz_to_local(r->tz, end, &b);
+	if (a.year != b.year)
+		return buf;
+	free(c->who);
+	c->who = xstrdup(buf);
+	c->who_gen = c->gen;
+	c->who_from = now;
+	c->who_until = end < c->until ? end : c->until;
+	return buf;
 }
 
 /* Write the audit row of a change (inside its transaction). 0 or -1. */

@@ -105,6 +105,16 @@ void		 oncall_joined(struct oncall *, const char *chan);
 int		 oncall_view(struct oncall *, const struct cfg_role *,
 		     time_t now, int shifts, struct oncall_view *);
 
+#define ONCALL_WHO_SHIFTS	3	/* shifts looked at for "until", "next" */
+
+/*
+ * !who-is-on-call's line for a role now into buf (as oncall_who_line),
+ * kept in memory while what it rests on is unchanged; NULL when the
+ * state cannot be read.
+ */
+const char	*oncall_who(struct oncall *, const struct cfg_role *,
+		     time_t now, char *buf, size_t bufsz);
+
 /*
  * A change's audit record: who asked (person or nick), their level, the
  * nick that sent it (the bridge nick for relays), where ("private" or

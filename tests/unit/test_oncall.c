@@ -428,6 +428,59 @@ test_view_outlives_change(void **state)
 	same_as_store(f, om, 3);
 }
 
+/*
+ * oncall_who's kept line is the line the store gives, at every step:
+ * asked again, after an override, a cancel, a swap, across the shift's
+ * end (before and after the handoff is stored) and after a reload.
+ */
+static void
+who_is_store(struct fixture *f, const struct cfg_role *r, const char *want)
+{
+	struct oncall_view	 v;
+	char			 kept[512], fresh[512];
+
+	assert_non_null(oncall_who(f->oc, r, t_now, kept, sizeof kept));
+	assert_int_equal(oncall_view_load(f->store, r, t_now,
+	    ONCALL_WHO_SHIFTS, 0, &v), 0);
+	oncall_who_line(r, &v, t_now, t_now, fresh, sizeof fresh);
+	oncall_view_free(&v);
+	assert_string_equal(kept, fresh);
+	if (want != NULL && strstr(kept, want) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", kept, want);
+}
+
+static void
+test_who_line_kept(void **state)
+{
+	struct fixture		*f = *state;
+	const struct cfg_role	*om = &f->roles[0][0];
+	struct rot_slot		 out[2];
+	long long		 id, ids[2];
+	char			*role = NULL, *cause = NULL;
+
+	t_now = T_NOW;
+	who_is_store(f, om, "om: alice until");
+	t_now += 60;
+	who_is_store(f, om, "om: alice until");
+	id = add(f, om, "carol", t_now, t_now + 3600);
+	who_is_store(f, om, "om: carol (covering for alice) until");
+	assert_int_equal(oncall_override_cancel(f->oc, id, NULL, &role,
+	    &cause), 1);
+	free(role);
+	who_is_store(f, om, "om: alice until");
+	assert_int_equal(oncall_swap(f->oc, om, "bob", "carol", NULL, out,
+	    ids, &cause), 0);
+	who_is_store(f, om, "; next: carol");
+	/* The shift ends: asked before any refresh stores the handoff. */
+	t_now = T_ANCHOR + T_DAY + 1;
+	who_is_store(f, om, "om: carol (covering for bob) until");
+	oncall_refresh(f->oc);
+	who_is_store(f, om, "om: carol (covering for bob) until");
+	oncall_set_config(f->oc, &f->cfg[1]);
+	who_is_store(f, &f->roles[1][0], NULL);
+	who_is_store(f, &f->roles[1][1], NULL);
+}
+
 int
 main(void)
 {
@@ -448,6 +501,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_view_across_handoff,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_who_line_kept, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_view_outlives_change,
 		    setup, teardown),
 	};
