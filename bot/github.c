@@ -414,20 +414,6 @@ gh_list_url(const struct gh *gh, const char *const *labels, int page)
 	return buf_steal(&b);
 }
 
-/* Serialise and release v; NULL if v is NULL. Caller frees. */
-static char *
-json_text(json_t *v)
-{
-	char	*s;
-
-	if (v == NULL)
-		return NULL;
-	/* jansson allocates with malloc: the caller's free() matches. */
-	s = json_dumps(v, JSON_COMPACT);
-	json_decref(v);
-	return s;
-}
-
 /* A JSON array of strings; NULL if one is not UTF-8. */
 static json_t *
 json_strv(const char *const *v)
@@ -472,7 +458,7 @@ gh_json_create(const char *title, const char *body,
 		}
 		json_object_set_new(o, "labels", l);
 	}
-	return json_text(o);
+	return util_json_take(o);
 }
 
 /* {"body":..}. */
@@ -483,7 +469,7 @@ gh_json_comment(const char *body)
 
 	if (body == NULL || (b = json_string(body)) == NULL)
 		return NULL;
-	return json_text(json_pack("{s:o}", "body", b));
+	return util_json_take(json_pack("{s:o}", "body", b));
 }
 
 /* {"state":"closed","state_reason":"completed"}. */
@@ -511,7 +497,7 @@ gh_json_update(const char *const *labels, int close)
 		}
 		json_object_set_new(o, "labels", l);
 	}
-	return json_text(o);
+	return util_json_take(o);
 }
 
 /* The pinIssue or unpinIssue mutation with the node id as a variable. */
@@ -529,7 +515,7 @@ gh_json_pin(const char *node_id, int pin)
 	    "{issue{id number isPinned}}}" :
 	    "mutation($id:ID!){unpinIssue(input:{issueId:$id})"
 	    "{issue{id number isPinned}}}";
-	return json_text(json_pack("{s:s,s:{s:o}}", "query", q,
+	return util_json_take(json_pack("{s:s,s:{s:o}}", "query", q,
 	    "variables", "id", id));
 }
 
