@@ -433,30 +433,32 @@ json_strv(const char *const *v)
 	return a;
 }
 
+/* Add v (taken) to o under key; -1 if v is NULL (text not UTF-8). */
+static int
+json_put(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	json_object_set_new(o, key, v);
+	return 0;
+}
+
 /* {"title":..,"body":..,"labels":[..]}; body and labels optional. */
 char *
 gh_json_create(const char *title, const char *body,
     const char *const *labels)
 {
-	json_t	*o, *t, *b, *l;
+	json_t	*o;
 
-	if (title == NULL || (t = json_string(title)) == NULL)
+	if (title == NULL)
 		return NULL;
 	o = json_object();
-	json_object_set_new(o, "title", t);
-	if (body != NULL) {
-		if ((b = json_string(body)) == NULL) {
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, "body", b);
-	}
-	if (labels != NULL && labels[0] != NULL) {
-		if ((l = json_strv(labels)) == NULL) {
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, "labels", l);
+	if (json_put(o, "title", json_string(title)) == -1 ||
+	    (body != NULL && json_put(o, "body", json_string(body)) == -1) ||
+	    (labels != NULL && labels[0] != NULL &&
+	    json_put(o, "labels", json_strv(labels)) == -1)) {
+		json_decref(o);
+		return NULL;
 	}
 	return util_json_take(o);
 }
@@ -483,19 +485,16 @@ gh_json_close(void)
 char *
 gh_json_update(const char *const *labels, int close)
 {
-	json_t	*o = json_object(), *l;
+	json_t	*o = json_object();
 
 	if (close) {
 		json_object_set_new(o, "state", json_string("closed"));
 		json_object_set_new(o, "state_reason",
 		    json_string("completed"));
 	}
-	if (labels != NULL) {
-		if ((l = json_strv(labels)) == NULL) {
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, "labels", l);
+	if (labels != NULL && json_put(o, "labels", json_strv(labels)) == -1) {
+		json_decref(o);
+		return NULL;
 	}
 	return util_json_take(o);
 }
