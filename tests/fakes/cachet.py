@@ -50,11 +50,9 @@ import os
 import re
 import signal
 import sys
-import threading
 import time
 import uuid
 from base64 import b64decode
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 
@@ -168,23 +166,10 @@ class FakeCachet(_gh.FakeGitHub):
         self.updates_ = []         # incident update dicts
         self.metas = 0
 
-    def start(self):
+    def start(self, handler=None):
         """Listen (again, after stop: same port, same state) and serve
-        from a thread."""
-        fake = self
-        self.stopping.clear()
-
-        class Handler(CachetHandler):
-            gh = fake
-
-        self.server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-        return self
+        Cachet's API from a thread."""
+        return super().start(handler or CachetHandler)
 
     @property
     def url(self):

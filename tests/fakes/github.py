@@ -197,13 +197,14 @@ class FakeGitHub:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self):
+    def start(self, handler=None):
         """Listen (again, after stop: on the same port, with the same
-        state) and serve from a thread."""
+        state) and serve from a thread; handler is the request handler
+        class (FakeHandler or a subclass of it; FakeHandler if None)."""
         fake = self
         self.stopping.clear()
 
-        class Handler(FakeHandler):
+        class Handler(handler or FakeHandler):
             gh = fake
 
         self.server = ThreadingHTTPServer((self.host, self.port), Handler)
