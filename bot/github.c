@@ -553,21 +553,6 @@ read_issue_obj(json_t *o, struct gh_result *res)
 	return 0;
 }
 
-/* Read a created or fetched issue. */
-int
-gh_read_issue(const char *body, size_t len, struct gh_result *res,
-    struct gh_json **keep)
-{
-	json_t	*o = json_parse(body, len);
-
-	*keep = NULL;
-	if (!json_is_object(o) || read_issue_obj(o, res) != 0) {
-		json_decref(o);
-		return -1;
-	}
-	*keep = (struct gh_json *)o;
-	return 0;
-}
 
 /* Fill comment_id and html_url from one comment object; 0 or -1. */
 static int
@@ -584,20 +569,40 @@ read_comment_obj(json_t *o, struct gh_result *res)
 	return 0;
 }
 
-/* Read a created comment: id and html_url. */
-int
-gh_read_comment(const char *body, size_t len, struct gh_result *res,
+/*
+ * Parse one object and fill res with read_obj; the parsed value is handed
+ * to *keep (res points into it), or dropped and -1 returned.
+ */
+static int
+read_one(const char *body, size_t len,
+    int (*read_obj)(json_t *, struct gh_result *), struct gh_result *res,
     struct gh_json **keep)
 {
 	json_t	*o = json_parse(body, len);
 
 	*keep = NULL;
-	if (read_comment_obj(o, res) != 0) {
+	if (!json_is_object(o) || read_obj(o, res) != 0) {
 		json_decref(o);
 		return -1;
 	}
 	*keep = (struct gh_json *)o;
 	return 0;
+}
+
+/* Read a created or fetched issue. */
+int
+gh_read_issue(const char *body, size_t len, struct gh_result *res,
+    struct gh_json **keep)
+{
+	return read_one(body, len, read_issue_obj, res, keep);
+}
+
+/* Read a created comment: id and html_url. */
+int
+gh_read_comment(const char *body, size_t len, struct gh_result *res,
+    struct gh_json **keep)
+{
+	return read_one(body, len, read_comment_obj, res, keep);
 }
 
 /*
