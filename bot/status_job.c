@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "ircmsg.h"
-#include "status.h"
+#include "status_job.h"
 #include "store_outbox.h"
 #include "util.h"
 
