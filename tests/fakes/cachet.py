@@ -261,17 +261,10 @@ class CachetHandler(_gh.FakeHandler):
         data = b"" if reply.body is None else json.dumps(reply.body).encode()
         if reply.status == 204:
             data = b""
-        self.send_response(reply.status)
-        headers = {"Content-Type": "application/json",
-                   "Content-Length": str(len(data)),
-                   "Cache-Control": "no-cache, private"}
-        headers.update(reply.headers)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-        self.wfile.flush()
-        return reply.status
+        return self.write_reply(reply, {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(data)),
+            "Cache-Control": "no-cache, private"}, data)
 
     def parse(self, raw):
         """The input as Binput sees it: JSON or a form, else None."""
