@@ -291,6 +291,15 @@ bot_on_message(struct irc *irc, const struct irc_msg *m, const char *account,
 		free(copy);
 		return;
 	}
+	if (!util_utf8_valid(cmdtext, strlen(cmdtext))) {
+		/* Bytes that are not UTF-8 (a Latin-1 client) become U+FFFD,
+		 * so that what is stored can be sent anywhere as JSON. */
+		char	*fixed = irc_utf8_repair(cmdtext);
+
+		free(copy);
+		copy = fixed;
+		cmdtext = fixed;
+	}
 	memset(&ctx, 0, sizeof ctx);
 	memset(&r, 0, sizeof r);
 	r.bot = bot;

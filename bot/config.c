@@ -41,6 +41,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "sasl.h"
 #include "tz.h"
 #include "util.h"
 #include "when.h"
@@ -1354,10 +1355,43 @@ static const char *const sasl_names[] = {
 };
 
 /*
+ * SASLprep (RFC 4013) of the account name and the password now, as the
+ * connection will do it, so that a value it refuses is a problem of the
+ * configuration and not a failed login. The message names the key and
+ * why, never the value (the password is a secret).
+ */
+static void
+sasl_prep_check(struct load *l, struct sect *st)
+{
+	struct cfg_sasl	*sasl = st->base;
+	char		*out, *cause;
+
+	if (sasl->account != NULL) {
+		out = sasl_prep(sasl->account, "it", &cause);
+		if (out == NULL) {
+			lerr(l, sect_got(st, "account"), NULL, "the account "
+			    "name is not valid SASLprep (%s)", cause);
+			free(cause);
+		}
+		free(out);
+	}
+	if (sasl->password != NULL) {
+		out = sasl_prep(sasl->password, "it", &cause);
+		if (out == NULL) {
+			lerr(l, member(st->g, "password_file"), NULL, "the "
+			    "password is not valid SASLprep (%s)", cause);
+			free(cause);
+		}
+		sasl_wipe(out);
+	}
+}
+
+/*
  * What each SASL mechanism needs, once the keys are read: an account and
  * a password for PLAIN and SCRAM-SHA-256, an account and a key file for
  * ECDSA-NIST256P-CHALLENGE, a client certificate for EXTERNAL; a secret
- * the mechanism does not use is refused (and not read).
+ * the mechanism does not use is refused (and not read). The account and
+ * password must pass SASLprep, which every mechanism but EXTERNAL uses.
  */
 static void
 sasl_needs(struct load *l, struct sect *st, config_setting_t *got)
@@ -1394,6 +1428,8 @@ sasl_needs(struct load *l, struct sect *st, config_setting_t *got)
 	if (m == CFG_SASL_EXTERNAL && st->cfg->irc.client_cert == NULL)
 		lerr(l, sect_got(st, "mechanism"), NULL,
 		    "EXTERNAL needs irc.client_cert");
+	if (m != CFG_SASL_EXTERNAL)
+		sasl_prep_check(l, st);
 }
 
 static const struct key sasl_keys[] = {

@@ -959,6 +959,7 @@ gh_send(struct gh_req *r, const char *method, const char *url,
 	q.body_len = body != NULL ? strlen(body) : 0;
 	q.timeout_ms = r->gh->timeout_ms;
 	q.owner = r->gh;
+	q.follow = 1;	/* reads only; Authorization stays on its host */
 	return http_start(r->gh->http, &q, gh_on_done, r) > 0 ? 0 : -1;
 }
 

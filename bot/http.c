@@ -655,7 +655,8 @@ http_setup(struct http *h, struct http_req *r, const struct http_request *q)
 	SETOPT(CURLOPT_TIMEOUT_MS, timeout);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect);
 	SETOPT(CURLOPT_USERAGENT, h->user_agent);
-	SETOPT(CURLOPT_FOLLOWLOCATION, 1L);
+	SETOPT(CURLOPT_FOLLOWLOCATION, q->follow && (strcmp(r->method,
+	    "GET") == 0 || strcmp(r->method, "HEAD") == 0) ? 1L : 0L);
 	SETOPT(CURLOPT_MAXREDIRS, HTTP_MAX_REDIRS);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -729,6 +730,15 @@ http_start(struct http *h, const struct http_request *q, http_done_cb *cb,
 	r->method = xstrdup(q->method != NULL && *q->method != '\0' ?
 	    q->method : "GET");
 	r->log_url = http_log_url(q->url);
+	if (q->log_host_only) {
+		/* Keep "scheme://host", cut the path: "https://h/…". */
+		char	*cut = strchr(r->log_url, '/');
+
+		cut = cut != NULL && cut[1] == '/' ? strchr(cut + 2, '/') :
+		    NULL;
+		if (cut != NULL)
+			strlcpy_ob(cut, "/...", strlen(cut) + 1);
+	}
 	r->max_body = q->max_body > 0 ? q->max_body : HTTP_DEFAULT_MAX_BODY;
 	buf_init(&r->resp);
 	if (strpbrk(r->method, " \t\r\n") != NULL) {

@@ -49,6 +49,16 @@ struct http_request {
 	long			 timeout_ms;	/* 0: 30000 */
 	size_t			 max_body;	/* 0: 1 MiB; larger = error */
 	void			*owner;		/* see http_cancel_owner */
+	/*
+	 * Follow redirects (http and https only). Honoured for GET and HEAD
+	 * alone: a write is never replayed elsewhere or turned into a GET.
+	 * libcurl drops Authorization on a redirect to another host but not
+	 * other headers, so never set it with a secret in a custom header.
+	 */
+	int			 follow;
+	/* The URL's path may hold a secret (a chat webhook's URL): logs
+	 * show the scheme and host only. */
+	int			 log_host_only;
 };
 
 /*

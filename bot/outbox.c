@@ -161,6 +161,8 @@ outbox_unregister(struct outbox *ob, const char *prefix)
 				r->slot = NULL;
 		ob->slots[i].e.start = NULL;
 		ob->slots[i].e.prefix = "";
+		/* Its runs no longer count here: the slot is free again. */
+		ob->slots[i].inflight = 0;
 		return;
 	}
 }

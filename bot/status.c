@@ -148,6 +148,7 @@ status_open(struct status *sp, struct status_backend *be,
 {
 	struct outbox_exec	 e;
 	char			*cause = NULL;
+	size_t			 i;
 
 	be->sp = sp;
 	be->ops = status_ops_for(cb->type);
@@ -158,6 +159,14 @@ status_open(struct status *sp, struct status_backend *be,
 	snprintf(be->prefix, sizeof(be->prefix), "sp.%s.", be->key);
 	if (be->ops == NULL)
 		return -1;
+	for (i = 0; be != &sp->b[i]; i++)
+		if (sp->b[i].ops != NULL && strcmp(sp->b[i].key, be->key) == 0) {
+			log_warn("status", "%s:%d: %s backend left out: it "
+			    "writes where line %d does", base->cfg->path,
+			    cb->line, be->ops->name, sp->b[i].cfg->line);
+			be->ops = NULL;
+			return -1;
+		}
 	be->state = be->ops->open(cb, &be->ctx, &cause);
 	if (be->state == NULL) {
 		log_warn("status", "%s:%d: %s backend left out: %s",

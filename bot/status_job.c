@@ -71,6 +71,11 @@ status_key(const struct cfg_backend *b, char *buf, size_t bufsz)
 	h = status_fnv(h, b->dir);
 	h = status_fnv(h, b->url);
 	h = status_fnv(h, b->chat_id);
+	if (b->repo != NULL) {
+		/* Another branch or GitHub is another destination. */
+		h = status_fnv(h, b->branch);
+		h = status_fnv(h, b->api_url);
+	}
 	snprintf(buf, bufsz, "%s-%08x", status_type_name(b->type),
 	    (unsigned)h);
 }

@@ -82,8 +82,10 @@ md_utf8_len(const unsigned char *p, size_t n)
 }
 
 /*
- * Append s to b as valid UTF-8 (bad bytes become U+FFFD); with flat,
- * control bytes also become spaces so that s stays on one line.
+ * Append s to b as valid UTF-8 (bad bytes become U+FFFD); with flat (the
+ * page's body), control bytes also become spaces so that s stays on one
+ * line, and '<', '>' and '&' become entities so that no text is taken
+ * for HTML by a site that renders it (Statusfy does).
  */
 static void
 md_text(struct buf *b, const char *s, int flat)
@@ -107,6 +109,12 @@ md_text(struct buf *b, const char *s, int flat)
 		else if (flat && n == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
 		    (p[2] == 0xa8 || p[2] == 0xa9))
 			buf_addc(b, ' ');
+		else if (flat && *p == '<')
+			buf_addstr(b, "&lt;");
+		else if (flat && *p == '>')
+			buf_addstr(b, "&gt;");
+		else if (flat && *p == '&')
+			buf_addstr(b, "&amp;");
 		else
 			buf_add(b, p, n);
 		p += n;
@@ -517,6 +525,29 @@ md_summary(const struct outage *o)
 	return buf_steal(&b);
 }
 
+/*
+ * Append an update's text as one line that cannot close its container:
+ * markdown-it-container takes up to three spaces and then ':::' as the
+ * end, so a ':' after the leading spaces (control bytes become spaces
+ * here too) gets a backslash.
+ */
+static void
+md_statusfy_text(struct buf *b, const char *text)
+{
+	struct buf	 t;
+	size_t		 n;
+
+	buf_init(&t);
+	md_text(&t, text, 1);
+	buf_addc(&t, '\0');
+	n = strspn(t.data, " ");
+	buf_add(b, t.data, n);
+	if (t.data[n] == ':')
+		buf_addc(b, '\\');
+	buf_addstr(b, t.data + n);
+	buf_free(&t);
+}
+
 /* Append one Statusfy update container for u. */
 static void
 md_statusfy_update(struct buf *b, const struct outage_update *u)
@@ -532,12 +563,8 @@ md_statusfy_update(struct buf *b, const struct outage_update *u)
 	if (u->text == NULL || *u->text == '\0')
 		buf_printf(b, "%c%s.", toupper((unsigned char)state[0]),
 		    state + 1);
-	else {
-		/* A line starting with ':' could close the container. */
-		if (*u->text == ':')
-			buf_addc(b, '\\');
-		md_text(b, u->text, 1);
-	}
+	else
+		md_statusfy_text(b, u->text);
 	buf_addstr(b, "\n:::\n");
 }
 
@@ -918,6 +945,31 @@ md_append(char **text, const char *s)
 	*text = t;
 }
 
+/* A copy of s with the entities md_text writes decoded (caller frees). */
+static char *
+md_unescape(const char *s)
+{
+	static const struct {
+		const char	*ent;
+		char		 c;
+	} ents[] = { { "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' } };
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	while (*s != '\0') {
+		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+			if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0)
+				break;
+		if (i < sizeof(ents) / sizeof(ents[0])) {
+			buf_addc(&b, ents[i].c);
+			s += strlen(ents[i].ent);
+		} else
+			buf_addc(&b, *s++);
+	}
+	return buf_steal(&b);
+}
+
 /* Take one "Updates:" item (without its "- "): "<time>: text". */
 static void
 md_read_item(struct md_read *r, const char *s)
@@ -942,7 +994,7 @@ md_read_item(struct md_read *r, const char *s)
 	r->items = xreallocarray(r->items, r->nitems + 1, sizeof(*r->items));
 	it = &r->items[r->nitems++];
 	it->at = at;
-	it->text = xstrdup(s);
+	it->text = md_unescape(s);
 }
 
 /* Is line the "Updates:" heading (any Markdown emphasis or level)? */
@@ -961,9 +1013,10 @@ md_is_updates(const char *line)
 
 /* Take one body line (no line end, not blank) before "Updates:". */
 static void
-md_read_prose(struct md_read *r, const char *line)
+md_read_prose(struct md_read *r, const char *raw)
 {
 	struct outage	*o = r->o;
+	char		*line = md_unescape(raw);
 	time_t		 eta;
 
 	if (strncmp(line, "Alternatives: ", 14) == 0)
@@ -978,6 +1031,7 @@ md_read_prose(struct md_read *r, const char *line)
 			buf_addc(&r->prose, ' ');
 		buf_addstr(&r->prose, line);
 	}
+	free(line);
 }
 
 /*

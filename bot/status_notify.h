@@ -19,12 +19,13 @@
 /*
  * POST body (JSON; copied) to url for job j, the request owned by owner
  * (the backend's state, for http_cancel_owner); cb gets the answer with
- * j. extra is one more header line, or NULL. A request that cannot
+ * j. extra is one more header line, or NULL. host_only: the URL's path
+ * may hold a secret, so logs name its host only. A request that cannot
  * start finishes j for a retry at once.
  */
 void	 status_notify_post(struct http *, void *owner, const char *url,
-	    const char *extra, const char *body, http_done_cb *cb,
-	    struct status_job *j);
+	    int host_only, const char *extra, const char *body,
+	    http_done_cb *cb, struct status_job *j);
 
 /*
  * HMAC-SHA256 of data under key as 64 lower-case hex digits and a NUL

@@ -280,8 +280,15 @@ repo_file_equal(int dfd, const char *name, const char *text, size_t len)
 	ssize_t	 n;
 	int	 fd, same;
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
+	struct stat	 sb;
+
+	/* Non-blocking and checked again once open: a FIFO swapped in
+	 * after the caller's check must not hang the loop. */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		if (fd >= 0)
+			close(fd);
 		free(have);
 		return 0;
 	}

@@ -205,7 +205,8 @@ telegram_run(void *state, struct status_job *j)
 		    "telegram: the message cannot be written");
 		return;
 	}
-	status_notify_post(t->http, t, t->url, NULL, body, telegram_done, j);
+	status_notify_post(t->http, t, t->url, 0, NULL, body, telegram_done,
+	    j);
 	free(body);
 }
 

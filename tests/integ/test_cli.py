@@ -2,6 +2,7 @@
 ("FILE: configuration ok" on stdout, or "FILE:LINE: KEY: problem" lines on
 stderr)."""
 
+import base64
 import os
 import re
 
@@ -99,3 +100,31 @@ def test_check_missing_file(t):
     check(res.returncode != 0, "exit 0 for a missing config file")
     check("nonexistent.conf" in res.stderr, "stderr does not name the file: %r"
           % res.stderr)
+
+
+def test_check_sasl_password_not_saslprep(t):
+    """A SASL password that SASLprep refuses is found by -t, named by its
+    key and line, and the secret never appears in the output."""
+    secret = "hunter2\tsecret"
+    spath = t.path("sasl.secret")
+    fd = os.open(spath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    text = GOOD.replace('  channels = ( "#test" );\n',
+                        '  channels = ( "#test" );\n'
+                        '  sasl = { mechanism = "PLAIN"; account = "ob";\n'
+                        '    password_file = "sasl.secret"; };\n')
+    bot, path, res = check_config(t, text)
+    check(res.returncode == 1, "exit %d for a password SASLprep refuses "
+          "(want 1); stdout %r stderr %r"
+          % (res.returncode, res.stdout, res.stderr))
+    check("configuration ok" not in res.stdout, "bad password reported ok")
+    want = ("irc.sasl.password_file", line_of(text, "password_file"),
+            "the password is not valid SASLprep (it has a control character)")
+    got = [(k, n, p) for _, n, k, p in errors(res)]
+    check(want in got, "no %r among the problems; stderr:\n%s"
+          % (want, res.stderr))
+    b64 = base64.b64encode(secret.encode()).decode()
+    for part in ("hunter2", b64):
+        check(part not in res.stdout + res.stderr,
+              "the output holds the secret: %r" % part)

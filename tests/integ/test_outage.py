@@ -246,7 +246,22 @@ def test_without_github_everything_in_irc(t):
     eve.say("#test", "!jobs")
     eve.wait_for(privmsg_from("outagebot", "#test",
                               r"^eve: !jobs needs admin access"))
-    check("github" not in bot.log_text().lower() or True, "quiet")
+    complaints = [l for l in bot.log_text().splitlines()
+                  if re.search(r"\b(warn|error) ", l)]
+    check(not complaints, "nothing complains without github: %r"
+          % complaints)
+
+
+def test_title_not_utf8_is_stored_repaired(t):
+    """A Latin-1 client's title: opened, stored and announced with U+FFFD
+    where the bytes were not UTF-8, never "could not be written"."""
+    srv, bot, (alice,) = setup(t, None)
+    alice.send(b"PRIVMSG #test :!outage open Caf\xe9 builds failing")
+    bot_line(alice, r"^alice: outage #1 opened")
+    bot_line(alice, "^\\[outage #1 disrupted\\] Caf\ufffd builds failing")
+    alice.say("#test", "!outage show 1")
+    bot_line(alice, "^alice: #1 disrupted, investigating: "
+             "Caf\ufffd builds failing")
 
 
 def stats_lines(client, want):

@@ -7,7 +7,7 @@
  * instants), the calendar keys, and bot.conf.example itself. Touches nothing
  * outside its own temporary directory.
  */
-/* deps: config tz when util log */
+/* deps: config sasl tz when util log */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -1384,6 +1384,91 @@ test_irc_rates(void **state)
 	    "\"burst\"?)");
 }
 
+/*
+ * The account name and the password go through SASLprep at load time:
+ * what it refuses is a problem that names the key and why, never the
+ * password; what it only maps loads, kept as written.
+ */
+static void
+test_sasl_prep(void **state)
+{
+	static const char *const bad_pass[] = {
+		"pass\tword",			/* a control character */
+		"pass\xee\x80\x80" "word",	/* private use */
+		"pass\xc3" "word",		/* not UTF-8 */
+		"\xc2\xad",			/* empty once mapped */
+		"\xd8\xa7" "1",			/* right-to-left then 1 */
+	};
+	static const char *const why[] = {
+		"it has a control character",
+		"it has a character that SASLprep (RFC 4013) prohibits",
+		"it is not valid UTF-8",
+		"it is empty once SASLprep (RFC 4013) has removed what it "
+		    "maps to nothing",
+		"it mixes right-to-left and other text in a way SASLprep "
+		    "(RFC 4013) refuses",
+	};
+	static const char *const two[] = {
+		"3: irc.sasl.account: the account name is not valid SASLprep "
+		    "(it has a character that SASLprep (RFC 4013) prohibits)",
+		"4: irc.sasl.password_file: the password is not valid "
+		    "SASLprep (it has a control character)",
+		NULL
+	};
+	struct config	*cfg;
+	char		*want, *err;
+	size_t		 i;
+
+	for (i = 0; i < sizeof bad_pass / sizeof *bad_pass; i++) {
+		put_file("sasl.secret", bad_pass[i], 0600);
+		want = xasprintf("4: irc.sasl.password_file: the password is "
+		    "not valid SASLprep (%s)", why[i]);
+		assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+		    "  sasl = { mechanism = \"PLAIN\"; account = \"a\";\n"
+		    "    required = true;\n"
+		    "    password_file = \"sasl.secret\"; }; };\n", want);
+		free(want);
+	}
+
+	/* From the environment, for SCRAM, never echoing the secret. */
+	setenv("OB_TEST_SASL", SECRET_SASL "\x7f", 1);
+	cfg = load_text("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"SCRAM-SHA-256\"; account = \"a\";\n"
+	    "    password_file = \"env:OB_TEST_SASL\"; }; };\n", &err);
+	unsetenv("OB_TEST_SASL");
+	assert_null(cfg);
+	want = xasprintf("%s:3: irc.sasl.password_file: the password is not "
+	    "valid SASLprep (it has a control character)", cpath);
+	assert_string_equal(err, want);
+	assert_null(strstr(err, SECRET_SASL));
+	free(want);
+	free(err);
+
+	/* The account name too, each problem on its own line. */
+	put_file("sasl.secret", "pass\tword\n", 0600);
+	assert_errors("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"SCRAM-SHA-256\";\n"
+	    "    account = \"a\xee\x80\x80\";\n"
+	    "    password_file = \"sasl.secret\"; }; };\n", two);
+	put_file("ecdsa.pem", "-----BEGIN EC PRIVATE KEY-----\n", 0600);
+	assert_error("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"ECDSA-NIST256P-CHALLENGE\";\n"
+	    "    account = \"\xc2\xad\"; key_file = \"ecdsa.pem\"; }; };\n",
+	    "3: irc.sasl.account: the account name is not valid SASLprep "
+	    "(it is empty once SASLprep (RFC 4013) has removed what it "
+	    "maps to nothing)");
+
+	/* What SASLprep maps is fine, and kept as written. */
+	put_file("sasl.secret", "pen\xc2\xa0" "cil\xc2\xad\n", 0600);
+	cfg = must_load("irc = { server = \"x\"; channels = ( \"#a\" );\n"
+	    "  sasl = { mechanism = \"PLAIN\"; account = \"\xe2\x85\xa8\";\n"
+	    "    password_file = \"sasl.secret\"; }; };\n");
+	assert_string_equal(cfg->irc.sasl.account, "\xe2\x85\xa8");
+	assert_string_equal(cfg->irc.sasl.password,
+	    "pen\xc2\xa0" "cil\xc2\xad");
+	cfg_free(cfg);
+}
+
 /* SCRAM-SHA-256 is like PLAIN; ECDSA needs a private key file. */
 static void
 test_sasl_mechanisms(void **state)
@@ -1919,6 +2004,7 @@ main(void)
 		cmocka_unit_test(test_ical),
 		cmocka_unit_test(test_irc_rates),
 		cmocka_unit_test(test_sasl_mechanisms),
+		cmocka_unit_test(test_sasl_prep),
 		cmocka_unit_test(test_bridge_mask),
 		cmocka_unit_test(test_shift_minimum),
 		cmocka_unit_test(test_github),

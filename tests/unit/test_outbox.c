@@ -464,6 +464,39 @@ test_describe(void **state)
 	free(lines);
 }
 
+/*
+ * A reload while a job is in flight (unregister, the run finishes as
+ * retry, register again), many times over: the executor's slot is
+ * reused each time and the job keeps running again.
+ */
+static void
+test_reload_in_flight(void **state)
+{
+	struct fx		*f = *state;
+	struct outbox_exec	 e = { 0 };
+	int			 i, before;
+
+	fx_open(f, 0, 0);
+	add(f, "sp:1", "j");
+	spin(f);
+	assert_int_equal(f->nstarted, 1);
+	for (i = 0; i < 40; i++) {
+		outbox_unregister(f->ob, "t.");
+		outbox_finish(f->runs[f->nstarted - 1], OUTBOX_RETRY, 1,
+		    "interrupted");
+		e.prefix = "t.";
+		e.start = fx_start;
+		e.arg = f;
+		outbox_register(f->ob, &e);
+		f->now += 10000;
+		before = f->nstarted;
+		outbox_kick(f->ob, NULL);
+		spin(f);
+		assert_int_equal(f->nstarted, before + 1);
+	}
+	outbox_finish(f->runs[f->nstarted - 1], OUTBOX_DONE, 0, NULL);
+}
+
 int
 main(void)
 {
@@ -482,6 +515,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_resume_after_crash, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_describe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_in_flight, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,8 +238,8 @@ test_key_stable(void **state)
 static void
 test_key_differs(void **state)
 {
-	struct cfg_backend	 v[9];
-	char			 k[9][64];
+	struct cfg_backend	 v[11];
+	char			 k[11][64];
 	size_t			 i, j;
 
 	v[0] = backend(CFG_BACKEND_CSTATE);
@@ -263,6 +263,11 @@ test_key_differs(void **state)
 	v[7].chat_id = "-100124";
 	v[8] = backend(CFG_BACKEND_WEBHOOK);
 	v[8].url = "-100123";
+	/* A repo on another branch or another GitHub is elsewhere. */
+	v[9] = v[0];
+	v[9].branch = "gh-pages";
+	v[10] = v[0];
+	v[10].api_url = "https://ghe.example/api/v3";
 	for (i = 0; i < nitems(v); i++)
 		status_key(&v[i], k[i], sizeof(k[i]));
 	for (i = 0; i < nitems(v); i++)

@@ -335,6 +335,7 @@ static const char *hostile[] = {
 	"true",
 	"  spaces around  ",
 	"ünïcödé ✓ and \xe2\x80\xa8 line separator",
+	"<img src=x onerror=alert(1)> &amp; <b>bold</b>",
 	"",
 };
 
@@ -369,6 +370,9 @@ test_hostile(void **state)
 		assert_non_null(strstr(body, "\n- Tue Nov 24 18:02 UTC: "
 		    "Builds are not starting\n"));
 		assert_int_equal(lines(body), *hostile[i] != '\0' ? 6 : 5);
+		/* No text is taken for HTML by a site that renders it. */
+		assert_null(strchr(body, '<'));
+		assert_null(strchr(body, '>'));
 		assert_true(one_line_values(s));
 		/* Words a reader would take for a boolean or a null. */
 		assert_null(strstr(s, "  - true\n"));
@@ -380,6 +384,9 @@ test_hostile(void **state)
 		s = status_md_statusfy(&o, NULL, 0);
 		assert_non_null(s);
 		front_is(s, "title", hostile[i]);
+		body = strstr(s + 4, "\n---\n");
+		assert_non_null(body);
+		assert_null(strchr(body, '<'));
 		front_is(s, "resolved", "false");
 		free(s);
 		o.affected = NULL;
@@ -674,6 +681,45 @@ test_read_bad(void **state)
 	}
 }
 
+/*
+ * An update's text never closes its Statusfy container early: ':::' at
+ * the start, after up to three spaces, or after a control byte (which
+ * becomes a space) is escaped, so the only lines that read as a closer
+ * (0-3 spaces, then ':::') are the page's own, one per update.
+ */
+static void
+test_statusfy_closer(void **state)
+{
+	static const char *texts[] = { ":::", " :::", "   ::: x", "\x02:::",
+	    "\t:::" };
+	struct outage		 o;
+	struct outage_change	 c;
+	const char		*p;
+	char			*s;
+	size_t			 i;
+	int			 closers;
+
+	sample(&o, "Copr builds failing");
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		outage_change_init(&c);
+		c.text = texts[i];
+		outage_apply(&o, &c, "alice", OPENED + 60 * (40 + (int)i));
+	}
+	s = status_md_statusfy(&o, NULL, 0);
+	closers = 0;
+	for (p = s; p != NULL && *p != '\0'; p = strchr(p, '\n'),
+	    p = p != NULL ? p + 1 : NULL) {
+		size_t n = strspn(p, " ");
+
+		if (n <= 3 && strncmp(p + n, ":::", 3) == 0 &&
+		    (p[n + 3] == '\n' || p[n + 3] == '\0'))
+			closers++;
+	}
+	assert_int_equal(closers, (int)o.nupdates);
+	free(s);
+	outage_clear(&o);
+}
+
 int
 main(void)
 {
@@ -682,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_cstate),
 		cmocka_unit_test(test_statusfy),
+		cmocka_unit_test(test_statusfy_closer),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_round_trip),

@@ -499,6 +499,53 @@ test_telegram_token_not_logged(void **state)
 	status_telegram_ops.close(t);
 }
 
+/*
+ * A webhook whose URL path is its secret (as chat services make them):
+ * the debug log names the host, never the path.
+ */
+static void
+test_webhook_path_not_logged(void **state)
+{
+	struct fx		*f = *state;
+	struct cfg_backend	 b;
+	struct status_job	 j;
+	char			 path[] = "/tmp/test_status_notify.XXXXXX";
+	char			 logged[4096];
+	char			*cause = NULL;
+	void			*w;
+	ssize_t			 n;
+	int			 fd, saved;
+
+	memset(&b, 0, sizeof(b));
+	b.type = CFG_BACKEND_WEBHOOK;
+	b.url = "http://127.0.0.1:9/hooks/T0001/B0002/PathSecret42";
+	w = status_webhook_ops.open(&b, &f->ctx, &cause);
+	assert_non_null(w);
+	new_job(&j, &b);
+	j.ev.outage_json = "{\"id\": 1}";
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	log_set_level(LOG_DEBUG);
+	status_webhook_ops.run(w, &j);
+	spin_until(f, &j);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	log_set_level(LOG_INFO);
+	n = pread(fd, logged, sizeof(logged) - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_true(n > 0);
+	logged[n] = '\0';
+	assert_non_null(strstr(logged, "POST http://127.0.0.1:9/..."));
+	assert_null(strstr(logged, "PathSecret42"));
+	assert_null(strstr(j.cause, "PathSecret42"));
+	status_webhook_ops.close(w);
+}
+
 int
 main(void)
 {
@@ -513,6 +560,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_webhook_unreadable, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_telegram_token_not_logged,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_webhook_path_not_logged,
 		    setup, teardown),
 	};
 
