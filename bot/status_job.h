@@ -26,8 +26,8 @@ enum status_kind {
 /* One job, parsed; valid until status_job_finish. */
 struct status_event {
 	enum status_kind	 kind;
-	const char		*name;		/* "opened", "updated", "resolved" */
-	struct outage		 outage;	/* after the event, with timeline */
+	const char		*name;		/* "opened" ... "resolved" */
+	struct outage		 outage;	/* after the event (whole) */
 	const char		*outage_json;	/* the same as a JSON object */
 	const char		*line;		/* the channel announcement */
 	const char		*status_url;	/* statuspage.url or NULL */
