@@ -414,20 +414,6 @@ gh_list_url(const struct gh *gh, const char *const *labels, int page)
 	return buf_steal(&b);
 }
 
-/* Serialise and release v; NULL if v is NULL. Caller frees. */
-static char *
-json_text(json_t *v)
-{
-	char	*s;
-
-	if (v == NULL)
-		return NULL;
-	/* jansson allocates with malloc: the caller's free() matches. */
-	s = json_dumps(v, JSON_COMPACT);
-	json_decref(v);
-	return s;
-}
-
 /* A JSON array of strings; NULL if one is not UTF-8. */
 static json_t *
 json_strv(const char *const *v)
@@ -447,32 +433,34 @@ json_strv(const char *const *v)
 	return a;
 }
 
+/* Add v (taken) to o under key; -1 if v is NULL (text not UTF-8). */
+static int
+json_put(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL)
+		return -1;
+	json_object_set_new(o, key, v);
+	return 0;
+}
+
 /* {"title":..,"body":..,"labels":[..]}; body and labels optional. */
 char *
 gh_json_create(const char *title, const char *body,
     const char *const *labels)
 {
-	json_t	*o, *t, *b, *l;
+	json_t	*o;
 
-	if (title == NULL || (t = json_string(title)) == NULL)
+	if (title == NULL)
 		return NULL;
 	o = json_object();
-	json_object_set_new(o, "title", t);
-	if (body != NULL) {
-		if ((b = json_string(body)) == NULL) {
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, "body", b);
+	if (json_put(o, "title", json_string(title)) == -1 ||
+	    (body != NULL && json_put(o, "body", json_string(body)) == -1) ||
+	    (labels != NULL && labels[0] != NULL &&
+	    json_put(o, "labels", json_strv(labels)) == -1)) {
+		json_decref(o);
+		return NULL;
 	}
-	if (labels != NULL && labels[0] != NULL) {
-		if ((l = json_strv(labels)) == NULL) {
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, "labels", l);
-	}
-	return json_text(o);
+	return util_json_take(o);
 }
 
 /* {"body":..}. */
@@ -483,7 +471,7 @@ gh_json_comment(const char *body)
 
 	if (body == NULL || (b = json_string(body)) == NULL)
 		return NULL;
-	return json_text(json_pack("{s:o}", "body", b));
+	return util_json_take(json_pack("{s:o}", "body", b));
 }
 
 /* {"state":"closed","state_reason":"completed"}. */
@@ -497,21 +485,18 @@ gh_json_close(void)
 char *
 gh_json_update(const char *const *labels, int close)
 {
-	json_t	*o = json_object(), *l;
+	json_t	*o = json_object();
 
 	if (close) {
 		json_object_set_new(o, "state", json_string("closed"));
 		json_object_set_new(o, "state_reason",
 		    json_string("completed"));
 	}
-	if (labels != NULL) {
-		if ((l = json_strv(labels)) == NULL) {
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, "labels", l);
+	if (labels != NULL && json_put(o, "labels", json_strv(labels)) == -1) {
+		json_decref(o);
+		return NULL;
 	}
-	return json_text(o);
+	return util_json_take(o);
 }
 
 /* The pinIssue or unpinIssue mutation with the node id as a variable. */
@@ -529,7 +514,7 @@ gh_json_pin(const char *node_id, int pin)
 	    "{issue{id number isPinned}}}" :
 	    "mutation($id:ID!){unpinIssue(input:{issueId:$id})"
 	    "{issue{id number isPinned}}}";
-	return json_text(json_pack("{s:s,s:{s:o}}", "query", q,
+	return util_json_take(json_pack("{s:s,s:{s:o}}", "query", q,
 	    "variables", "id", id));
 }
 
@@ -568,21 +553,6 @@ read_issue_obj(json_t *o, struct gh_result *res)
 	return 0;
 }
 
-/* Read a created or fetched issue. */
-int
-gh_read_issue(const char *body, size_t len, struct gh_result *res,
-    struct gh_json **keep)
-{
-	json_t	*o = json_parse(body, len);
-
-	*keep = NULL;
-	if (!json_is_object(o) || read_issue_obj(o, res) != 0) {
-		json_decref(o);
-		return -1;
-	}
-	*keep = (struct gh_json *)o;
-	return 0;
-}
 
 /* Fill comment_id and html_url from one comment object; 0 or -1. */
 static int
@@ -599,20 +569,40 @@ read_comment_obj(json_t *o, struct gh_result *res)
 	return 0;
 }
 
-/* Read a created comment: id and html_url. */
-int
-gh_read_comment(const char *body, size_t len, struct gh_result *res,
+/*
+ * Parse one object and fill res with read_obj; the parsed value is handed
+ * to *keep (res points into it), or dropped and -1 returned.
+ */
+static int
+read_one(const char *body, size_t len,
+    int (*read_obj)(json_t *, struct gh_result *), struct gh_result *res,
     struct gh_json **keep)
 {
 	json_t	*o = json_parse(body, len);
 
 	*keep = NULL;
-	if (read_comment_obj(o, res) != 0) {
+	if (!json_is_object(o) || read_obj(o, res) != 0) {
 		json_decref(o);
 		return -1;
 	}
 	*keep = (struct gh_json *)o;
 	return 0;
+}
+
+/* Read a created or fetched issue. */
+int
+gh_read_issue(const char *body, size_t len, struct gh_result *res,
+    struct gh_json **keep)
+{
+	return read_one(body, len, read_issue_obj, res, keep);
+}
+
+/* Read a created comment: id and html_url. */
+int
+gh_read_comment(const char *body, size_t len, struct gh_result *res,
+    struct gh_json **keep)
+{
+	return read_one(body, len, read_comment_obj, res, keep);
 }
 
 /*

@@ -48,6 +48,18 @@ outage_clear(struct outage *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* The index of word in names (any case), or -1. */
+static int
+outage_word_parse(const char *const *names, size_t n, const char *word)
+{
+	size_t	 i;
+
+	for (i = 0; word != NULL && i < n; i++)
+		if (strcasecmp(word, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* The word for a severity. */
 const char *
 outage_severity_name(enum outage_severity s)
@@ -61,12 +73,8 @@ outage_severity_name(enum outage_severity s)
 int
 outage_severity_parse(const char *word)
 {
-	size_t	 i;
-
-	for (i = 0; word != NULL && i < nitems(severity_names); i++)
-		if (strcasecmp(word, severity_names[i]) == 0)
-			return (int)i;
-	return -1;
+	return outage_word_parse(severity_names, nitems(severity_names),
+	    word);
 }
 
 /* The word for a state. */
@@ -82,12 +90,7 @@ outage_state_name(enum outage_state s)
 int
 outage_state_parse(const char *word)
 {
-	size_t	 i;
-
-	for (i = 0; word != NULL && i < nitems(state_names); i++)
-		if (strcasecmp(word, state_names[i]) == 0)
-			return (int)i;
-	return -1;
+	return outage_word_parse(state_names, nitems(state_names), word);
 }
 
 /* Free a list of names. */

@@ -118,10 +118,9 @@ static int
 or_job(struct outage_run *r, const char *kind, const char *lane,
     long long outage_id, json_t *p)
 {
-	char		*text = json_dumps(p, JSON_COMPACT);
+	char		*text = util_json_take(p);
 	long long	 id;
 
-	json_decref(p);
 	if (text == NULL)
 		return -1;
 	id = store_job_add(r->d.st, kind, lane, outage_id, text,

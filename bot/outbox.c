@@ -181,11 +181,10 @@ outbox_add_say(struct store *st, const char *target, const char *text,
 {
 	json_t		*p = json_pack("{s:s, s:s}", "target", target,
 			    "text", text);
-	char		*payload = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
+	char		*payload = util_json_take(p);
 	char		*lane = outbox_irc_lane(target);
 	long long	 id = -1;
 
-	json_decref(p);
 	if (payload != NULL)
 		id = store_job_add(st, "irc.say", lane, outage_id, payload,
 		    now_ms);

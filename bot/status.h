@@ -26,33 +26,13 @@
 #include "config.h"
 #include "outage.h"
 #include "outbox.h"
+#include "status_job.h"	/* the event, keys and payloads */
 
 struct http;
 struct loop;
 struct store;
 struct status;
 struct status_job;
-
-/* The event a job carries; numbers are part of nothing stored. */
-enum status_kind {
-	STATUS_OPENED = 0,
-	STATUS_UPDATED,
-	STATUS_RESOLVED
-};
-
-/* One job, parsed; valid until status_job_finish. */
-struct status_event {
-	enum status_kind	 kind;
-	const char		*name;		/* "opened", "updated", "resolved" */
-	struct outage		 outage;	/* after the event, with timeline */
-	const char		*outage_json;	/* the same as a JSON object */
-	const char		*line;		/* the channel announcement */
-	const char		*status_url;	/* statuspage.url or NULL */
-	const char		*instance;
-	long long		 job_id;
-	int			 attempts;	/* finished attempts before */
-	int			 resumed;	/* was running at a restart */
-};
 
 /* What a backend module gets when it is opened; borrowed. */
 struct status_ctx {
@@ -120,33 +100,6 @@ int	 status_memo_get(const struct status_ctx *, long long outage_id,
 	    const char *what, char **value);
 int	 status_memo_set(const struct status_ctx *, long long outage_id,
 	    const char *what, const char *value);
-
-/* ---- status_job.c: jobs and payloads, no I/O ---- */
-
-/* The stable key of a backend ("cstate-1a2b3c4d") into buf. */
-void	 status_key(const struct cfg_backend *, char *buf, size_t bufsz);
-/* The name of a backend type ("cstate"), or "?". */
-const char *status_type_name(enum cfg_backend_type);
-
-/*
- * Add one job per backend of cfg for the event on o (inside the
- * caller's transaction). line is the channel announcement. 0, or -1.
- */
-int	 status_jobs_add(struct store *, const struct config *,
-	    const struct outage *, enum status_kind, const char *line,
-	    long long now_ms);
-
-/* The JSON object of an outage (caller frees), and back: 0, or -1. */
-char	*status_outage_json(const struct outage *);
-int	 status_outage_parse(const char *json, struct outage *);
-
-/*
- * Parse a job payload into ev (strings point into ev's own copies,
- * freed by status_event_clear). 0, or -1 for a payload that cannot be
- * read.
- */
-int	 status_event_parse(const char *payload, struct status_event *);
-void	 status_event_clear(struct status_event *);
 
 /* ---- status.c: the executors ---- */
 

@@ -216,19 +216,6 @@ cachet_message(const struct status_event *ev)
 	return buf_steal(&b);
 }
 
-/* Dump j compactly and drop it; caller frees the text. */
-static char *
-cachet_dump(json_t *j)
-{
-	char	*s;
-
-	if (j == NULL)
-		return NULL;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return s;
-}
-
 /* The JSON that creates the incident of ev. */
 char *
 cachet_create_body(const struct status_event *ev, long long component_id)
@@ -252,7 +239,7 @@ cachet_create_body(const struct status_event *ev, long long component_id)
 	free(name);
 	free(msg);
 	free(mark);
-	return cachet_dump(j);
+	return util_json_take(j);
 }
 
 /* The JSON of an incident update. */
@@ -266,14 +253,14 @@ cachet_update_body(const struct status_event *ev)
 	    "status", cachet_incident_status(ev->outage.state),
 	    "message", msg);
 	free(msg);
-	return cachet_dump(j);
+	return util_json_take(j);
 }
 
 /* The JSON that sets a component's status. */
 char *
 cachet_component_body(int status)
 {
-	return cachet_dump(json_pack("{s:i}", "status", status));
+	return util_json_take(json_pack("{s:i}", "status", status));
 }
 
 /* An id as Cachet sends it (a number or a numeric string), or 0. */

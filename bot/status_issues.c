@@ -268,8 +268,7 @@ si_memo_write(struct si_job *j, const struct gh_result *res)
 		return -1;
 	o = json_pack("{s:I, s:s, s:s?}", "number", (json_int_t)res->number,
 	    "node_id", res->node_id, "url", res->html_url);
-	text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
+	text = util_json_take(o);
 	if (text != NULL)
 		rc = status_memo_set(j->s->ctx, j->ev->outage.id, SI_MEMO,
 		    text);

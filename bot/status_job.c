@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "ircmsg.h"
-#include "status.h"
+#include "status_job.h"
 #include "store_outbox.h"
 #include "util.h"
 
@@ -147,14 +147,7 @@ status_outage_obj(const struct outage *o)
 char *
 status_outage_json(const struct outage *o)
 {
-	json_t	*j = status_outage_obj(o);
-	char	*s;
-
-	if (j == NULL)
-		return NULL;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return s;
+	return util_json_take(status_outage_obj(o));
 }
 
 /* A copy of a string member, or NULL when absent or null. */
@@ -282,8 +275,7 @@ status_jobs_add(struct store *st, const struct config *cfg,
 	p = json_pack("{s:s, s:o, s:o}", "event", status_kinds[kind],
 	    "outage", status_outage_obj(o), "line",
 	    status_str(line != NULL ? line : ""));
-	payload = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
-	json_decref(p);
+	payload = util_json_take(p);
 	if (payload == NULL)
 		return -1;
 	for (i = 0; i < sp->nbackends && rc == 0; i++) {

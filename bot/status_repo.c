@@ -133,11 +133,10 @@ status_repo_put_body(const char *message, const char *text, size_t len,
 	json_object_set_new(o, "branch", json_string(branch));
 	if (sha != NULL)
 		json_object_set_new(o, "sha", json_string(sha));
-	s = json_dumps(o, JSON_COMPACT);
+	s = util_json_take(o);
 	out = xstrdup(s != NULL ? s : "{}");
 	free(s);
 	free(b64);
-	json_decref(o);
 	return out;
 }
 

@@ -67,7 +67,6 @@ status_telegram_body(const char *chat_id, const char *text)
 {
 	json_t		*j, *chat;
 	long long	 id;
-	char		*s;
 
 	if (util_strtonum(chat_id, LLONG_MIN, LLONG_MAX, &id) == 0)
 		chat = json_integer((json_int_t)id);
@@ -75,11 +74,7 @@ status_telegram_body(const char *chat_id, const char *text)
 		chat = json_string(chat_id);
 	j = json_pack("{s:o, s:s, s:b}", "chat_id", chat, "text", text,
 	    "disable_web_page_preview", 1);
-	if (j == NULL)
-		return NULL;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return s;
+	return util_json_take(j);
 }
 
 /* Why a 2xx without "ok": true failed, into why. */

@@ -60,7 +60,7 @@ char *
 status_webhook_body(const struct status_event *ev)
 {
 	json_t	*outage, *j;
-	char	*s, event[32];
+	char	 event[32];
 
 	outage = ev->outage_json != NULL ?
 	    json_loads(ev->outage_json, 0, NULL) : NULL;
@@ -77,11 +77,7 @@ status_webhook_body(const struct status_event *ev)
 	    "status_url", ev->status_url != NULL ?
 	    json_string(ev->status_url) : json_null(),
 	    "outage", outage);
-	if (j == NULL)
-		return NULL;
-	s = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return s;
+	return util_json_take(j);
 }
 
 /* The signature header of a body (see status_notify.h). */

@@ -1,8 +1,8 @@
 /*
  * util.c — allocation helpers, the growable buffer, number and duration
  * parsing, clocks, UTF-8 validation, small pure helpers (floor division,
- * comma lists, edit distance) and a per-key rate limit whose state the
- * caller owns. Owns no state itself.
+ * JSON text, comma lists, edit distance) and a per-key rate limit whose
+ * state the caller owns. Owns no state itself.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "util.h"
 
@@ -396,6 +398,20 @@ util_floordiv(long long a, long long b)
 	if (a % b != 0 && a < 0)
 		q--;
 	return q;
+}
+
+/* Serialise v compactly and drop the reference (see util.h). */
+char *
+util_json_take(json_t *v)
+{
+	char	*s;
+
+	if (v == NULL)
+		return NULL;
+	/* jansson allocates with malloc: the caller's free() matches. */
+	s = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
+	return s;
 }
 
 /* The next item of a comma-separated list, or 0 at its end. */

@@ -76,6 +76,14 @@ int	 util_strcaseeq(const char *, const char *);
 long long util_floordiv(long long a, long long b);
 
 /*
+ * Serialise a jansson value compactly and release it (the reference is
+ * taken); NULL when v is NULL or cannot be written. The caller frees the
+ * text with free().
+ */
+struct json_t;
+char	*util_json_take(struct json_t *v);
+
+/*
  * The next item of a comma-separated list: *p is where to read (NULL:
  * the list ended). Sets *item and *len and advances *p past the comma.
  * Returns 1 for an item (possibly empty), 0 at the end.

@@ -50,11 +50,9 @@ import os
 import re
 import signal
 import sys
-import threading
 import time
 import uuid
 from base64 import b64decode
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 
@@ -168,23 +166,10 @@ class FakeCachet(_gh.FakeGitHub):
         self.updates_ = []         # incident update dicts
         self.metas = 0
 
-    def start(self):
+    def start(self, handler=None):
         """Listen (again, after stop: same port, same state) and serve
-        from a thread."""
-        fake = self
-        self.stopping.clear()
-
-        class Handler(CachetHandler):
-            gh = fake
-
-        self.server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-        return self
+        Cachet's API from a thread."""
+        return super().start(handler or CachetHandler)
 
     @property
     def url(self):
@@ -276,17 +261,10 @@ class CachetHandler(_gh.FakeHandler):
         data = b"" if reply.body is None else json.dumps(reply.body).encode()
         if reply.status == 204:
             data = b""
-        self.send_response(reply.status)
-        headers = {"Content-Type": "application/json",
-                   "Content-Length": str(len(data)),
-                   "Cache-Control": "no-cache, private"}
-        headers.update(reply.headers)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-        self.wfile.flush()
-        return reply.status
+        return self.write_reply(reply, {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(data)),
+            "Cache-Control": "no-cache, private"}, data)
 
     def parse(self, raw):
         """The input as Binput sees it: JSON or a form, else None."""

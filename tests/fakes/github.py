@@ -197,13 +197,14 @@ class FakeGitHub:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self):
+    def start(self, handler=None):
         """Listen (again, after stop: on the same port, with the same
-        state) and serve from a thread."""
+        state) and serve from a thread; handler is the request handler
+        class (FakeHandler or a subclass of it; FakeHandler if None)."""
         fake = self
         self.stopping.clear()
 
-        class Handler(FakeHandler):
+        class Handler(handler or FakeHandler):
             gh = fake
 
         self.server = ThreadingHTTPServer((self.host, self.port), Handler)
@@ -567,7 +568,6 @@ class FakeHandler(BaseHTTPRequestHandler):
             data = b"" if reply.body is None else json.dumps(
                 reply.body, indent=2).encode()
             ctype = "application/json; charset=utf-8"
-        self.send_response(reply.status)
         headers = {"Content-Type": ctype, "Content-Length": str(len(data)),
                    "X-GitHub-Media-Type": "github.v3; format=json",
                    "X-GitHub-Request-Id": "FAKE:%d" % id(self)}
@@ -583,6 +583,13 @@ class FakeHandler(BaseHTTPRequestHandler):
                 "x-ratelimit-reset": str(reset),
                 "x-ratelimit-used": str(limit - max(remaining, 0)),
                 "x-ratelimit-resource": resource})
+        return self.write_reply(reply, headers, data)
+
+    def write_reply(self, reply, headers, data):
+        """Send reply's status, headers (reply.headers over them) and
+        data; returns the status."""
+        self.send_response(reply.status)
+        headers = dict(headers)
         headers.update(reply.headers)
         for k, v in headers.items():
             self.send_header(k, v)

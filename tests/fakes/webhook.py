@@ -82,16 +82,9 @@ class FakeHTTP(_gh.FakeGitHub):
 
     server_name = "fake"
 
-    def start(self):
-        super().start()
-        fake = self
-
-        class Handler(ServiceHandler):
-            gh = fake
-
-        # Nobody knows the port yet: no request can have come.
-        self.server.RequestHandlerClass = Handler
-        return self
+    def start(self, handler=None):
+        """Listen and serve from a thread, answering through answer()."""
+        return super().start(handler or ServiceHandler)
 
     def fail(self, count, status, body=None, headers=None, method=None,
              path=None):

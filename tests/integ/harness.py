@@ -108,14 +108,20 @@ def faketime_env(start):
     return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": "@" + start, "TZ": "UTC"}
 
 
-def load_fake_github():
-    """The module tests/fakes/github.py (its FakeGitHub class)."""
+def load_fake(name):
+    """The module tests/fakes/NAME.py, loaded by path as fake_NAME
+    ("github" is also the name of a PyPI package)."""
     import importlib.util
-    path = os.path.join(ROOT, "tests", "fakes", "github.py")
-    spec = importlib.util.spec_from_file_location("fake_github", path)
+    path = os.path.join(ROOT, "tests", "fakes", name + ".py")
+    spec = importlib.util.spec_from_file_location("fake_" + name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def load_fake_github():
+    """The module tests/fakes/github.py (its FakeGitHub class)."""
+    return load_fake("github")
 
 
 def port_free(port):
@@ -590,25 +596,34 @@ class IrcClient:
         deadline = time.monotonic() + timeout
         i = self.cursor if start is None else start
         with self.cond:
-            while True:
-                while i < len(self.lines):
-                    line = self.lines[i]
-                    i += 1
-                    if match(line):
-                        if consume:
-                            self.cursor = max(self.cursor, i)
-                        return line
-                if self.closed:
-                    raise TestFailure("%s: connection closed (%s) while waiting "
-                                      "for %s\n%s" % (self.name, self.close_reason,
-                                                      what or describe(pattern),
-                                                      self.transcript()))
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TestFailure("%s: no %s within %.1f s\n%s"
-                                      % (self.name, what or describe(pattern),
-                                         timeout, self.transcript()))
-                self.cond.wait(left)
+            line, i = self._scan(match, i, deadline)
+            if line is not None:
+                if consume:
+                    self.cursor = max(self.cursor, i)
+                return line
+            if self.closed:
+                raise TestFailure("%s: connection closed (%s) while waiting "
+                                  "for %s\n%s" % (self.name, self.close_reason,
+                                                  what or describe(pattern),
+                                                  self.transcript()))
+            raise TestFailure("%s: no %s within %.1f s\n%s"
+                              % (self.name, what or describe(pattern),
+                                 timeout, self.transcript()))
+
+    def _scan(self, match, i, deadline):
+        """With cond held: the first line from index i on that matches,
+        waiting for more until deadline; returns it and the index after
+        it, or None once the deadline passes or the connection closes."""
+        while True:
+            while i < len(self.lines):
+                line = self.lines[i]
+                i += 1
+                if match(line):
+                    return line, i
+            left = deadline - time.monotonic()
+            if self.closed or left <= 0:
+                return None, i
+            self.cond.wait(left)
 
     def wait_all(self, pattern, count, timeout=DEFAULT_TIMEOUT, start=None,
                  what=None):
@@ -632,18 +647,11 @@ class IrcClient:
         i = self.cursor if start is None else start
         deadline = time.monotonic() + seconds
         with self.cond:
-            while True:
-                while i < len(self.lines):
-                    line = self.lines[i]
-                    i += 1
-                    if match(line):
-                        raise TestFailure("%s: expected no %s, got: %s\n%s"
-                                          % (self.name, what or describe(pattern),
-                                             line.text, self.transcript()))
-                left = deadline - time.monotonic()
-                if left <= 0 or self.closed:
-                    return
-                self.cond.wait(left)
+            line, _ = self._scan(match, i, deadline)
+            if line is not None:
+                raise TestFailure("%s: expected no %s, got: %s\n%s"
+                                  % (self.name, what or describe(pattern),
+                                     line.text, self.transcript()))
 
     def matching(self, pattern, start=0):
         match = _matcher(pattern)

@@ -221,7 +221,9 @@ def test_server_restart(t):
     bot.assert_alive()
 
 
-def test_nick_collision_regain_on_quit(t):
+def _bot_under_taken_nick(t):
+    """A bot that joined as BOT_NICK_ because holder has its nick; returns
+    holder and alice (both in #test)."""
     srv = t.ngircd()
     holder = t.client(srv, BOT_NICK, name="holder")
     alice = t.client(srv, "alice")
@@ -229,6 +231,11 @@ def test_nick_collision_regain_on_quit(t):
     alice.join("#test")
     bot = t.bot(t.bot_config(srv))
     bot.wait_joined(alice, "#test", nick=BOT_NICK + "_")
+    return holder, alice
+
+
+def test_nick_collision_regain_on_quit(t):
+    holder, alice = _bot_under_taken_nick(t)
     start = alice.mark()
     holder.quit("making room")
     line = alice.wait_for(lambda l: l.command == "NICK" and l.nick == BOT_NICK + "_",
@@ -239,13 +246,7 @@ def test_nick_collision_regain_on_quit(t):
 
 
 def test_nick_collision_regain_on_nick_change(t):
-    srv = t.ngircd()
-    holder = t.client(srv, BOT_NICK, name="holder")
-    alice = t.client(srv, "alice")
-    holder.join("#test")
-    alice.join("#test")
-    bot = t.bot(t.bot_config(srv))
-    bot.wait_joined(alice, "#test", nick=BOT_NICK + "_")
+    holder, alice = _bot_under_taken_nick(t)
     start = alice.mark()
     holder.change_nick("someone_else")
     alice.wait_for(lambda l: l.command == "NICK" and l.nick == BOT_NICK + "_"

@@ -9,15 +9,14 @@ the bot's replies; a rejected token is said once and retried by hand.
 
 Identity is by hostmask: alice (admin) is the only member here."""
 
-import importlib.util
 import json
-import os
 import re
 import time
 import urllib.error
 import urllib.request
 
-from harness import ROOT, check, privmsg_from
+import harness
+from harness import check, privmsg_from
 from test_outage import bot_line, secret, wait_until
 
 TOKEN = "cachet-test-token"
@@ -28,11 +27,7 @@ FILLERS = 110           # components before ours: the listing has 2 pages
 
 
 def load_fake():
-    path = os.path.join(ROOT, "tests", "fakes", "cachet.py")
-    spec = importlib.util.spec_from_file_location("fake_cachet", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return harness.load_fake("cachet")
 
 
 def fake_cachet(t, names=("API", "Copr", "Testing Farm")):

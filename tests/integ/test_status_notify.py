@@ -10,13 +10,13 @@ nor the bot's replies, and a refused token is said once in the channel
 import hashlib
 import hmac
 import http.client
-import importlib.util
 import json
 import os
 import re
 import time
 
-from harness import ROOT, check, privmsg_from
+import harness
+from harness import check, privmsg_from
 from test_outage import wait_until
 
 TG_TOKEN = "4242424242:AAF-fake_Token-for-the-tests"
@@ -27,11 +27,7 @@ SIG_HEADER = "x-outagebot-signature-256"
 
 
 def load(name):
-    path = os.path.join(ROOT, "tests", "fakes", name + ".py")
-    spec = importlib.util.spec_from_file_location("fake_" + name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return harness.load_fake(name)
 
 
 def signature(body):

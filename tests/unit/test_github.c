@@ -254,6 +254,7 @@ static void
 test_json_bodies(void **state)
 {
 	static const char *const labels[] = { "outage", "sev\"1", NULL };
+	static const char *const bad_labels[] = { "ok", "bad \xc3", NULL };
 	const char	*title = "Copr \"down\" `x` @here\r\n<b>';DROP";
 	json_t		*v;
 	char		*s;
@@ -275,6 +276,9 @@ test_json_bodies(void **state)
 	free(s);
 	assert_null(gh_json_create(NULL, "b", NULL));
 	assert_null(gh_json_create("bad \xff utf-8", NULL, NULL));
+	assert_null(gh_json_create("t", "bad \xff", NULL));
+	assert_null(gh_json_create("t", NULL, bad_labels));
+	assert_null(gh_json_update(bad_labels, 1));
 	assert_null(gh_json_comment("bad \xc3"));
 	s = gh_json_comment("line 1\nline \"2\"");
 	assert_string_equal(s, "{\"body\":\"line 1\\nline \\\"2\\\"\"}");

@@ -450,6 +450,37 @@ spin_until(struct fx *f, struct status_job *j)
 }
 
 /*
+ * Run j on a backend's state with the log at debug level and stderr
+ * caught in a file; what was logged (at least one byte) into logged.
+ */
+static void
+run_logged(struct fx *f, const struct status_ops *ops, void *state,
+    struct status_job *j, char *logged, size_t size)
+{
+	char	 path[] = "/tmp/test_status_notify.XXXXXX";
+	ssize_t	 n;
+	int	 fd, saved;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	log_set_level(LOG_DEBUG);
+	ops->run(state, j);
+	spin_until(f, j);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	log_set_level(LOG_INFO);
+	n = pread(fd, logged, size - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_true(n > 0);
+	logged[n] = '\0';
+}
+
+/*
  * A message to a port where nobody listens: retried, and the bot's
  * debug log names the request without the token.
  */
@@ -459,12 +490,9 @@ test_telegram_token_not_logged(void **state)
 	struct fx		*f = *state;
 	struct cfg_backend	 b;
 	struct status_job	 j;
-	char			 path[] = "/tmp/test_status_notify.XXXXXX";
 	char			 logged[4096];
 	char			*cause = NULL;
 	void			*t;
-	ssize_t			 n;
-	int			 fd, saved;
 
 	memset(&b, 0, sizeof(b));
 	b.type = CFG_BACKEND_TELEGRAM;
@@ -474,23 +502,7 @@ test_telegram_token_not_logged(void **state)
 	t = status_telegram_ops.open(&b, &f->ctx, &cause);
 	assert_non_null(t);
 	new_job(&j, &b);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fd, STDERR_FILENO);
-	log_set_level(LOG_DEBUG);
-	status_telegram_ops.run(t, &j);
-	spin_until(f, &j);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	log_set_level(LOG_INFO);
-	n = pread(fd, logged, sizeof(logged) - 1, 0);
-	close(fd);
-	unlink(path);
-	assert_true(n > 0);
-	logged[n] = '\0';
+	run_logged(f, &status_telegram_ops, t, &j, logged, sizeof(logged));
 	assert_int_equal(j.res, OUTBOX_RETRY);
 	assert_non_null(strstr(logged, "POST http://127.0.0.1:9/bot<token>"
 	    "/sendMessage"));
@@ -509,12 +521,9 @@ test_webhook_path_not_logged(void **state)
 	struct fx		*f = *state;
 	struct cfg_backend	 b;
 	struct status_job	 j;
-	char			 path[] = "/tmp/test_status_notify.XXXXXX";
 	char			 logged[4096];
 	char			*cause = NULL;
 	void			*w;
-	ssize_t			 n;
-	int			 fd, saved;
 
 	memset(&b, 0, sizeof(b));
 	b.type = CFG_BACKEND_WEBHOOK;
@@ -523,23 +532,7 @@ test_webhook_path_not_logged(void **state)
 	assert_non_null(w);
 	new_job(&j, &b);
 	j.ev.outage_json = "{\"id\": 1}";
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	dup2(fd, STDERR_FILENO);
-	log_set_level(LOG_DEBUG);
-	status_webhook_ops.run(w, &j);
-	spin_until(f, &j);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	log_set_level(LOG_INFO);
-	n = pread(fd, logged, sizeof(logged) - 1, 0);
-	close(fd);
-	unlink(path);
-	assert_true(n > 0);
-	logged[n] = '\0';
+	run_logged(f, &status_webhook_ops, w, &j, logged, sizeof(logged));
 	assert_non_null(strstr(logged, "POST http://127.0.0.1:9/..."));
 	assert_null(strstr(logged, "PathSecret42"));
 	assert_null(strstr(j.cause, "PathSecret42"));

@@ -1,7 +1,7 @@
 /* deps: util log */
 /*
  * test_util.c — durations, checked numbers, the growable buffer and the
- * UTF-8 validator.
+ * UTF-8 validator, JSON text.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "util.h"
 
@@ -219,6 +221,22 @@ test_rate(void **state)
 	util_rate_free(NULL);
 }
 
+/* A value becomes compact text and its reference is taken. */
+static void
+test_json_take(void **state)
+{
+	json_t	*v = json_pack("{s:i, s:[s]}", "a", 1, "b", "x");
+	char	*s;
+
+	json_incref(v);
+	s = util_json_take(v);
+	assert_string_equal(s, "{\"a\":1,\"b\":[\"x\"]}");
+	assert_int_equal(v->refcount, 1);
+	free(s);
+	json_decref(v);
+	assert_null(util_json_take(NULL));
+}
+
 int
 main(void)
 {
@@ -233,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_strlcpy),
+		cmocka_unit_test(test_json_take),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
