@@ -6,7 +6,9 @@ Usage: python3 tests/bench/bench.py BOT_BINARY
 Starts a throwaway ngircd on a free loopback port, then measures:
 
   1. the bot's round trip for BENCH_COMMAND (and "!version" as a second
-     row) from several clients in turn, interleaved with the relay floor:
+     row) from several clients in turn, interleaved with the relay floor
+     (and with a second floor, a bare echo client in a process of its
+     own, echo.c, so that the process boundary the bot has is on both):
      one ping-pong between two plain clients through the same server
      (A -> server -> B, B answers at once, B -> server -> A), then one bot
      round trip, N times, so that a drifting host lands on both; p50, p99
@@ -467,6 +469,11 @@ class Floor:
         except socket.timeout:
             raise BenchError("floor ping-pong: a relayed line did not "
                              "arrive within %gs" % REPLY_TIMEOUT)
+        return self.settled(tag, t0, t1)
+
+    def settled(self, tag, t0, t1):
+        """Let the listeners receive the pong of tag (not timed); the
+        round trip from t0 to t1 in microseconds."""
         for c in self.idle:
             if not c.settle([b" :pong " + tag]):
                 self.unsettled += 1
@@ -760,6 +767,8 @@ def bot_roundtrips(bot, port, work, result):
         c.join(CHANNEL)
     floor = Floor(port, len(BOT_CLIENTS) - 1)
     result["floor"] = floor
+    echo = EchoFloor(port, len(BOT_CLIENTS) - 1, work)
+    result["echo"] = echo
     log = os.path.join(work, "bot.log")
     conf = write_bot_conf(os.path.join(work, "bench.conf"), port, BOT_NICK,
                           CHANNEL, os.path.join(work, "bench.db"), 4, bot)
@@ -777,7 +786,7 @@ def bot_roundtrips(bot, port, work, result):
     result["runs"] = []
     result["samples"] = []
     for command in commands:
-        run = {"command": command}
+        run = {"command": command, "echo": echo}
         result["runs"].append(run)
         one_command(proc, log, nick, clients, floor, command, run,
                     result["samples"])
@@ -823,6 +832,93 @@ def ask_bot(proc, log, nick, clients, k, req, command, lost, i):
     return None
 
 
+ECHO_CHANNEL = "#bench-echo"
+
+
+def build_helper(name, build, libs=()):
+    """Compile tests/bench/NAME.c into build/NAME when stale."""
+    src = os.path.join(HERE, name + ".c")
+    exe = os.path.join(build, name)
+    os.makedirs(build, exist_ok=True)
+    if os.path.exists(exe) and os.path.getmtime(exe) >= os.path.getmtime(src):
+        return exe
+    flags = []
+    if libs:
+        try:
+            flags = subprocess.run(
+                ["pkg-config", "--cflags", "--libs"] + list(libs),
+                check=True, capture_output=True, text=True).stdout.split()
+        except (OSError, subprocess.CalledProcessError) as e:
+            raise BenchError("pkg-config %s: %s" % (" ".join(libs),
+                             getattr(e, "stderr", "") or e))
+    cc = os.environ.get("CC", "cc")
+    r = subprocess.run([cc, "-O2", src] + flags + ["-o", exe],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise BenchError("cannot build %s:\n%s" % (exe, r.stderr))
+    return exe
+
+
+class EchoFloor(Floor):
+    """The second floor: a bare client in a process of its own (echo.c)
+    answers "ping TAG" with "pong TAG" in ECHO_CHANNEL, with idle
+    listeners as in the bot's channel. One round trip: A -> server ->
+    echo process -> server -> A, the same hops and process wake-ups as
+    a bot round trip, with no work in between."""
+
+    def __init__(self, port, listeners, work):
+        self.unsettled = 0
+        self.tag = 0
+        self.everyone = []
+        self.proc = None
+        exe = build_helper("echo", BENCH_DIR)
+        try:
+            for nick in ["echoA"] + ["eidle%d" % i for i in
+                                     range(listeners)]:
+                self.everyone.append(Client(port, nick))
+            for c in self.everyone:
+                c.join(ECHO_CHANNEL)
+            self.proc = spawn([exe, str(port), "echoB", ECHO_CHANNEL],
+                              os.path.join(work, "echo.log"),
+                              stdout=subprocess.PIPE)
+            ready = select.select([self.proc.stdout], [], [], 10)[0]
+            if not ready or not self.proc.stdout.readline().startswith(
+                    b"ready"):
+                raise BenchError("echo client did not join")
+            for c in self.everyone:
+                c.drain()
+        except BaseException:
+            self.close()
+            raise
+        self.a = self.everyone[0]
+        self.idle = self.everyone[1:]
+        self.ping = ("PRIVMSG %s :ping " % ECHO_CHANNEL).encode()
+
+    def roundtrip(self):
+        """One timed round trip, in microseconds; then the listeners
+        receive both lines (not timed)."""
+        self.tag += 1
+        tag = str(self.tag).encode()
+        try:
+            t0 = time.monotonic_ns()
+            self.a.sock.sendall(self.ping + tag + b"\r\n")
+            while not self.a.readline().endswith(b" :pong " + tag):
+                pass
+            t1 = time.monotonic_ns()
+        except socket.timeout:
+            raise BenchError("echo ping-pong: no answer within %gs"
+                             % REPLY_TIMEOUT)
+        return self.settled(tag, t0, t1)
+
+    def close(self):
+        Floor.close(self)
+        if self.proc is not None:
+            stop(self.proc, signal.SIGKILL)
+            if self.proc.stdout:
+                self.proc.stdout.close()
+            self.proc = None
+
+
 def one_command(proc, log, nick, clients, floor, command, run, samples):
     """WARMUP + N pairs: one floor round trip, then one bot round trip for
     command (the clients take turns). A pair whose bot request got no
@@ -831,13 +927,15 @@ def one_command(proc, log, nick, clients, floor, command, run, samples):
     req_mark = (" PRIVMSG %s :%s" % (CHANNEL, command)).encode()
     is_who = command.split()[0] in ("!who-is-on-call", "!oncall", "!who") \
         and len(command.split()) == 1
-    out, floor_out, lost, wrong = [], [], [], []
+    out, floor_out, echo_out, lost, wrong = [], [], [], [], []
+    echo = run.get("echo")
     unsettled = 0
     first_reply = None
     run["lost"] = lost
     for i in range(WARMUP + N):
         k = i % len(clients)
         f_us = floor.roundtrip()
+        e_us = echo.roundtrip() if echo is not None else None
         w0 = int(time.time())
         got = ask_bot(proc, log, nick, clients, k, req, command, lost, i)
         if got is None:
@@ -853,6 +951,8 @@ def one_command(proc, log, nick, clients, floor, command, run, samples):
         if i >= WARMUP:
             out.append(b_us)
             floor_out.append(f_us)
+            if e_us is not None:
+                echo_out.append(e_us)
             if (i - WARMUP) % MEM_SAMPLE_EVERY == 0:
                 samples.append(proc_status(proc.pid))
         # Settle: let every other client receive the request and the
@@ -871,6 +971,10 @@ def one_command(proc, log, nick, clients, floor, command, run, samples):
     run["stats"] = stats(out)
     run["floor"] = stats(floor_out)
     run["pair_p50"] = stats([b / f for b, f in zip(out, floor_out)])["p50"]
+    if echo_out:
+        run["echo"] = stats(echo_out)
+        run["echo_pair_p50"] = stats([b / e for b, e in
+                                      zip(out, echo_out)])["p50"]
 
 
 # ------------------------------------- section 3: 100,000 stored overrides
@@ -1216,23 +1320,7 @@ def overrides_run(bot, port, work, watcher, result):
 
 def floor_memory(build, work):
     """Compile floor.c (when stale) and read its /proc status."""
-    src = os.path.join(HERE, "floor.c")
-    exe = os.path.join(build, "floor")
-    os.makedirs(build, exist_ok=True)
-    if (not os.path.exists(exe)
-            or os.path.getmtime(exe) < os.path.getmtime(src)):
-        try:
-            flags = subprocess.run(
-                ["pkg-config", "--cflags", "--libs"] + PKGS, check=True,
-                capture_output=True, text=True).stdout.split()
-        except (OSError, subprocess.CalledProcessError) as e:
-            raise BenchError("pkg-config %s: %s" % (" ".join(PKGS),
-                             getattr(e, "stderr", "") or e))
-        cc = os.environ.get("CC", "cc")
-        r = subprocess.run([cc, "-O2", src] + flags + ["-o", exe],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise BenchError("cannot build %s:\n%s" % (exe, r.stderr))
+    exe = build_helper("floor", build, PKGS)
     log = os.path.join(work, "floor.log")
     proc = spawn([exe], log, stdout=subprocess.PIPE)
     try:
@@ -1356,6 +1444,11 @@ def main():
               "-> server ->")
         print("          floorA, in %s with %d idle members"
               % (FLOOR_CHANNEL, len(BOT_CLIENTS) - 1))
+        print("   echo:  echoA -> server -> echo.c, a bare client in a "
+              "process of its own")
+        print("          like the bot, -> server -> echoA, in %s (a second "
+              "floor, timed" % ECHO_CHANNEL)
+        print("          right after the first in every pair)")
         print("   bot:   %d clients (%s) take turns in %s:"
               % (len(BOT_CLIENTS), ", ".join(BOT_CLIENTS), CHANNEL))
         print("          send the command, wait for the bot's reply "
@@ -1374,6 +1467,9 @@ def main():
         header()
         for run in bot_run["runs"]:
             row("floor (with %s)" % run["command"], run["floor"])
+            if "echo" in run and isinstance(run["echo"], dict):
+                row("echo (with %s)" % run["command"],
+                    run["echo"])
             row("bot %s" % run["command"], run["stats"])
         for i, run in enumerate(bot_run["runs"]):
             s, f = run["stats"], run["floor"]
@@ -1389,6 +1485,12 @@ def main():
                   % (s["min"] / f["min"], s["min"], f["min"]))
             print("     median of the %d per-pair ratios %.2fx"
                   % (s["n"], run["pair_p50"]))
+            if "echo_pair_p50" in run:
+                e = run["echo"]
+                print("     against the echo process (a bare client of "
+                      "its own): p50 %.2fx," % (s["p50"] / e["p50"]))
+                print("       min %.2fx, median of the per-pair ratios "
+                      "%.2fx" % (s["min"] / e["min"], run["echo_pair_p50"]))
             if f["p99"] > 5 * f["p50"]:
                 print("     note: the floor's p99 is %.0fx its p50 - other "
                       "work on this machine" % (f["p99"] / f["p50"]))
@@ -1648,11 +1750,12 @@ def main():
                 c.close()
             except OSError:
                 pass
-        if bot_run.get("floor") is not None:
-            try:
-                bot_run["floor"].close()
-            except OSError:
-                pass
+        for key in ("floor", "echo"):
+            if bot_run.get(key) is not None:
+                try:
+                    bot_run[key].close()
+                except OSError:
+                    pass
         proc = bot_run.get("proc")
         if (proc is not None and status == 0
                 and exit_status(proc) is not None):
