@@ -213,10 +213,11 @@ http_log_path(struct buf *b, const char *p, size_t n)
 
 /*
  * A URL fit for the log: scheme, host and path, without "user:pass@",
- * query string, fragment or a Telegram token. The caller frees it.
+ * query string, fragment or a Telegram token; with host_only the path
+ * is "/..." (it may hold a secret). The caller frees it.
  */
 static char *
-http_log_url(const char *url)
+http_log_url(const char *url, int host_only)
 {
 	const char	*p, *host, *at, *end;
 	struct buf	 b;
@@ -230,7 +231,10 @@ http_log_url(const char *url)
 	if (at != NULL)
 		host = at + 1;
 	buf_add(&b, host, (size_t)(end - host));
-	http_log_path(&b, end, strcspn(end, "?#"));
+	if (host_only && *end != '\0')
+		buf_addstr(&b, "/...");
+	else
+		http_log_path(&b, end, strcspn(end, "?#"));
 	return buf_steal(&b);
 }
 
@@ -729,16 +733,7 @@ http_start(struct http *h, const struct http_request *q, http_done_cb *cb,
 	r->owner = q->owner;
 	r->method = xstrdup(q->method != NULL && *q->method != '\0' ?
 	    q->method : "GET");
-	r->log_url = http_log_url(q->url);
-	if (q->log_host_only) {
-		/* Keep "scheme://host", cut the path: "https://h/…". */
-		char	*cut = strchr(r->log_url, '/');
-
-		cut = cut != NULL && cut[1] == '/' ? strchr(cut + 2, '/') :
-		    NULL;
-		if (cut != NULL)
-			strlcpy_ob(cut, "/...", strlen(cut) + 1);
-	}
+	r->log_url = http_log_url(q->url, q->log_host_only);
 	r->max_body = q->max_body > 0 ? q->max_body : HTTP_DEFAULT_MAX_BODY;
 	buf_init(&r->resp);
 	if (strpbrk(r->method, " \t\r\n") != NULL) {

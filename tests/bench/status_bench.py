@@ -131,7 +131,6 @@ def one_open(bench, watcher, nick, db, i, deadline=30.0):
             if state == 2:
                 done.setdefault(key, now)
         if rows and all(s == 2 for _, s, _ in rows):
-            # a kind is done when its last job is: recompute per kind
             return now, done
         if any(s == 3 for _, s, _ in rows):
             raise bench.BenchError("a job died: %r" % rows)
@@ -225,7 +224,6 @@ def memory(bench, bot, port, d, watcher, backends):
     if r.returncode != 0:
         raise bench.BenchError("import-cstate exited %d: %s"
                                % (r.returncode, r.stderr[-500:]))
-    src = (":" + NICK).encode()
     for key, conf in (("none", conf0), ("all", conf1)):
         log = os.path.join(d, key + ".log")
         proc, nick, _ = bench.start_bot([bot, "-c", conf], log, watcher,
@@ -244,7 +242,6 @@ def memory(bench, bot, port, d, watcher, backends):
             out[key] = bench.proc_status(proc.pid)
         finally:
             bench.stop(proc)
-    del src
     return out
 
 
