@@ -614,6 +614,20 @@ cmd_trim(const char *rest)
 	return xstrndup(rest, len);
 }
 
+/* Reply with entry's usage, after cause when there is one. */
+static void
+cmd_reply_usage(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+    const char *cause)
+{
+	char	 usage[512];
+
+	cmd_usage(ctx, entry, usage, sizeof usage);
+	if (cause != NULL)
+		cmd_reply(ctx, "%s; %s", cause, usage);
+	else
+		cmd_reply(ctx, "%s", usage);
+}
+
 /* Check and run entry with the argument text rest. */
 static void
 cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, const char *rest)
@@ -621,25 +635,24 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, const char *rest)
 	struct cmd_args	 args;
 	enum access	 level;
 	enum cmd_retval	 rv;
-	char		 usage[512], *cause, *trimmed;
+	char		*cause, *trimmed;
 
 	ctx->entry = entry;
 	if (!cmd_admit(ctx))
 		return;
-	cmd_usage(ctx, entry, usage, sizeof usage);
 	level = ctx->who != NULL ? ctx->who->level : ACCESS_PUBLIC;
 	if (level < entry->level) {
 		cmd_refuse(ctx, entry);
 		return;
 	}
 	if (cmd_parse_args(rest, entry->options, &args, &cause) != 0) {
-		cmd_reply(ctx, "%s; %s", cause, usage);
+		cmd_reply_usage(ctx, entry, cause);
 		free(cause);
 		return;
 	}
 	if (args.argc < entry->args_min ||
 	    (entry->args_max >= 0 && args.argc > entry->args_max)) {
-		cmd_reply(ctx, "%s", usage);
+		cmd_reply_usage(ctx, entry, NULL);
 		cmd_args_free(&args);
 		return;
 	}
@@ -649,7 +662,7 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *entry, const char *rest)
 	ctx->args_text = trimmed;
 	rv = entry->exec != NULL ? entry->exec(ctx, &args) : CMD_RETURN_NORMAL;
 	if (rv == CMD_RETURN_USAGE)
-		cmd_reply(ctx, "%s", usage);
+		cmd_reply_usage(ctx, entry, NULL);
 	ctx->args_text = NULL;
 	free(trimmed);
 	cmd_args_free(&args);

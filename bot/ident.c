@@ -219,11 +219,11 @@ ident_bridge(const struct config *cfg, enum irc_casemap cm, const char *nick,
 
 	if (nick == NULL)
 		return NULL;
-	ident_mask(nick, user, host, mask, sizeof mask);
 	for (i = 0; i < cfg->nbridges; i++) {
 		b = &cfg->bridges[i];
 		if (b->nick == NULL || irc_casecmp_map(cm, b->nick, nick) != 0)
 			continue;
+		ident_mask(nick, user, host, mask, sizeof mask);
 		if (ident_is_bridge(cfg, cm, b, mask, account))
 			return b;
 	}

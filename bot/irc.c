@@ -394,8 +394,7 @@ irc_on_message(struct irc *irc, const struct irc_msg *m)
 	if (m->nick == NULL || m->user == NULL || irc_from_me(irc, m) ||
 	    irc->state != IRC_REGISTERED)
 		return;
-	irc_user_seen(irc, m->nick, m->user, m->host);
-	u = irc_user_find(irc, m->nick);
+	u = irc_user_seen(irc, m->nick, m->user, m->host);
 	if (irc->cap_account_tag) {
 		/* The tag is the truth; only users sharing a channel are
 		 * tracked (a stranger's message adds nothing). */
@@ -411,6 +410,9 @@ irc_on_message(struct irc *irc, const struct irc_msg *m)
 
 /* What each command or numeric does; others are ignored. */
 static const struct irc_verb irc_verbs[] = {
+	/* A channel's traffic first: every line is looked up here. */
+	{ "PRIVMSG",		2, irc_on_message },
+	{ "NOTICE",		2, irc_on_message },
 	{ "PING",		0, irc_on_ping },
 	{ "CAP",		3, irc_reg_on_cap },
 	{ "AUTHENTICATE",	1, irc_reg_on_authenticate },
@@ -455,8 +457,6 @@ static const struct irc_verb irc_verbs[] = {
 	{ "473",		0, irc_on_join_error },
 	{ "474",		0, irc_on_join_error },
 	{ "475",		0, irc_on_join_error },
-	{ "PRIVMSG",		2, irc_on_message },
-	{ "NOTICE",		2, irc_on_message },
 };
 
 /* Hand a received line to its handler. */

@@ -62,6 +62,7 @@ struct irc_resolve {
 static void	irc_connect_next(struct irc *);
 static void	irc_update_events(struct irc *);
 static void	irc_resolve(struct irc *);
+static int	irc_may_send(struct irc *);
 
 /* ------------------------------------------------------------------ */
 /* Output                                                             */
@@ -361,6 +362,12 @@ irc_conn_send(struct irc *irc, enum irc_lane_id lane, const char *cmd,
 			sent(arg, 0);
 		return -1;
 	}
+	if (irc->qlen == 0 && irc_may_send(irc)) {
+		/* Nothing waits and the bucket allows it: straight out. */
+		irc_write_line(irc, line, 0, sent, arg);
+		free(line);
+		return 0;
+	}
 	if (lane == IRC_LANE_REPLY && irc->qlen >= irc->queue_max &&
 	    !irc_make_room(irc, asker)) {
 		free(line);
@@ -467,22 +474,31 @@ irc_conn_flood(struct irc *irc)
 	irc->t_flood = 0;
 }
 
+/* 1 if a line may go now; else 0, and the flood timer runs if the
+ * bucket is what holds it back. */
+static int
+irc_may_send(struct irc *irc)
+{
+	long long	 wait;
+
+	if (irc->state != IRC_REGISTERED || irc->t_flood != 0)
+		return 0;
+	wait = flood_take(&irc->flood, util_mono_ms());
+	if (wait > 0)
+		irc->t_flood = loop_timer_add(irc->loop, irc, wait,
+		    irc_flood_timer, irc);
+	return wait <= 0;
+}
+
 /* Move queued lines to the output buffer as the bucket allows. */
 void
 irc_flush_queue(struct irc *irc)
 {
-	long long	 wait;
 	struct irc_line	*l;
 
 	if (irc->state != IRC_REGISTERED || irc->t_flood != 0)
 		return;
-	while (irc->qlen > 0 && irc->state == IRC_REGISTERED) {
-		wait = flood_take(&irc->flood, util_mono_ms());
-		if (wait > 0) {
-			irc->t_flood = loop_timer_add(irc->loop, irc, wait,
-			    irc_flood_timer, irc);
-			break;
-		}
+	while (irc->qlen > 0 && irc_may_send(irc)) {
 		l = irc_queue_pop(irc);
 		irc_write_line(irc, l->line, 0, l->sent, l->arg);
 		free(l->line);
@@ -513,19 +529,23 @@ size_t
 irc_conn_split(struct irc *irc, const char *cmd, const char *target,
     const char *text, char ***lines)
 {
-	char	*clean = xstrdup(text), *p;
-	size_t	 len, room = irc_room(irc, cmd, target), n = 0, k;
-	char	**out = NULL;
+	char		*clean = NULL, *q, *c;
+	const char	*p = text;
+	size_t		 len = strlen(text), n = 0, k;
+	size_t		 room = irc_room(irc, cmd, target);
+	char		**out = NULL;
 
-	for (p = clean; *p != '\0'; p++) {
-		if (*p == '\r' || *p == '\n')
-			*p = ' ';
+	/* Text from outside may be any bytes; the wire gets one line of
+	 * UTF-8. Most text is that already and is not copied. */
+	if (text[strcspn(text, "\r\n")] != '\0' ||
+	    !util_utf8_valid(text, len)) {
+		q = xstrdup(text);
+		for (c = q; (c = strpbrk(c, "\r\n")) != NULL; c++)
+			*c = ' ';
+		p = clean = irc_utf8_repair(q);
+		free(q);
+		len = strlen(p);
 	}
-	/* Text from outside may be any bytes; the wire gets UTF-8. */
-	p = irc_utf8_repair(clean);
-	free(clean);
-	clean = p;
-	len = strlen(p);
 	do {
 		k = irc_split_len(p, len, room);
 		out = xreallocarray(out, n + 1, sizeof *out);
@@ -678,7 +698,12 @@ irc_process_input(struct irc *irc)
 	}
 }
 
-/* Read what the socket has. */
+/*
+ * Read what the socket has. A plain socket that filled less than the
+ * buffer is drained, and poll() is level-triggered: asking again would
+ * only cost a read() that says EAGAIN. TLS may hold decrypted bytes
+ * the socket no longer shows, so it is read until it has none.
+ */
 static void
 irc_do_read(struct irc *irc)
 {
@@ -712,7 +737,8 @@ irc_do_read(struct irc *irc)
 		irc->ping_sent = 0;
 		buf_add(&irc->in, buf, (size_t)n);
 		irc_process_input(irc);
-		if (irc->fd < 0)
+		if (irc->fd < 0 || (irc->tls_conn == NULL &&
+		    (size_t)n < sizeof buf))
 			return;
 	}
 }

@@ -129,12 +129,22 @@ irc_user_set(struct irc *irc, const char *nick, const char *account)
 	u->from_join = 0;
 }
 
+/* Replace *field with value unless it already says that. */
+static void
+irc_user_field(char **field, const char *value)
+{
+	if (*field != NULL && strcmp(*field, value) == 0)
+		return;
+	free(*field);
+	*field = xstrdup(value);
+}
+
 /*
  * Record the user and host of a tracked nick, as a line's source or a
- * reply gives them; an untracked nick, or a part missing, changes
- * nothing.
+ * reply gives them, and return the user (NULL: not tracked). A part
+ * missing changes nothing.
  */
-void
+struct irc_user *
 irc_user_seen(struct irc *irc, const char *nick, const char *user,
     const char *host)
 {
@@ -142,11 +152,10 @@ irc_user_seen(struct irc *irc, const char *nick, const char *user,
 
 	if (u == NULL || user == NULL || host == NULL || *user == '\0' ||
 	    *host == '\0')
-		return;
-	free(u->user);
-	free(u->host);
-	u->user = xstrdup(user);
-	u->host = xstrdup(host);
+		return u;
+	irc_user_field(&u->user, user);
+	irc_user_field(&u->host, host);
+	return u;
 }
 
 /* Forget the user at index i. */

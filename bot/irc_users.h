@@ -29,8 +29,9 @@ struct irc_user	*irc_user_find(struct irc *, const char *nick);
 /* Record nick's account ("*", "0", "" or NULL: logged out). */
 void		 irc_user_set(struct irc *, const char *nick,
 		     const char *account);
-/* Record a tracked nick's user and host (NULL or "": unchanged). */
-void		 irc_user_seen(struct irc *, const char *nick,
+/* Record a tracked nick's user and host (NULL or "": unchanged); the
+ * user, or NULL when the nick is not tracked. */
+struct irc_user	*irc_user_seen(struct irc *, const char *nick,
 		     const char *user, const char *host);
 /* Forget a user (QUIT). */
 void		 irc_user_del(struct irc *, const char *nick);
