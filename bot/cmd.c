@@ -354,11 +354,20 @@ cmd_reply(struct cmd_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
+	cmd_say(ctx, text);
+	free(text);
+}
+
+/* Hand text to the context's sink as it is (NULL: an empty line). */
+void
+cmd_say(struct cmd_ctx *ctx, const char *text)
+{
+	if (text == NULL)
+		text = "";
 	if (ctx->reply != NULL)
 		ctx->reply(ctx, text);
 	else
 		log_debug("cmd", "reply without a sink: %s", text);
-	free(text);
 }
 
 /* Levenshtein distance over at most UTIL_EDITS_MAX bytes of each input. */
@@ -525,7 +534,7 @@ cmd_group_usage(struct cmd_ctx *ctx, const struct cmd_entry *const *table,
 		buf_addstr(&b, (*table)->name + strlen(word) + 1);
 	}
 	buf_addstr(&b, " ...");
-	cmd_reply(ctx, "%s", b.data);
+	cmd_say(ctx, b.data);
 	buf_free(&b);
 }
 
@@ -625,7 +634,7 @@ cmd_reply_usage(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 	if (cause != NULL)
 		cmd_reply(ctx, "%s; %s", cause, usage);
 	else
-		cmd_reply(ctx, "%s", usage);
+		cmd_say(ctx, usage);
 }
 
 /* Check and run entry with the argument text rest. */
@@ -729,7 +738,7 @@ cmd_help_line(struct cmd_ctx *ctx, const struct cmd_entry *e)
 	if (e->about != NULL && *e->about != '\0')
 		cmd_reply(ctx, "%s \xe2\x80\x94 %s", usage, e->about);
 	else
-		cmd_reply(ctx, "%s", usage);
+		cmd_say(ctx, usage);
 }
 
 /* "commands: !a, !b — !help COMMAND for details" (first words, once). */
@@ -760,7 +769,7 @@ cmd_help_list(struct cmd_ctx *ctx, const struct cmd_entry *const *table)
 	}
 	buf_printf(&b, " \xe2\x80\x94 %shelp COMMAND for details",
 	    cmd_prefix(ctx));
-	cmd_reply(ctx, "%s", b.data);
+	cmd_say(ctx, b.data);
 	buf_free(&b);
 }
 

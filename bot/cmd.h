@@ -83,6 +83,8 @@ extern const struct cmd_entry *const cmd_table[];
 /* Reply to the asker (formatted). */
 void		 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
 		     __attribute__((format(printf, 2, 3)));
+/* Reply to the asker with text as it is. */
+void		 cmd_say(struct cmd_ctx *, const char *text);
 
 /*
  * Run the command in text (prefix already removed). Returns 1 if the

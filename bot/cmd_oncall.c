@@ -291,7 +291,7 @@ oc_who_line(struct cmd_ctx *ctx, const struct cfg_role *r, time_t now)
 		cmd_reply(ctx, "cannot read the on-call state (see the log)");
 		return -1;
 	}
-	cmd_reply(ctx, "%s", line);
+	cmd_say(ctx, line);
 	return 0;
 }
 
@@ -430,7 +430,7 @@ cmd_roles_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 			    "%02d:%02d %s", len, l.year, l.mon, l.mday, l.hour,
 			    l.min, tz_name(r->tz));
 		buf_printf(&b, ", announced in %s", r->announce_channel);
-		cmd_reply(ctx, "%s", b.data);
+		cmd_say(ctx, b.data);
 		buf_free(&b);
 	}
 	return CMD_RETURN_NORMAL;
@@ -470,7 +470,7 @@ oc_override_add(struct cmd_ctx *ctx, const struct cfg_role *r,
 	    covers, who->person[0] != '\0' ? who->person : who->name, &a,
 	    &cause);
 	if (id < 0) {
-		cmd_reply(ctx, "%s", cause);
+		cmd_say(ctx, cause);
 		free(cause);
 		return -1;
 	}
@@ -512,7 +512,7 @@ cmd_take_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		end = now + (time_t)(ms / 1000);
 	} else if (until != NULL) {
 		if (when_parse(until, r->tz, now, &end, &cause) != 0) {
-			cmd_reply(ctx, "%s", cause);
+			cmd_say(ctx, cause);
 			free(cause);
 			return CMD_RETURN_ERROR;
 		}
@@ -558,7 +558,7 @@ oc_time_arg(struct cmd_ctx *ctx, struct cmd_args *args, int argc, int *i,
 	rc = when_parse(text, r->tz, now, out, &cause);
 	free(text);
 	if (rc != 0) {
-		cmd_reply(ctx, "%s", cause);
+		cmd_say(ctx, cause);
 		free(cause);
 		return CMD_RETURN_ERROR;
 	}
@@ -625,7 +625,7 @@ cmd_swap_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	oc_audit(ctx, &a);
 	if (oncall_swap(ctx->bot->oncall, r, me, other, &a, out, ids,
 	    &cause) != 0) {
-		cmd_reply(ctx, "%s", cause);
+		cmd_say(ctx, cause);
 		free(cause);
 		return CMD_RETURN_ERROR;
 	}
@@ -697,7 +697,7 @@ cmd_cancel_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	oc_audit(ctx, &a);
 	rc = oncall_override_cancel(ctx->bot->oncall, id, &a, &role, &cause);
 	if (rc < 0) {
-		cmd_reply(ctx, "%s", cause);
+		cmd_say(ctx, cause);
 		free(cause);
 		return CMD_RETURN_ERROR;
 	}

@@ -144,7 +144,7 @@ co_actor(const struct cmd_ctx *ctx)
 static enum cmd_retval
 co_fail(struct cmd_ctx *ctx, char *cause)
 {
-	cmd_reply(ctx, "%s", cause);
+	cmd_say(ctx, cause);
 	free(cause);
 	return CMD_RETURN_ERROR;
 }
@@ -306,7 +306,7 @@ co_lines(struct cmd_ctx *ctx, char **lines, size_t n)
 	size_t	 i;
 
 	for (i = 0; i < n; i++) {
-		cmd_reply(ctx, "%s", lines[i]);
+		cmd_say(ctx, lines[i]);
 		free(lines[i]);
 	}
 	free(lines);
@@ -334,13 +334,13 @@ co_brief_lines(struct cmd_ctx *ctx, struct outage *os, size_t n,
 	char			*line;
 
 	if (n == 0) {
-		cmd_reply(ctx, "%s", none_text);
+		cmd_say(ctx, none_text);
 		return;
 	}
 	co_env(ctx, &env);
 	for (i = 0; i < n; i++) {
 		line = outage_line_brief(&os[i], &env);
-		cmd_reply(ctx, "%s", line);
+		cmd_say(ctx, line);
 		free(line);
 	}
 }
@@ -400,7 +400,7 @@ cmd_show_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		return co_fail(ctx, cause);
 	co_env(ctx, &env);
 	line = outage_line_brief(&o, &env);
-	cmd_reply(ctx, "%s", line);
+	cmd_say(ctx, line);
 	free(line);
 	i = o.nupdates > OUTAGE_SHOW_UPDATES ?
 	    o.nupdates - OUTAGE_SHOW_UPDATES : 0;
@@ -414,12 +414,12 @@ cmd_show_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 			buf_addstr(&b, ": ");
 			outage_text_line(&b, o.updates[i].text);
 		}
-		cmd_reply(ctx, "%s", b.data);
+		cmd_say(ctx, b.data);
 		buf_free(&b);
 	}
 	if (o.issue_url != NULL) {
 		line = outage_line_tracked(&o, &env);
-		cmd_reply(ctx, "%s", line);
+		cmd_say(ctx, line);
 		free(line);
 	}
 	outage_clear(&o);
@@ -460,7 +460,7 @@ cmd_status_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	for (i = 0; i < n; i++)
 		ptrs[i] = &os[i];
 	line = outage_status_line(ptrs, n);
-	cmd_reply(ctx, "%s", line);
+	cmd_say(ctx, line);
 	free(line);
 	free(ptrs);
 	outage_list_free(os, n);

@@ -113,13 +113,20 @@ ident_in_list(char **list, size_t n, const char *account)
 	return 0;
 }
 
-/* "nick!user@host" into buf; an unknown user or host is "*". */
+/*
+ * "nick!user@host" into buf, cut to fit; an unknown user or host is "*".
+ * Put together by hand: every line anyone says comes through here.
+ */
 static const char *
 ident_mask(const char *nick, const char *user, const char *host, char *buf,
     size_t bufsz)
 {
-	snprintf(buf, bufsz, "%s!%s@%s", nick, user != NULL ? user : "*",
-	    host != NULL ? host : "*");
+	const char	*part[] = { nick, "!", user != NULL ? user : "*", "@",
+			    host != NULL ? host : "*" };
+	size_t		 i, n = 0;
+
+	for (i = 0; i < nitems(part) && n < bufsz; i++)
+		n += strlcpy_ob(buf + n, part[i], bufsz - n);
 	return buf;
 }
 

@@ -634,29 +634,29 @@ irc_do_write(struct irc *irc)
 	irc_sent_fire(irc_sent_take(irc), 1);
 }
 
-/* Parse and hand up one received line. */
-static void
-irc_handle_line(struct irc *irc, char *line, size_t len)
+/*
+ * Parse one received line (len bytes before its LF, which may end in CR)
+ * into m, a copy of its own: 0, or -1 when there is nothing to hand up.
+ */
+static int
+irc_read_line(const char *line, size_t len, struct irc_msg *m)
 {
-	struct irc_msg	m;
-
 	if (len > 0 && line[len - 1] == '\r')
-		line[--len] = '\0';
+		len--;
 	if (len == 0)
-		return;
+		return -1;
 	if (log_get_level() >= LOG_DEBUG) {
-		if (strncmp(line, "AUTHENTICATE ", 13) == 0 &&
-		    strcmp(line, "AUTHENTICATE +") != 0)
+		if (len >= 13 && strncmp(line, "AUTHENTICATE ", 13) == 0 &&
+		    !(len == 14 && line[13] == '+'))
 			log_debug("irc", "<< AUTHENTICATE <redacted>");
 		else
-			log_debug("irc", "<< %s", line);
+			log_debug("irc", "<< %.*s", (int)len, line);
 	}
-	if (irc_parse(&m, line, len) != 0) {
+	if (irc_parse(m, line, len) != 0) {
 		log_debug("irc", "dropping a malformed line");
-		return;
+		return -1;
 	}
-	irc->up->line(irc, &m);
-	irc_msg_clear(&m);
+	return 0;
 }
 
 /* Split the input buffer into lines and handle each. */
@@ -687,11 +687,15 @@ irc_process_input(struct irc *irc)
 		else if (memchr(irc->in.data, '\0', len) != NULL)
 			log_warn("irc", "dropping a line with a NUL byte");
 		else {
-			char	*line = xstrndup(irc->in.data, len);
+			struct irc_msg	 m;
+			int		 ok;
 
+			ok = irc_read_line(irc->in.data, len, &m) == 0;
 			buf_consume(&irc->in, len + 1);
-			irc_handle_line(irc, line, len);
-			free(line);
+			if (ok) {
+				irc->up->line(irc, &m);
+				irc_msg_clear(&m);
+			}
 			continue;
 		}
 		buf_consume(&irc->in, len + 1);

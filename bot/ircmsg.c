@@ -334,17 +334,18 @@ irc_msg_last(const struct irc_msg *msg)
 static size_t
 param_scan(const char *s, int *space, int *colon)
 {
-	size_t	 n = 0;
+	size_t	 n = 0, k;
 
-	*space = *colon = 0;
-	for (; *s != '\0' && n <= IRC_LINE_MAX; s++) {
-		if (*s == '\r' || *s == '\n')
-			continue;
-		if (n == 0 && *s == ':')
-			*colon = 1;
-		if (*s == ' ')
+	*space = 0;
+	s += strspn(s, "\r\n");
+	*colon = *s == ':';
+	while (*s != '\0' && n <= IRC_LINE_MAX) {
+		k = strcspn(s, "\r\n");
+		if (!*space && memchr(s, ' ', k) != NULL)
 			*space = 1;
-		n++;
+		n += k;
+		s += k;
+		s += strspn(s, "\r\n");
 	}
 	return n;
 }
@@ -353,9 +354,14 @@ param_scan(const char *s, int *space, int *colon)
 static void
 param_put(char *line, size_t *off, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if (*s != '\r' && *s != '\n')
-			line[(*off)++] = *s;
+	size_t	 k;
+
+	while (*s != '\0') {
+		k = strcspn(s, "\r\n");
+		memcpy(line + *off, s, k);
+		*off += k;
+		s += k;
+		s += strspn(s, "\r\n");
 	}
 }
 

@@ -239,7 +239,10 @@ store_q_bind1(sqlite3_stmt *st, int i, char c, va_list *ap)
 	case 's':
 		if ((v = va_arg(*ap, const char *)) == NULL)
 			return c == 'S' ? -1 : sqlite3_bind_null(st, i);
-		return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		/* Not copied: every value outlives the statement's run
+		 * (store_q_open to store_q_close, within one call), and a
+		 * statement is rebound before it runs again. */
+		return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	}
 	return SQLITE_MISUSE;
 }
