@@ -6,13 +6,14 @@ Usage: python3 tests/bench/bench.py BOT_BINARY
 Starts a throwaway ngircd on a free loopback port, then measures:
 
   1. the bot's round trip for BENCH_COMMAND (and "!version" as a second
-     row) from several clients in turn, interleaved with the relay floor
-     (and with a second floor, a bare echo client in a process of its
-     own, echo.c, so that the process boundary the bot has is on both):
-     one ping-pong between two plain clients through the same server
-     (A -> server -> B, B answers at once, B -> server -> A), then one bot
-     round trip, N times, so that a drifting host lands on both; p50, p99
-     and the minimum of both and their ratios;
+     row) from several clients in turn, interleaved with the relay floor:
+     one ping-pong between two plain clients through the same server (A
+     in this process -> server -> B, echo.c, a bare client in a process
+     of its own like the bot, which answers at once -> server -> A), then
+     one bot round trip, N times, so that a drifting host lands on both;
+     p50, p99 and the minimum of both and their ratios. The same relay
+     with B in this process too (no process hop, which no bot can avoid)
+     is timed in each pair as well, as information;
   2. the bot's memory next to a "libraries only" floor (floor.c);
   3. "!oncall schedule 10" from a second bot instance whose database holds
      100,000 overrides: client round trip, the bot's own handling time
@@ -422,10 +423,11 @@ def stats(us):
 
 
 class Floor:
-    """The relay floor: floorA and floorB in FLOOR_CHANNEL, with idle
-    listeners so that the server sends each line to as many clients as in
-    the bot's channel. One round trip: A -> server -> B, B answers at
-    once, B -> server -> A."""
+    """The in-process relay: floorA and floorB, both in this process, in
+    FLOOR_CHANNEL, with idle listeners so that the server sends each line
+    to as many clients as in the bot's channel. One round trip: A ->
+    server -> B, B answers at once, B -> server -> A. No process wakes
+    but this one and the server: a hop fewer than any bot has."""
 
     def __init__(self, port, listeners):
         self.unsettled = 0
@@ -765,10 +767,9 @@ def bot_roundtrips(bot, port, work, result):
     result["clients"] = clients
     for c in clients:
         c.join(CHANNEL)
-    floor = Floor(port, len(BOT_CLIENTS) - 1)
-    result["floor"] = floor
-    echo = EchoFloor(port, len(BOT_CLIENTS) - 1, work)
-    result["echo"] = echo
+    result["inproc"] = Floor(port, len(BOT_CLIENTS) - 1)
+    result["floor"] = EchoFloor(port, len(BOT_CLIENTS), work)
+    floors = [("inproc", result["inproc"]), ("floor", result["floor"])]
     log = os.path.join(work, "bot.log")
     conf = write_bot_conf(os.path.join(work, "bench.conf"), port, BOT_NICK,
                           CHANNEL, os.path.join(work, "bench.db"), 4, bot)
@@ -786,9 +787,9 @@ def bot_roundtrips(bot, port, work, result):
     result["runs"] = []
     result["samples"] = []
     for command in commands:
-        run = {"command": command, "echo": echo}
+        run = {"command": command}
         result["runs"].append(run)
-        one_command(proc, log, nick, clients, floor, command, run,
+        one_command(proc, log, nick, clients, floors, command, run,
                     result["samples"])
     result["samples"].append(proc_status(proc.pid))
 
@@ -860,22 +861,22 @@ def build_helper(name, build, libs=()):
 
 
 class EchoFloor(Floor):
-    """The second floor: a bare client in a process of its own (echo.c)
-    answers "ping TAG" with "pong TAG" in ECHO_CHANNEL, with idle
-    listeners as in the bot's channel. One round trip: A -> server ->
-    echo process -> server -> A, the same hops and process wake-ups as
-    a bot round trip, with no work in between."""
+    """The relay floor: a bare client in a process of its own (echo.c)
+    answers "ping TAG" with "pong TAG" in ECHO_CHANNEL, where as many
+    clients of this process as the bot's take turns asking. One round
+    trip: asker -> server -> echo process -> server -> asker, the same
+    hops and process wake-ups as a bot round trip, with no work in
+    between."""
 
-    def __init__(self, port, listeners, work):
+    def __init__(self, port, askers, work):
         self.unsettled = 0
         self.tag = 0
         self.everyone = []
         self.proc = None
         exe = build_helper("echo", BENCH_DIR)
         try:
-            for nick in ["echoA"] + ["eidle%d" % i for i in
-                                     range(listeners)]:
-                self.everyone.append(Client(port, nick))
+            for i in range(askers):
+                self.everyone.append(Client(port, "asker%d" % i))
             for c in self.everyone:
                 c.join(ECHO_CHANNEL)
             self.proc = spawn([exe, str(port), "echoB", ECHO_CHANNEL],
@@ -890,19 +891,21 @@ class EchoFloor(Floor):
         except BaseException:
             self.close()
             raise
-        self.a = self.everyone[0]
-        self.idle = self.everyone[1:]
         self.ping = ("PRIVMSG %s :ping " % ECHO_CHANNEL).encode()
 
     def roundtrip(self):
         """One timed round trip, in microseconds; then the listeners
-        receive both lines (not timed)."""
+        receive both lines (not timed). The members take turns asking,
+        as the bot's clients do, so that where the asker stands in the
+        server's member list is the same on both sides."""
         self.tag += 1
         tag = str(self.tag).encode()
+        a = self.everyone[self.tag % len(self.everyone)]
+        self.idle = [c for c in self.everyone if c is not a]
         try:
             t0 = time.monotonic_ns()
-            self.a.sock.sendall(self.ping + tag + b"\r\n")
-            while not self.a.readline().endswith(b" :pong " + tag):
+            a.sock.sendall(self.ping + tag + b"\r\n")
+            while not a.readline().endswith(b" :pong " + tag):
                 pass
             t1 = time.monotonic_ns()
         except socket.timeout:
@@ -919,23 +922,24 @@ class EchoFloor(Floor):
             self.proc = None
 
 
-def one_command(proc, log, nick, clients, floor, command, run, samples):
-    """WARMUP + N pairs: one floor round trip, then one bot round trip for
+def one_command(proc, log, nick, clients, floors, command, run, samples):
+    """WARMUP + N pairs: one round trip of each floor of floors ((key,
+    floor) in order, the relay floor last), then one bot round trip for
     command (the clients take turns). A pair whose bot request got no
-    reply is left out on both sides."""
+    reply is left out on all sides. run[key] gets each floor's figures
+    and run[key + "_pair_p50"] the median of the per-pair ratios."""
     req = ("PRIVMSG %s :%s\r\n" % (CHANNEL, command)).encode()
     req_mark = (" PRIVMSG %s :%s" % (CHANNEL, command)).encode()
     is_who = command.split()[0] in ("!who-is-on-call", "!oncall", "!who") \
         and len(command.split()) == 1
-    out, floor_out, echo_out, lost, wrong = [], [], [], [], []
-    echo = run.get("echo")
+    out, lost, wrong = [], [], []
+    floor_out = {key: [] for key, _ in floors}
     unsettled = 0
     first_reply = None
     run["lost"] = lost
     for i in range(WARMUP + N):
         k = i % len(clients)
-        f_us = floor.roundtrip()
-        e_us = echo.roundtrip() if echo is not None else None
+        f_us = [(key, f.roundtrip()) for key, f in floors]
         w0 = int(time.time())
         got = ask_bot(proc, log, nick, clients, k, req, command, lost, i)
         if got is None:
@@ -950,9 +954,8 @@ def one_command(proc, log, nick, clients, floor, command, run, samples):
                     "utf-8", "replace")))
         if i >= WARMUP:
             out.append(b_us)
-            floor_out.append(f_us)
-            if e_us is not None:
-                echo_out.append(e_us)
+            for key, us in f_us:
+                floor_out[key].append(us)
             if (i - WARMUP) % MEM_SAMPLE_EVERY == 0:
                 samples.append(proc_status(proc.pid))
         # Settle: let every other client receive the request and the
@@ -969,12 +972,10 @@ def one_command(proc, log, nick, clients, floor, command, run, samples):
     if not out:
         raise BenchError("no %s request got a reply" % command)
     run["stats"] = stats(out)
-    run["floor"] = stats(floor_out)
-    run["pair_p50"] = stats([b / f for b, f in zip(out, floor_out)])["p50"]
-    if echo_out:
-        run["echo"] = stats(echo_out)
-        run["echo_pair_p50"] = stats([b / e for b, e in
-                                      zip(out, echo_out)])["p50"]
+    for key, f in floor_out.items():
+        run[key] = stats(f)
+        run[key + "_pair_p50"] = stats([b / x for b, x in
+                                        zip(out, f)])["p50"]
 
 
 # ------------------------------------- section 3: 100,000 stored overrides
@@ -1376,13 +1377,13 @@ def environment(bot):
 
 
 def row(label, s):
-    print("  %-29s %5d %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f"
+    print("  %-33s %5d %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f"
           % (label, s["n"], s["p50"], s["p99"], s["p999"], s["mean"],
              s["min"], s["max"]))
 
 
 def header():
-    print("  %-29s %5s %8s %8s %8s %8s %8s %8s"
+    print("  %-33s %5s %8s %8s %8s %8s %8s %8s"
           % ("microseconds (us)", "n", "p50", "p99", "p99.9", "mean", "min",
              "max"))
 
@@ -1440,15 +1441,11 @@ def main():
         print("   round trip, then one bot round trip, %d pairs after %d "
               "warm-up pairs per" % (N, WARMUP))
         print("   command, so that drift of this host lands on both.")
-        print("   floor: floorA -> server -> floorB, which answers at once, "
-              "-> server ->")
-        print("          floorA, in %s with %d idle members"
-              % (FLOOR_CHANNEL, len(BOT_CLIENTS) - 1))
-        print("   echo:  echoA -> server -> echo.c, a bare client in a "
-              "process of its own")
-        print("          like the bot, -> server -> echoA, in %s (a second "
-              "floor, timed" % ECHO_CHANNEL)
-        print("          right after the first in every pair)")
+        print("   floor: %d clients in this process take turns in %s: "
+              "ping -> server ->" % (len(BOT_CLIENTS), ECHO_CHANNEL))
+        print("          echo.c, a bare client in a process of its own like "
+              "the bot, which")
+        print("          answers at once -> server -> the asker")
         print("   bot:   %d clients (%s) take turns in %s:"
               % (len(BOT_CLIENTS), ", ".join(BOT_CLIENTS), CHANNEL))
         print("          send the command, wait for the bot's reply "
@@ -1463,16 +1460,19 @@ def main():
         y, mo, d, h, mi = ROLE_START
         print("   shift %dd from %04d-%02d-%02d %02d:%02d %s, no overrides."
               % (ROLE_SHIFT_DAYS, y, mo, d, h, mi, ROLE_TZ))
+        print("   in-process (information): floorA -> server -> floorB, "
+              "both in this")
+        print("          process, in %s: no process hop, which no bot can "
+              "avoid; timed" % FLOOR_CHANNEL)
+        print("          just before the floor in every pair")
         bot_roundtrips(bot, port, work, bot_run)
         header()
         for run in bot_run["runs"]:
             row("floor (with %s)" % run["command"], run["floor"])
-            if "echo" in run and isinstance(run["echo"], dict):
-                row("echo (with %s)" % run["command"],
-                    run["echo"])
+            row("in-process (with %s)" % run["command"], run["inproc"])
             row("bot %s" % run["command"], run["stats"])
         for i, run in enumerate(bot_run["runs"]):
-            s, f = run["stats"], run["floor"]
+            s, f, ip = run["stats"], run["floor"], run["inproc"]
             target = i == 0
             print("   %s / floor%s" % (run["command"], "" if target
                                            else " (information)"))
@@ -1484,13 +1484,11 @@ def main():
             print("     min %5.2fx (bot %.1f us, floor %.1f us)"
                   % (s["min"] / f["min"], s["min"], f["min"]))
             print("     median of the %d per-pair ratios %.2fx"
-                  % (s["n"], run["pair_p50"]))
-            if "echo_pair_p50" in run:
-                e = run["echo"]
-                print("     against the echo process (a bare client of "
-                      "its own): p50 %.2fx," % (s["p50"] / e["p50"]))
-                print("       min %.2fx, median of the per-pair ratios "
-                      "%.2fx" % (s["min"] / e["min"], run["echo_pair_p50"]))
+                  % (s["n"], run["floor_pair_p50"]))
+            print("     against the in-process relay: p50 %.2fx, min "
+                  "%.2fx, per pair %.2fx"
+                  % (s["p50"] / ip["p50"], s["min"] / ip["min"],
+                     run["inproc_pair_p50"]))
             if f["p99"] > 5 * f["p50"]:
                 print("     note: the floor's p99 is %.0fx its p50 - other "
                       "work on this machine" % (f["p99"] / f["p50"]))
@@ -1517,10 +1515,11 @@ def main():
                 print("     note: %d time(s) a client did not see the "
                       "previous request or reply within %gs"
                       % (run["unsettled"], REPLY_TIMEOUT))
-        if bot_run["floor"].unsettled:
-            print("   note: %d time(s) an idle floor member did not see the "
-                  "previous lines within %gs" % (bot_run["floor"].unsettled,
-                                                 REPLY_TIMEOUT))
+        for key in ("floor", "inproc"):
+            if bot_run[key].unsettled:
+                print("   note: %d time(s) an idle %s member did not see "
+                      "the previous lines within %gs"
+                      % (bot_run[key].unsettled, key, REPLY_TIMEOUT))
         if not _RATE_KNOWN.get(bot):
             print("   (this bot has no irc.command_rate; none was set)")
         print("   not yet measured: the same while 500 HTTP health probes "
@@ -1750,7 +1749,7 @@ def main():
                 c.close()
             except OSError:
                 pass
-        for key in ("floor", "echo"):
+        for key in ("floor", "inproc"):
             if bot_run.get(key) is not None:
                 try:
                     bot_run[key].close()
