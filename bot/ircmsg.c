@@ -668,52 +668,22 @@ flood_take(struct flood *f, uint64_t now_ms)
 	return f->interval_ms - f->credit_ms;
 }
 
-/* Length of the valid UTF-8 sequence at s (of n bytes), or 0. */
-static size_t
-irc_utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t	len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	/* Overlongs, surrogates and code points past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 /* Replace invalid UTF-8 bytes with U+FFFD. */
 char *
 irc_utf8_repair(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n = strlen(s), i = 0, k;
-	struct buf		 b;
+	size_t		 n = strlen(s), i = 0, k;
+	struct buf	 b;
 
 	buf_init(&b);
 	while (i < n) {
-		k = irc_utf8_seq(p + i, n - i);
+		k = util_utf8_seq(s + i, n - i);
 		if (k == 0) {
 			buf_add(&b, "\xef\xbf\xbd", 3);
 			i++;
 			continue;
 		}
-		buf_add(&b, p + i, k);
+		buf_add(&b, s + i, k);
 		i += k;
 	}
 	return buf_steal(&b);

@@ -345,39 +345,49 @@ util_now(void)
 	return time(NULL);
 }
 
+/*
+ * Bytes of the valid UTF-8 character at s (n bytes left, n > 0), or 0:
+ * a bad lead, a missing continuation, an overlong form, a surrogate or
+ * a code point past U+10FFFF.
+ */
+size_t
+util_utf8_seq(const char *p, size_t n)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
 /* Strict UTF-8 check. */
 int
 util_utf8_valid(const char *p, size_t len)
 {
-	const unsigned char	*s = (const unsigned char *)p;
-	size_t			 i = 0, n, k;
-	unsigned int		 cp;
+	size_t	 i = 0, k;
 
 	while (i < len) {
-		unsigned char c = s[i];
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1; cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2; cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3; cp = c & 0x07;
-		} else
+		if ((k = util_utf8_seq(p + i, len - i)) == 0)
 			return 0;
-		if (i + n >= len)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
+		i += k;
 	}
 	return 1;
 }

@@ -68,6 +68,8 @@ time_t	 util_now(void);
 
 /* 1 if s is valid UTF-8 (no overlongs, no surrogates), else 0. */
 int	 util_utf8_valid(const char *, size_t);
+/* Bytes of the valid UTF-8 character at the start (n > 0 left), or 0. */
+size_t	 util_utf8_seq(const char *, size_t n);
 
 /* Case-insensitive ASCII comparison helpers. */
 int	 util_strcaseeq(const char *, const char *);
