@@ -85,8 +85,9 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 	struct bot_reply	*r = ctx->arg;
 	struct bot		*bot = r->bot;
 	const int		 max = bot->cfg->irc.max_reply_lines;
+	struct buf		 b;
 	char			*addressed, **lines;
-	size_t			 i, n, name_len, text_len;
+	size_t			 i, n;
 
 	if (ctx->channel == NULL) {
 		n = irc_split(bot->irc, "NOTICE", ctx->nick, text, &lines);
@@ -98,12 +99,11 @@ bot_reply(struct cmd_ctx *ctx, const char *text)
 		free(lines);
 		return;
 	}
-	name_len = strlen(ctx->who->name);
-	text_len = strlen(text);
-	addressed = xmalloc(name_len + 2 + text_len + 1);
-	memcpy(addressed, ctx->who->name, name_len);
-	memcpy(addressed + name_len, ": ", 2);
-	memcpy(addressed + name_len + 2, text, text_len + 1);
+	buf_init(&b);
+	buf_addstr(&b, ctx->who->name);
+	buf_addstr(&b, ": ");
+	buf_addstr(&b, text);
+	addressed = buf_steal(&b);
 	n = irc_split(bot->irc, "PRIVMSG", ctx->channel, addressed, &lines);
 	free(addressed);
 	for (i = 0; i < n; i++) {
@@ -203,14 +203,12 @@ bot_rate_key(const struct cmd_ctx *ctx, char *buf, size_t bufsz)
 {
 	const struct ident	*who = ctx->who;
 
-	if (who->person[0] == '\0' && who->bridge != NULL) {
+	if (who->person[0] != '\0')
+		snprintf(buf, bufsz, "p:%s", who->person);
+	else if (who->bridge != NULL)
 		snprintf(buf, bufsz, "r:%s@%s", who->name, who->bridge);
-		return;
-	}
-	/* The usual keys by hand: this runs for every command. */
-	strlcpy_ob(buf, who->person[0] != '\0' ? "p:" : "n:", bufsz);
-	strlcpy_ob(buf + 2, who->person[0] != '\0' ? who->person : ctx->nick,
-	    bufsz - 2);
+	else
+		snprintf(buf, bufsz, "n:%s", ctx->nick);
 }
 
 /*
