@@ -37,11 +37,16 @@ auditq_new(struct loop *loop, struct store *store, long long delay_ms)
 	return q;
 }
 
-/* Free one row's strings: one block, which who starts. */
+/* Free one row's strings. */
 static void
 auditq_row_clear(struct store_audit *r)
 {
 	free(r->who);
+	free(r->level);
+	free(r->via);
+	free(r->place);
+	free(r->command);
+	free(r->args);
 	memset(r, 0, sizeof *r);
 }
 
@@ -92,29 +97,17 @@ auditq_add(struct auditq *q, time_t at, const char *who, const char *level,
     const char *args)
 {
 	struct store_audit	*r;
-	const char		*value[] = { who, level, via, place, command,
-				    args != NULL ? args : "" };
-	size_t			 len[nitems(value)], total = 0, i;
-	char			*p, **field[nitems(value)];
 
 	if (q->n == AUDITQ_MAX)
 		auditq_flush(q);
 	r = &q->rows[q->n++];
 	r->at = at;
-	field[0] = &r->who;	/* first: it owns the block */
-	field[1] = &r->level;
-	field[2] = &r->via;
-	field[3] = &r->place;
-	field[4] = &r->command;
-	field[5] = &r->args;
-	/* Every question leaves a row: one allocation for its strings. */
-	for (i = 0; i < nitems(value); i++)
-		total += len[i] = strlen(value[i]) + 1;
-	p = xmalloc(total);
-	for (i = 0; i < nitems(value); i++) {
-		*field[i] = memcpy(p, value[i], len[i]);
-		p += len[i];
-	}
+	r->who = xstrdup(who);
+	r->level = xstrdup(level);
+	r->via = xstrdup(via);
+	r->place = xstrdup(place);
+	r->command = xstrdup(command);
+	r->args = xstrdup(args != NULL ? args : "");
 	if (q->timer == 0)
 		q->timer = loop_timer_add(q->loop, q, q->delay_ms,
 		    auditq_timer, q);

@@ -529,7 +529,7 @@ size_t
 irc_conn_split(struct irc *irc, const char *cmd, const char *target,
     const char *text, char ***lines)
 {
-	char		*clean = NULL, *q, *c;
+	char		*clean = NULL, *c;
 	const char	*p = text;
 	size_t		 len = strlen(text), n = 0, k;
 	size_t		 room = irc_room(irc, cmd, target);
@@ -539,11 +539,10 @@ irc_conn_split(struct irc *irc, const char *cmd, const char *target,
 	 * UTF-8. Most text is that already and is not copied. */
 	if (text[strcspn(text, "\r\n")] != '\0' ||
 	    !util_utf8_valid(text, len)) {
-		q = xstrdup(text);
-		for (c = q; (c = strpbrk(c, "\r\n")) != NULL; c++)
+		clean = irc_utf8_repair(text);
+		for (c = clean; (c = strpbrk(c, "\r\n")) != NULL; c++)
 			*c = ' ';
-		p = clean = irc_utf8_repair(q);
-		free(q);
+		p = clean;
 		len = strlen(p);
 	}
 	do {
@@ -679,7 +678,6 @@ irc_process_input(struct irc *irc)
 			return;
 		}
 		len = (size_t)(nl - irc->in.data);
-		*nl = '\0';
 		if (irc->discarding)
 			irc->discarding = 0;
 		else if (len > IRC_RECV_MAX)

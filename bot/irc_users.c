@@ -139,6 +139,14 @@ irc_user_field(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
+/* Record our own user@host, as our JOIN or CHGHOST shows it. */
+static void
+irc_set_userhost(struct irc *irc, const char *user, const char *host)
+{
+	free(irc->userhost);
+	irc->userhost = xasprintf("%s@%s", user, host);
+}
+
 /*
  * Record the user and host of a tracked nick, as a line's source or a
  * reply gives them, and return the user (NULL: not tracked). A part
@@ -378,10 +386,8 @@ irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 	if (irc_from_me(irc, m)) {
 		irc_list_add(irc, &irc->joined, &irc->njoined, chan);
 		log_info("irc", "joined %s", chan);
-		if (m->user != NULL && m->host != NULL) {
-			free(irc->userhost);
-			irc->userhost = xasprintf("%s@%s", m->user, m->host);
-		}
+		if (m->user != NULL && m->host != NULL)
+			irc_set_userhost(irc, m->user, m->host);
 		/* Accounts by WHOX; user@host by a plain WHO unless it
 		 * went with the JOIN (irc_join_all) or NAMES carries it. */
 		asked = irc_users_whoing(irc, chan);
@@ -392,8 +398,7 @@ irc_users_on_join(struct irc *irc, const struct irc_msg *m)
 		return;
 	}
 	irc_user_join(irc, m->nick, chan);
-	irc_user_seen(irc, m->nick, m->user, m->host);
-	u = irc_user_find(irc, m->nick);
+	u = irc_user_seen(irc, m->nick, m->user, m->host);
 	if (irc->cap_extended_join && m->nparams >= 2) {
 		irc_user_set(irc, m->nick, m->params[1]);
 		u->from_join = u->account != NULL;
@@ -471,8 +476,7 @@ irc_users_on_chghost(struct irc *irc, const struct irc_msg *m)
 		irc_user_seen(irc, m->nick, m->params[0], m->params[1]);
 		return;
 	}
-	free(irc->userhost);
-	irc->userhost = xasprintf("%s@%s", m->params[0], m->params[1]);
+	irc_set_userhost(irc, m->params[0], m->params[1]);
 }
 
 /* ACCOUNT (account-notify) of a tracked user. */

@@ -350,21 +350,6 @@ param_scan(const char *s, int *space, int *colon)
 	return n;
 }
 
-/* Append s without CR/LF at line[*off]; the caller checked the room. */
-static void
-param_put(char *line, size_t *off, const char *s)
-{
-	size_t	 k;
-
-	while (*s != '\0') {
-		k = strcspn(s, "\r\n");
-		memcpy(line + *off, s, k);
-		*off += k;
-		s += k;
-		s += strspn(s, "\r\n");
-	}
-}
-
 /*
  * Build one outgoing line, "CMD p1 p2 last\r\n". The last parameter gets
  * a ':' only when it needs one (empty, leading ':' or a space); callers
@@ -405,7 +390,7 @@ irc_build(const char *cmd, const char *const *params, size_t nparams)
 		line[off++] = ' ';
 		if (quote)
 			line[off++] = ':';
-		param_put(line, &off, params[i]);
+		off += irc_sanitize(line + off, sizeof line - off, params[i]);
 	}
 	if (off + 2 > IRC_LINE_MAX)
 		return NULL;

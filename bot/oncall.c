@@ -912,7 +912,6 @@ oncall_who(struct oncall *oc, const struct cfg_role *r, time_t now,
 		return NULL;
 	oncall_who_fmt(r, &v, now, now, buf, bufsz, &end);
 	oncall_view_free(&v);
-	c = oncall_cache_of(oc, r);
 	if (c == NULL || end <= now || now >= c->until)
 		return buf;
 	tz_to_local(r->tz, now, &a);
