@@ -53,9 +53,8 @@ import_names(DIR *d, size_t *n)
 	while ((de = readdir(d)) != NULL) {
 		if (!import_is_md(de->d_name))
 			continue;
-		names = xreallocarray(names, *n + 2, sizeof(char *));
+		names = xreallocarray(names, *n + 1, sizeof(char *));
 		names[(*n)++] = xstrdup(de->d_name);
-		names[*n] = NULL;
 	}
 	if (*n > 0)
 		qsort(names, *n, sizeof(char *), import_cmp);

@@ -46,41 +46,6 @@ static const char *const md_mon[] = {
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-/* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
-static size_t
-md_utf8_len(const unsigned char *p, size_t n)
-{
-	size_t	 need, i;
-	unsigned cp, min;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		need = 2;
-		cp = p[0] & 0x1f;
-		min = 0x80;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		need = 3;
-		cp = p[0] & 0x0f;
-		min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		need = 4;
-		cp = p[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
 /*
  * Append s to b as valid UTF-8 (bad bytes become U+FFFD); with flat (the
  * page's body), control bytes also become spaces so that s stays on one
@@ -98,7 +63,7 @@ md_text(struct buf *b, const char *s, int flat)
 	p = (const unsigned char *)s;
 	len = strlen(s);
 	while (len > 0) {
-		n = md_utf8_len(p, len);
+		n = util_utf8_seq((const char *)p, len);
 		if (n == 0) {
 			buf_addstr(b, "\xef\xbf\xbd");
 			n = 1;
@@ -1172,7 +1137,7 @@ md_check_text(const char *text, size_t len, char **cause)
 	size_t			 i, n, line = 1;
 
 	for (i = 0; i < len; i += n) {
-		n = p[i] == '\0' ? 0 : md_utf8_len(p + i, len - i);
+		n = p[i] == '\0' ? 0 : util_utf8_seq(text + i, len - i);
 		if (n == 0) {
 			*cause = xasprintf("line %zu: %s", line, p[i] == '\0' ?
 			    "a NUL byte" : "not UTF-8 text");

@@ -72,8 +72,7 @@ struct repo_run {
 	struct repo_site	*rs;
 	struct status_job	*job;
 	char			*url;		/* the file's contents URL */
-	char			*text;		/* the rendered page */
-	char			*b64;
+	char			*b64;		/* the rendered page, base64 */
 	char			*sha;		/* NULL: a new file */
 	int			 rereads;	/* after a 409 */
 	int			 sha_reread;	/* after a 422 on the sha */
@@ -121,11 +120,10 @@ status_repo_url(const char *repo_url, const char *path, const char *name)
 
 /* The JSON body of a PUT; see status_repo.h. */
 char *
-status_repo_put_body(const char *message, const char *text, size_t len,
+status_repo_put_body(const char *message, const char *b64,
     const char *branch, const char *sha)
 {
 	json_t	*o = json_object();
-	char	*b64 = sasl_b64_encode((const unsigned char *)text, len);
 	char	*out, *s;
 
 	json_object_set_new(o, "message", json_string(message));
@@ -136,7 +134,6 @@ status_repo_put_body(const char *message, const char *text, size_t len,
 	s = util_json_take(o);
 	out = xstrdup(s != NULL ? s : "{}");
 	free(s);
-	free(b64);
 	return out;
 }
 
@@ -433,7 +430,6 @@ repo_run_free(struct repo_run *run)
 			break;
 		}
 	free(run->url);
-	free(run->text);
 	free(run->b64);
 	free(run->sha);
 	free(run);
@@ -576,8 +572,7 @@ repo_put_now(struct repo_run *run)
 	char			*msg, *body;
 
 	msg = xasprintf("outage #%lld: %s", o->id, o->title);
-	body = status_repo_put_body(msg, run->text, strlen(run->text),
-	    branch != NULL ? branch : "main", run->sha);
+	body = status_repo_put_body(msg, run->b64, branch, run->sha);
 	run->rs->last_put = util_mono_ms();
 	repo_send(run, "PUT", run->url, body, repo_put_done);
 	free(body);
@@ -641,9 +636,9 @@ repo_run_github(struct repo_site *rs, struct status_job *job,
 	run->rs = rs;
 	run->job = job;
 	run->url = status_repo_url(rs->repo_url, rs->cfg->path, name);
-	run->text = text;
 	run->b64 = sasl_b64_encode((const unsigned char *)text,
 	    strlen(text));
+	free(text);
 	run->next = rs->runs;
 	rs->runs = run;
 	repo_get(run);
@@ -681,7 +676,6 @@ repo_open(const struct cfg_backend *b, const struct status_ctx *ctx,
     char **cause)
 {
 	struct repo_site	*rs = xcalloc(1, sizeof(*rs));
-	struct gh_config	 gc;
 	struct gh		*gh;
 	char			*branch;
 
@@ -692,17 +686,14 @@ repo_open(const struct cfg_backend *b, const struct status_ctx *ctx,
 		rs->dir = xstrdup(b->dir);
 		return rs;
 	}
-	memset(&gc, 0, sizeof(gc));
-	gc.api_url = b->api_url;
-	gc.repo = b->repo;
-	gc.token = b->token;
-	if ((gh = gh_new(NULL, &gc, cause)) == NULL) {
+	if ((gh = gh_open(NULL, b->api_url, b->repo, b->token, cause)) ==
+	    NULL) {
 		free(rs);
 		return NULL;
 	}
 	rs->repo_url = xstrdup(gh_repo_url(gh));
 	gh_free(gh);
-	branch = gh_escape(b->branch != NULL ? b->branch : "main");
+	branch = gh_escape(b->branch);
 	rs->ref = xasprintf("?ref=%s", branch);
 	free(branch);
 	rs->hdr_get = gh_headers(b->token, 0);

@@ -22,11 +22,11 @@ char	*status_repo_url(const char *repo_url, const char *path,
 	    const char *name);
 
 /*
- * The PUT body: {"message", "content" (base64 of len bytes of text),
+ * The PUT body: {"message", "content" (b64, the page in base64),
  * "branch", and "sha" unless sha is NULL}. Caller frees.
  */
-char	*status_repo_put_body(const char *message, const char *text,
-	    size_t len, const char *branch, const char *sha);
+char	*status_repo_put_body(const char *message, const char *b64,
+	    const char *branch, const char *sha);
 
 /* What a GET of the file (a 2xx answer) said. */
 enum status_repo_got {

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "sasl.h"
 #include "status.h"
 #include "status_md.h"
 #include "status_repo.h"
@@ -61,11 +62,14 @@ test_url(void **state)
 static char *
 put_content(const char *text, const char *sha, json_t **out)
 {
-	char	*body = status_repo_put_body("outage #12: Copr", text,
-		    strlen(text), "gh-pages", sha);
+	char	*b64 = sasl_b64_encode((const unsigned char *)text,
+		    strlen(text));
+	char	*body = status_repo_put_body("outage #12: Copr", b64,
+		    "gh-pages", sha);
 	json_t	*o = json_loads(body, 0, NULL);
 	char	*c;
 
+	free(b64);
 	free(body);
 	assert_non_null(o);
 	assert_string_equal(json_string_value(json_object_get(o, "message")),
