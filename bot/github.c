@@ -15,7 +15,6 @@
  * pace anything (the outbox does), must not log tokens or bodies, and
  * touches no other library than jansson (HTTP goes through http.c).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,35 +125,6 @@ gh_headers(const char *token, int has_body)
 	return h;
 }
 
-/* 1 if c is an RFC 3986 unreserved character. */
-static int
-gh_unreserved(unsigned char c)
-{
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-/* Percent-encode all but unreserved characters; caller frees. */
-char *
-gh_escape(const char *s)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	struct buf		 b;
-	const unsigned char	*p;
-
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (gh_unreserved(*p)) {
-			buf_addc(&b, (char)*p);
-			continue;
-		}
-		buf_addc(&b, '%');
-		buf_addc(&b, hex[*p >> 4]);
-		buf_addc(&b, hex[*p & 15]);
-	}
-	return buf_steal(&b);
-}
-
 /* 1 if s ends with suffix. */
 static int
 ends_with(const char *s, const char *suffix)
@@ -216,8 +186,8 @@ gh_make_repo_url(const char *api_url, const char *repo)
 		return NULL;
 	owner = xstrndup(repo, (size_t)(slash - repo));
 	name = xstrdup(slash + 1);
-	eo = gh_escape(owner);
-	en = gh_escape(name);
+	eo = http_escape(owner);
+	en = http_escape(name);
 	url = xasprintf("%s/repos/%s/%s", api_url, eo, en);
 	free(owner);
 	free(name);
@@ -406,7 +376,7 @@ gh_list_url(const struct gh *gh, const char *const *labels, int page)
 	buf_printf(&b, "%s/issues?state=all&sort=created&direction=desc"
 	    "&per_page=%d&page=%d", gh->repo_url, GH_PER_PAGE, page);
 	for (i = 0; labels != NULL && labels[i] != NULL; i++) {
-		e = gh_escape(labels[i]);
+		e = http_escape(labels[i]);
 		buf_addstr(&b, i == 0 ? "&labels=" : ",");
 		buf_addstr(&b, e);
 		free(e);
@@ -1072,17 +1042,6 @@ find_comment_req(struct gh *gh, long long number, const char *marker,
 	r->page = 1;
 	r->max_pages = GH_FIND_MAX_PAGES;
 	return r;
-}
-
-/* GET the issue's comments, page by page, until the marker turns up. */
-int
-gh_find_comment(struct gh *gh, long long number, const char *marker,
-    gh_done_cb *cb, void *arg)
-{
-	if (number <= 0 || marker == NULL || *marker == '\0')
-		return -1;
-	return gh_start(gh, find_comment_req(gh, number, marker, cb, arg),
-	    "GET", gh_comments_page_url(gh, number, 1), NULL);
 }
 
 /* Comment with the marker on a line of its own, once (see github.h). */

@@ -129,13 +129,6 @@ struct gh_issue {
 };
 int	gh_create_issue_once(struct gh *, const struct gh_issue *,
 	    int search, gh_done_cb *, void *arg);
-/*
- * Look for marker in the bodies of issue number's comments (oldest
- * first, GH_FIND_MAX_PAGES pages at most). Not finding it is ok=1,
- * found=0; found sets comment_id and html_url.
- */
-int	gh_find_comment(struct gh *, long long number, const char *marker,
-	    gh_done_cb *, void *arg);
 /* Comment body, with marker appended on a line of its own, once. */
 int	gh_add_comment_once(struct gh *, long long number, const char *body,
 	    const char *marker, int search, gh_done_cb *, void *arg);
@@ -172,8 +165,6 @@ char	 *gh_job_marker(const char *instance, long long job_id);
 /* One page (from 1) of the marker search listing (caller frees). */
 char	 *gh_list_url(const struct gh *, const char *const *labels,
 	    int page);
-/* Percent-encode s except RFC 3986 unreserved characters (caller frees). */
-char	 *gh_escape(const char *s);
 
 /* JSON request bodies (caller frees); NULL if an argument is unusable. */
 char	 *gh_json_create(const char *title, const char *body,

@@ -1020,6 +1020,30 @@ http_tidy(const char *text, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* Percent-encode s except RFC 3986 unreserved characters; caller frees. */
+char *
+http_escape(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	struct buf		 b;
+	unsigned char		 c;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL) {
+			buf_addc(&b, (char)c);
+			continue;
+		}
+		buf_addc(&b, '%');
+		buf_addc(&b, hex[c >> 4]);
+		buf_addc(&b, hex[c & 15]);
+	}
+	return buf_steal(&b);
+}
+
 /* A short cause for a chat line, written into buf (see http.h). */
 const char *
 http_cause(const struct http_response *resp, char *buf, size_t len)

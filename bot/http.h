@@ -146,4 +146,7 @@ const char	*http_verdict_name(enum http_verdict);
 const char	*http_cause(const struct http_response *, char *buf,
 		     size_t len);
 
+/* Percent-encode s except RFC 3986 unreserved characters (caller frees). */
+char		*http_escape(const char *s);
+
 #endif

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "outage_gh.h"
 #include "outage_run.h"
+#include "outage_text.h"
 #include "outbox.h"
 #include "store.h"
 #include "store_outage.h"
@@ -171,7 +172,8 @@ static int
 create_issue(struct outage_gh_job *j, int search)
 {
 	struct gh_issue	 is;
-	char		*marker = outage_marker(j->g->run, j->outage_id);
+	char		*marker = outage_gh_marker(j->g->cfg->instance,
+			    j->outage_id);
 	int		 rc;
 
 	memset(&is, 0, sizeof(is));

@@ -466,13 +466,6 @@ outage_say(struct outage_run *r, long long id, const char *line)
 	return or_end(r, or_announce(r, id, line) == 0);
 }
 
-/* The GitHub marker of an outage. */
-char *
-outage_marker(struct outage_run *r, long long id)
-{
-	return outage_gh_marker(r->cfg->instance, id);
-}
-
 /* Open outages, or the last count of all. */
 int
 outage_list(struct outage_run *r, int open_only, int count,

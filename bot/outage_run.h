@@ -73,8 +73,6 @@ int	outage_issue_created(struct outage_run *, long long id,
 	    long long number, const char *url, const char *node_id);
 /* Say a line about outage id in the announce channels (as jobs). */
 int	outage_say(struct outage_run *, long long id, const char *line);
-/* The GitHub marker of outage id (caller frees). */
-char	*outage_marker(struct outage_run *, long long id);
 
 /* One outage with its timeline; -1 with *cause ("no outage #12"). */
 int	outage_get(struct outage_run *, long long id, struct outage *,

@@ -116,9 +116,9 @@ utc(struct buf *b, time_t t)
 }
 
 /* Append the affected components, comma-separated, or fallback. */
-static void
-affected(struct buf *b, const struct outage *o, const char *fallback,
-    void (*put)(struct buf *, const char *))
+void
+outage_text_affected(struct buf *b, const struct outage *o,
+    const char *fallback, void (*put)(struct buf *, const char *))
 {
 	size_t	 i;
 
@@ -150,7 +150,7 @@ line_tail(struct buf *b, const struct outage *o,
 
 	if (o->naffected > 0) {
 		buf_addstr(b, DASH "affected: ");
-		affected(b, o, "", outage_text_line);
+		outage_text_affected(b, o, "", outage_text_line);
 	}
 	if (o->eta != 0 && o->state != OUTAGE_RESOLVED)
 		buf_printf(b, DASH "ETA %s",
@@ -256,7 +256,7 @@ outage_line_brief(const struct outage *o, const struct outage_text_env *env)
 	outage_text_line(&b, o->title);
 	if (o->naffected > 0) {
 		buf_addstr(&b, " (");
-		affected(&b, o, "", outage_text_line);
+		outage_text_affected(&b, o, "", outage_text_line);
 		buf_addc(&b, ')');
 	}
 	buf_printf(&b, DASH "opened %s",
@@ -482,7 +482,7 @@ outage_gh_body(const struct outage *o, const struct outage_text_env *env)
 	buf_addstr(&b, "**What is broken:** ");
 	outage_text_md(&b, o->title);
 	buf_addstr(&b, "\n**Who is affected:** ");
-	affected(&b, o, "unknown yet", outage_text_md);
+	outage_text_affected(&b, o, "unknown yet", outage_text_md);
 	buf_addstr(&b, "\n**Alternatives:** ");
 	if (o->alternatives != NULL)
 		outage_text_md(&b, o->alternatives);
@@ -523,7 +523,7 @@ md_facts(struct buf *b, const struct outage *o)
 {
 	buf_printf(b, "\n\nSeverity: %s" DASH "Affected: ",
 	    outage_severity_name(o->severity));
-	affected(b, o, "unknown yet", outage_text_md);
+	outage_text_affected(b, o, "unknown yet", outage_text_md);
 	if (o->state != OUTAGE_RESOLVED) {
 		buf_addstr(b, DASH "Expected fix: ");
 		if (o->eta != 0)

@@ -35,6 +35,10 @@ struct outage_text_env {
 void	 outage_text_line(struct buf *, const char *s);
 /* Append s to b escaped for GitHub Markdown (one paragraph). */
 void	 outage_text_md(struct buf *, const char *s);
+/* Append o's affected components, comma-separated, each through put;
+ * fallback when there are none. */
+void	 outage_text_affected(struct buf *, const struct outage *,
+	    const char *fallback, void (*put)(struct buf *, const char *));
 
 /*
  * Channel lines; each returns a string the caller frees.

@@ -22,7 +22,6 @@
 #include "util.h"
 
 struct status_backend {
-	struct status		*sp;
 	const struct status_ops	*ops;
 	const struct cfg_backend *cfg;
 	struct status_ctx	 ctx;
@@ -71,12 +70,6 @@ status_job_event(const struct status_job *j)
 	return &j->ev;
 }
 
-const struct cfg_backend *
-status_job_backend(const struct status_job *j)
-{
-	return j->be->cfg;
-}
-
 void
 status_job_finish(struct status_job *j, enum outbox_result res,
     long long retry_ms, const char *cause)
@@ -93,11 +86,22 @@ status_job_finish(struct status_job *j, enum outbox_result res,
 	free(j);
 }
 
+const char *
+status_job_cause(const struct status_job *j, enum outbox_result res,
+    const char *what, const char *why, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s outage #%lld's %s: %s", j->be->ops->name,
+	    res == OUTBOX_DEAD ? "rejected" : "failed on", j->ev.outage.id,
+	    what, why);
+	return buf;
+}
+
 void
 status_job_answer(struct status_job *j, const struct http_response *resp,
     const char *what)
 {
 	enum http_verdict	 v;
+	enum outbox_result	 res;
 	long long		 retry_ms = 0;
 	char			 cause[300], why[200];
 
@@ -106,11 +110,9 @@ status_job_answer(struct status_job *j, const struct http_response *resp,
 		status_job_finish(j, OUTBOX_DONE, 0, NULL);
 		return;
 	}
-	snprintf(cause, sizeof(cause), "%s %s outage #%lld's %s: %s",
-	    j->be->ops->name, v == HTTP_PERMANENT ? "rejected" : "failed on",
-	    j->ev.outage.id, what, http_cause(resp, why, sizeof(why)));
-	status_job_finish(j, v == HTTP_PERMANENT ? OUTBOX_DEAD : OUTBOX_RETRY,
-	    retry_ms, cause);
+	res = v == HTTP_PERMANENT ? OUTBOX_DEAD : OUTBOX_RETRY;
+	status_job_finish(j, res, retry_ms, status_job_cause(j, res, what,
+	    http_cause(resp, why, sizeof(why)), cause, sizeof(cause)));
 }
 
 /* The outbox hands over a job of this backend. */
@@ -150,7 +152,6 @@ status_open(struct status *sp, struct status_backend *be,
 	char			*cause = NULL;
 	size_t			 i;
 
-	be->sp = sp;
 	be->ops = status_ops_for(cb->type);
 	be->cfg = cb;
 	be->ctx = *base;

@@ -71,8 +71,6 @@ extern const struct status_ops status_telegram_ops;
 
 /* The event of a job. */
 const struct status_event *status_job_event(const struct status_job *);
-/* The backend's config of a job (borrowed like the event). */
-const struct cfg_backend *status_job_backend(const struct status_job *);
 /*
  * Finish the job (see outbox_finish) and free it. cause is a line for
  * the channel and !jobs when dead ("cachet rejected outage #12: 401
@@ -80,6 +78,14 @@ const struct cfg_backend *status_job_backend(const struct status_job *);
  */
 void	 status_job_finish(struct status_job *, enum outbox_result,
 	    long long retry_ms, const char *cause);
+
+/*
+ * The cause of a job that failed (res OUTBOX_RETRY) or was refused
+ * (OUTBOX_DEAD) at its step what, for why, into buf: "<backend> failed
+ * on outage #12's <what>: <why>" or "<backend> rejected ...". Returns buf.
+ */
+const char *status_job_cause(const struct status_job *, enum outbox_result,
+	    const char *what, const char *why, char *buf, size_t len);
 
 /*
  * Finish the job from an HTTP answer: done for what http_classify calls

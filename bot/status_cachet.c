@@ -189,7 +189,6 @@ cachet_message(const struct status_event *ev)
 	const struct outage	*o = &ev->outage;
 	const char		*text = NULL;
 	struct buf		 b;
-	size_t			 i;
 
 	if (o->nupdates > 0)
 		text = o->updates[o->nupdates - 1].text;
@@ -202,11 +201,7 @@ cachet_message(const struct status_event *ev)
 		return buf_steal(&b);	/* the page shows the rest already */
 	if (o->naffected > 0) {
 		buf_addstr(&b, "\n\nAffected: ");
-		for (i = 0; i < o->naffected; i++) {
-			if (i > 0)
-				buf_addstr(&b, ", ");
-			outage_text_md(&b, o->affected[i]);
-		}
+		outage_text_affected(&b, o, "", outage_text_md);
 		buf_addc(&b, '.');
 	}
 	if (o->alternatives != NULL && *o->alternatives != '\0') {
@@ -478,30 +473,6 @@ cachet_comps_clear(struct cachet_comps *cs)
 
 /* ---- requests ---- */
 
-/* s with every byte but RFC 3986's unreserved ones %-escaped; caller
- * frees. */
-static char *
-cachet_escape(const char *s)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	struct buf		 b;
-	unsigned char		 ch;
-
-	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~", ch) != NULL) {
-			buf_addc(&b, (char)ch);
-			continue;
-		}
-		buf_addc(&b, '%');
-		buf_addc(&b, hex[ch >> 4]);
-		buf_addc(&b, hex[ch & 15]);
-	}
-	return buf_steal(&b);
-}
-
 /* Free a job's own parts; its status job is finished by the caller. */
 static void
 cachet_job_free(struct cachet_job *j)
@@ -531,9 +502,8 @@ cachet_unreadable(struct cachet_job *j, const char *what)
 {
 	char	 cause[200];
 
-	snprintf(cause, sizeof(cause), "cachet failed on outage #%lld's %s: "
-	    "an answer it cannot read", j->ev->outage.id, what);
-	cachet_end(j, OUTBOX_RETRY, cause);
+	cachet_end(j, OUTBOX_RETRY, status_job_cause(j->sj, OUTBOX_RETRY, what,
+	    "an answer it cannot read", cause, sizeof(cause)));
 }
 
 /*
@@ -679,7 +649,13 @@ cachet_plan(struct cachet_job *j)
 			buf_printf(&memo, "%s%lld", memo.len > 0 ? "," : "",
 			    id);
 	}
-	if (status_memo_get(&j->c->ctx, o->id, "components", &prev) == 0) {
+	switch (status_memo_get(&j->c->ctx, o->id, "components", &prev)) {
+	case -1:
+		/* Not knowing what it held would strand those components. */
+		buf_free(&memo);
+		cachet_end(j, OUTBOX_RETRY, "cachet: the store cannot be read");
+		return -1;
+	case 0:
 		p = prev;
 		while (util_list_next(&p, &item, &len))
 			if (len < sizeof(num)) {
@@ -690,6 +666,7 @@ cachet_plan(struct cachet_job *j)
 					cachet_plan_add(j, id, 0);
 			}
 		free(prev);
+		break;
 	}
 	j->memo = buf_steal(&memo);
 	return cachet_share(j);
@@ -870,7 +847,7 @@ cachet_incident(struct cachet_job *j)
 		return;
 	}
 	name = cachet_name(&ev->outage);
-	q = cachet_escape(name);
+	q = http_escape(name);
 	path = xasprintf("/incidents?name=%s&sort=id&order=desc&per_page=%d",
 	    q, CACHET_LOOKUP_MAX);
 	(void)cachet_send(j, "GET", path, NULL, cachet_found);

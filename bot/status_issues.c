@@ -211,19 +211,12 @@ static char *
 si_body(const struct outage *o, const char *marker)
 {
 	struct buf	 b;
-	size_t		 i;
 
 	buf_init(&b);
 	outage_text_md(&b, o->title);
 	buf_printf(&b, "\n\n**Severity:** %s\n**Affected:** ",
 	    outage_severity_name(o->severity));
-	for (i = 0; i < o->naffected; i++) {
-		if (i > 0)
-			buf_addstr(&b, ", ");
-		outage_text_md(&b, o->affected[i]);
-	}
-	if (o->naffected == 0)
-		buf_addstr(&b, "not known yet");
+	outage_text_affected(&b, o, "not known yet", outage_text_md);
 	if (o->alternatives != NULL) {
 		buf_addstr(&b, "\n**Meanwhile:** ");
 		outage_text_md(&b, o->alternatives);
@@ -414,6 +407,7 @@ si_answered(const struct gh_result *res, const struct http_response *resp,
 	struct si_job		*j = arg;
 	enum si_step		 st = si_at(j);
 	enum http_verdict	 v;
+	enum outbox_result	 fail;
 	long long		 retry_ms;
 	char			 why[200], cause[300];
 
@@ -432,11 +426,9 @@ si_answered(const struct gh_result *res, const struct http_response *resp,
 	} else if (!res->ok) {
 		v = gh_verdict(res, resp, j->ev->attempts + 1, &retry_ms, why,
 		    sizeof(why));
-		snprintf(cause, sizeof(cause), "issues %s outage #%lld's %s: "
-		    "%s", v == HTTP_PERMANENT ? "rejected" : "failed on",
-		    j->ev->outage.id, si_whats[st], why);
-		si_finish(j, v == HTTP_PERMANENT ? OUTBOX_DEAD : OUTBOX_RETRY,
-		    retry_ms, cause);
+		fail = v == HTTP_PERMANENT ? OUTBOX_DEAD : OUTBOX_RETRY;
+		si_finish(j, fail, retry_ms, status_job_cause(j->job, fail,
+		    si_whats[st], why, cause, sizeof(cause)));
 		return;
 	}
 	si_next(j);

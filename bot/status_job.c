@@ -108,7 +108,7 @@ status_outage_obj(const struct outage *o)
 	size_t	 i;
 
 	for (i = 0; i < o->naffected; i++)
-		json_array_append_new(aff, json_string(o->affected[i]));
+		json_array_append_new(aff, status_str(o->affected[i]));
 	for (i = 0; i < o->nupdates; i++) {
 		const struct outage_update *up = &o->updates[i];
 

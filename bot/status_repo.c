@@ -90,7 +90,7 @@ repo_add_segment(struct buf *b, const char *s, size_t n)
 	if (n == 0)
 		return;
 	one = xstrndup(s, n);
-	esc = gh_escape(one);
+	esc = http_escape(one);
 	buf_addc(b, '/');
 	buf_addstr(b, esc);
 	free(esc);
@@ -455,25 +455,14 @@ repo_end_answer(struct repo_run *run, const struct http_response *resp)
 	status_job_answer(job, resp, "page");
 }
 
-/* "<kind> rejected (or failed on) outage #N's page: <why>" into buf. */
-static const char *
-repo_cause(const struct repo_site *rs, struct status_job *job,
-    enum outbox_result res, const char *why, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s %s outage #%lld's page: %s", rs->kind,
-	    res == OUTBOX_DEAD ? "rejected" : "failed on",
-	    status_job_event(job)->outage.id, why);
-	return buf;
-}
-
 /* Finish a run as res (dead or retry) for why, and free the run. */
 static void
 repo_end_why(struct repo_run *run, enum outbox_result res, const char *why)
 {
 	char	 cause[400];
 
-	repo_end(run, res, repo_cause(run->rs, run->job, res, why, cause,
-	    sizeof(cause)));
+	repo_end(run, res, status_job_cause(run->job, res, "page", why,
+	    cause, sizeof(cause)));
 }
 
 /* Start one request of a run; a start that fails ends it for a retry. */
@@ -621,8 +610,8 @@ repo_run_local(struct repo_site *rs, struct status_job *job,
 	}
 	log_warn("status", "%s: %s", rs->kind, why);
 	res = r == STATUS_REPO_REFUSED ? OUTBOX_DEAD : OUTBOX_RETRY;
-	status_job_finish(job, res, 0, repo_cause(rs, job, res, why, cause,
-	    sizeof(cause)));
+	status_job_finish(job, res, 0, status_job_cause(job, res, "page", why,
+	    cause, sizeof(cause)));
 	free(why);
 }
 
@@ -658,8 +647,8 @@ repo_run(void *state, struct status_job *job)
 	text = sfy ? status_md_statusfy(o, b->systems, b->nsystems) :
 	    status_md_cstate(o);
 	if (name == NULL || text == NULL) {
-		status_job_finish(job, OUTBOX_DEAD, 0, repo_cause(rs, job,
-		    OUTBOX_DEAD, "the page cannot be rendered", cause,
+		status_job_finish(job, OUTBOX_DEAD, 0, status_job_cause(job,
+		    OUTBOX_DEAD, "page", "the page cannot be rendered", cause,
 		    sizeof(cause)));
 		free(text);
 	} else if (rs->dir != NULL) {
@@ -693,7 +682,7 @@ repo_open(const struct cfg_backend *b, const struct status_ctx *ctx,
 	}
 	rs->repo_url = xstrdup(gh_repo_url(gh));
 	gh_free(gh);
-	branch = gh_escape(b->branch);
+	branch = http_escape(b->branch);
 	rs->ref = xasprintf("?ref=%s", branch);
 	free(branch);
 	rs->hdr_get = gh_headers(b->token, 0);

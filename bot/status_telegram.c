@@ -166,7 +166,6 @@ static void
 telegram_done(const struct http_response *resp, void *arg)
 {
 	struct status_job	*j = arg;
-	long long		 id = status_job_event(j)->outage.id;
 	long long		 retry_ms;
 	char			 why[240], cause[300];
 
@@ -175,15 +174,13 @@ telegram_done(const struct http_response *resp, void *arg)
 		status_job_finish(j, OUTBOX_DONE, 0, NULL);
 		break;
 	case STATUS_TG_WAIT:
-		snprintf(cause, sizeof(cause), "telegram failed on outage "
-		    "#%lld's message: %s", id, http_cause(resp, why,
-		    sizeof(why)));
-		status_job_finish(j, OUTBOX_RETRY, retry_ms, cause);
+		status_job_finish(j, OUTBOX_RETRY, retry_ms, status_job_cause(j,
+		    OUTBOX_RETRY, "message", http_cause(resp, why, sizeof(why)),
+		    cause, sizeof(cause)));
 		break;
 	case STATUS_TG_REJECTED:
-		snprintf(cause, sizeof(cause), "telegram rejected outage "
-		    "#%lld's message: %s", id, why);
-		status_job_finish(j, OUTBOX_DEAD, 0, cause);
+		status_job_finish(j, OUTBOX_DEAD, 0, status_job_cause(j,
+		    OUTBOX_DEAD, "message", why, cause, sizeof(cause)));
 		break;
 	case STATUS_TG_OTHER:
 		status_job_answer(j, resp, "message");

@@ -200,7 +200,7 @@ test_rest_urls(void **state)
 	free(u);
 	assert_string_equal(gh_repo_url(odd),
 	    "https://api.github.com/repos/o%25x/n%3Fy");
-	u = gh_escape("a-b_c.d~e/f é");
+	u = http_escape("a-b_c.d~e/f é");
 	assert_string_equal(u, "a-b_c.d~e%2Ff%20%C3%A9");
 	free(u);
 	gh_free(gh);

@@ -52,6 +52,14 @@ status_job_answer(struct status_job *j, const struct http_response *r,
 	fail();
 }
 
+const char *
+status_job_cause(const struct status_job *j, enum outbox_result res,
+    const char *what, const char *why, char *buf, size_t len)
+{
+	fail();
+	return buf;
+}
+
 int
 status_memo_get(const struct status_ctx *ctx, long long id,
     const char *what, char **value)

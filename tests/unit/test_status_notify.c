@@ -49,11 +49,14 @@ status_job_event(const struct status_job *j)
 	return &j->ev;
 }
 
-/* The backend of a job (played by the test). */
-const struct cfg_backend *
-status_job_backend(const struct status_job *j)
+/* A failed job's cause (status.c's wording is not under test here). */
+const char *
+status_job_cause(const struct status_job *j, enum outbox_result res,
+    const char *what, const char *why, char *buf, size_t len)
 {
-	return j->cfg;
+	snprintf(buf, len, "%s %s: %s", what, res == OUTBOX_DEAD ?
+	    "rejected" : "failed", why);
+	return buf;
 }
 
 /* Record how the job was finished. */

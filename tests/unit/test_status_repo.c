@@ -406,6 +406,17 @@ status_job_finish(struct status_job *j, enum outbox_result res,
 	snprintf(j->cause, sizeof(j->cause), "%s", cause != NULL ? cause : "");
 }
 
+/* A failed job's cause, worded as status.c words it (cstate here). */
+const char *
+status_job_cause(const struct status_job *j, enum outbox_result res,
+    const char *what, const char *why, char *buf, size_t len)
+{
+	snprintf(buf, len, "cstate %s outage #%lld's %s: %s",
+	    res == OUTBOX_DEAD ? "rejected" : "failed on", j->ev.outage.id,
+	    what, why);
+	return buf;
+}
+
 /* Local mode never judges an HTTP answer. */
 void
 status_job_answer(struct status_job *j, const struct http_response *resp,
