@@ -186,38 +186,12 @@ req_free(struct http_req *r)
 }
 
 /*
- * Append the path p (n bytes) of a URL for the log, a Telegram bot token
- * ("/bot123456:AAE...", a secret the Bot API puts in the path) replaced
- * by "/bot<token>".
- */
-static void
-http_log_path(struct buf *b, const char *p, size_t n)
-{
-	size_t	 seg, d;
-
-	while (n > 0) {
-		seg = 1 + strcspn(p + 1, "/");
-		if (seg > n)
-			seg = n;
-		for (d = 4; d < seg && isdigit((unsigned char)p[d]); d++)
-			;
-		if (seg > 4 && memcmp(p, "/bot", 4) == 0 && d > 4 &&
-		    d < seg && p[d] == ':')
-			buf_addstr(b, "/bot<token>");
-		else
-			buf_add(b, p, seg);
-		p += seg;
-		n -= seg;
-	}
-}
-
-/*
  * A URL fit for the log: scheme, host and path, without "user:pass@",
- * query string, fragment or a Telegram token; with host_only the path
- * is "/..." (it may hold a secret). The caller frees it.
+ * query string or fragment; log_path, when not NULL, stands for the
+ * path (which may hold a secret). The caller frees it.
  */
 static char *
-http_log_url(const char *url, int host_only)
+http_log_url(const char *url, const char *log_path)
 {
 	const char	*p, *host, *at, *end;
 	struct buf	 b;
@@ -231,10 +205,10 @@ http_log_url(const char *url, int host_only)
 	if (at != NULL)
 		host = at + 1;
 	buf_add(&b, host, (size_t)(end - host));
-	if (host_only && *end != '\0')
-		buf_addstr(&b, "/...");
+	if (log_path != NULL && *end != '\0')
+		buf_addstr(&b, log_path);
 	else
-		http_log_path(&b, end, strcspn(end, "?#"));
+		buf_add(&b, end, strcspn(end, "?#"));
 	return buf_steal(&b);
 }
 
@@ -733,7 +707,7 @@ http_start(struct http *h, const struct http_request *q, http_done_cb *cb,
 	r->owner = q->owner;
 	r->method = xstrdup(q->method != NULL && *q->method != '\0' ?
 	    q->method : "GET");
-	r->log_url = http_log_url(q->url, q->log_host_only);
+	r->log_url = http_log_url(q->url, q->log_path);
 	r->max_body = q->max_body > 0 ? q->max_body : HTTP_DEFAULT_MAX_BODY;
 	buf_init(&r->resp);
 	if (strpbrk(r->method, " \t\r\n") != NULL) {

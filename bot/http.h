@@ -56,9 +56,9 @@ struct http_request {
 	 * other headers, so never set it with a secret in a custom header.
 	 */
 	int			 follow;
-	/* The URL's path may hold a secret (a chat webhook's URL): logs
-	 * show the scheme and host only. */
-	int			 log_host_only;
+	/* What logs show for the URL's path, which may hold a secret (a
+	 * chat webhook's URL, a Telegram token); NULL: the path itself. */
+	const char		*log_path;
 };
 
 /*

@@ -19,12 +19,12 @@
 /*
  * POST body (JSON; copied) to url for job j, the request owned by owner
  * (the backend's state, for http_cancel_owner); cb gets the answer with
- * j. extra is one more header line, or NULL. host_only: the URL's path
- * may hold a secret, so logs name its host only. A request that cannot
- * start finishes j for a retry at once.
+ * j. extra is one more header line, or NULL. log_path is what logs show
+ * for the URL's path, which holds a secret. A request that cannot start
+ * finishes j for a retry at once.
  */
 void	 status_notify_post(struct http *, void *owner, const char *url,
-	    int host_only, const char *extra, const char *body,
+	    const char *log_path, const char *extra, const char *body,
 	    http_done_cb *cb, struct status_job *j);
 
 /*

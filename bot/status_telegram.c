@@ -202,8 +202,9 @@ telegram_run(void *state, struct status_job *j)
 		    "telegram: the message cannot be written");
 		return;
 	}
-	status_notify_post(t->http, t, t->url, 0, NULL, body, telegram_done,
-	    j);
+	/* The path holds the bot's token. */
+	status_notify_post(t->http, t, t->url, "/bot<token>/sendMessage", NULL,
+	    body, telegram_done, j);
 	free(body);
 }
 

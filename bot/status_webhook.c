@@ -120,8 +120,8 @@ webhook_done(const struct http_response *resp, void *arg)
 /* POST a JSON body for a job (see status_notify.h). */
 void
 status_notify_post(struct http *http, void *owner, const char *url,
-    int host_only, const char *extra, const char *body, http_done_cb *cb,
-    struct status_job *j)
+    const char *log_path, const char *extra, const char *body,
+    http_done_cb *cb, struct status_job *j)
 {
 	struct http_request	 q;
 	const char		*hdrs[4];
@@ -139,7 +139,7 @@ status_notify_post(struct http *http, void *owner, const char *url,
 	q.body = body;
 	q.body_len = strlen(body);
 	q.owner = owner;
-	q.log_host_only = host_only;
+	q.log_path = log_path;
 	if (http_start(http, &q, cb, j) < 0)
 		status_job_finish(j, OUTBOX_RETRY, 0,
 		    "the request could not start");
@@ -166,8 +166,8 @@ webhook_run(void *state, struct status_job *j)
 		return;
 	}
 	/* A chat webhook's path is its secret: log the host only. */
-	status_notify_post(w->http, w, w->cfg->url, 1, sig, body, webhook_done,
-	    j);
+	status_notify_post(w->http, w, w->cfg->url, "/...", sig, body,
+	    webhook_done, j);
 	free(sig);
 	free(body);
 }
