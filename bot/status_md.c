@@ -35,6 +35,7 @@
 #include "outage.h"
 #include "status_md.h"
 #include "util.h"
+#include "when.h"
 
 #define SLUG_MAX	50
 
@@ -603,36 +604,6 @@ md_digits(const char **p, int n, int *v)
 	return 0;
 }
 
-/* Parse a UTC offset at p ("Z", "UTC", "+01:00", "-0530", "+01", or
- * nothing) into seconds east; 0, or -1. */
-static int
-md_offset(const char *p, long *off)
-{
-	int	 sign, h, m = 0;
-
-	*off = 0;
-	while (*p == ' ')
-		p++;
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (strncmp(p, "UTC", 3) == 0 || strncmp(p, "GMT", 3) == 0)
-		p += 3;
-	else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (md_digits(&p, 2, &h) == -1 || h > 23)
-			return -1;
-		if (*p == ':')
-			p++;
-		if (isdigit((unsigned char)*p) &&
-		    (md_digits(&p, 2, &m) == -1 || m > 59))
-			return -1;
-		*off = sign * (h * 3600L + m * 60L);
-	}
-	while (*p == ' ')
-		p++;
-	return *p == '\0' ? 0 : -1;
-}
-
 /* The instant of a UTC civil time (month 1-12). */
 static time_t
 md_utc(int y, int mo, int d, int h, int mi)
@@ -643,40 +614,42 @@ md_utc(int y, int mo, int d, int h, int mi)
 	return timegm(&tm);
 }
 
-/* Parse "2021-03-07", "2021-03-07 20:00", "2021-03-07T20:00:00.000Z",
- * "2020-02-24 17:45:00 +01:00"...; 0 with *t, or -1. */
+/*
+ * Parse "2021-03-07", "2021-03-07 20:00", "2021-03-07T20:00:00.000Z",
+ * "2020-02-24 17:45:00 +01:00", "... 18:02 UTC" (no offset: UTC); 0
+ * with *t, or -1. when.c reads the pieces; fractions of a second, a
+ * space before the offset and "UTC" or "GMT" are cState's own.
+ */
 static int
 md_parse_date(const char *s, time_t *t)
 {
 	const char	*p = s;
 	int		 y, mo, d, h = 0, mi = 0, sec = 0;
-	long		 off;
+	long		 off = 0;
 
-	if (md_digits(&p, 4, &y) == -1 || *p++ != '-' ||
-	    md_digits(&p, 2, &mo) == -1 || *p++ != '-' ||
-	    md_digits(&p, 2, &d) == -1)
+	if (when_read_date(&p, &y, &mo, &d) != 0)
 		return -1;
 	if ((*p == 'T' || *p == 't' || *p == ' ') &&
 	    isdigit((unsigned char)p[1])) {
 		p++;
-		if (md_digits(&p, 2, &h) == -1 || *p++ != ':' ||
-		    md_digits(&p, 2, &mi) == -1)
+		if (when_read_clock(&p, &h, &mi, &sec) != 0)
 			return -1;
-		if (*p == ':') {
-			p++;
-			if (md_digits(&p, 2, &sec) == -1)
-				return -1;
-			if (*p == '.')
-				for (p++; isdigit((unsigned char)*p); p++)
-					continue;
-		}
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				continue;
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60 || md_offset(p, &off) == -1)
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "UTC", 3) == 0 || strncmp(p, "GMT", 3) == 0)
+		p += 3;
+	else if (*p != '\0' && when_read_offset(&p, &off) != 0)
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (*p != '\0' || y >= 9999)	/* near 9999: not an outage of ours */
 		return -1;
 	*t = md_utc(y, mo, d, h, mi) + sec - off;
-	/* Before 1970 or near year 9999: not an outage of ours. */
-	return *t >= 0 && y < 9999 ? 0 : -1;
+	return *t >= 0 ? 0 : -1;
 }
 
 /*

@@ -32,7 +32,7 @@ when_digits(const char **p, int n, int *v)
 }
 
 /* Read "YYYY-MM-DD" at *p. */
-static int
+int
 when_read_date(const char **p, int *y, int *mo, int *d)
 {
 	if (when_digits(p, 4, y) != 0 || **p != '-')
@@ -59,7 +59,7 @@ when_read_date(const char **p, int *y, int *mo, int *d)
 }
 
 /* Read "HH:MM" or "HH:MM:SS" (one-digit hours allowed) at *p. */
-static int
+int
 when_read_clock(const char **p, int *h, int *mi, int *s)
 {
 	const char	*q = *p;
@@ -87,7 +87,7 @@ when_read_clock(const char **p, int *h, int *mi, int *s)
 }
 
 /* Read "Z", "+01:00", "+0100", "-05" at *p into seconds east. */
-static int
+int
 when_read_offset(const char **p, long *off)
 {
 	const char	*q = *p;

@@ -29,6 +29,16 @@ struct tz;
 int	when_parse(const char *text, const struct tz *, time_t now,
 	    time_t *out, char **cause);
 
+/*
+ * The pieces of an ISO 8601 time, each read at *p (advanced past it):
+ * "YYYY-MM-DD" (a day that exists, from 1970), "HH:MM" or "HH:MM:SS"
+ * (one-digit hours allowed), and an offset "Z", "+01:00", "+0100" or
+ * "-05" in seconds east. 0, or -1 (*p unchanged).
+ */
+int	when_read_date(const char **p, int *y, int *mo, int *d);
+int	when_read_clock(const char **p, int *h, int *mi, int *s);
+int	when_read_offset(const char **p, long *off);
+
 /* Does text look like a date ("2026-11-30"), or a clock ("09:00")? */
 int	when_is_date(const char *text);
 int	when_is_clock(const char *text);

@@ -5,7 +5,7 @@
  * and the cState page reads back with the same title, date, severity,
  * state, resolve time and components.
  */
-/* deps: status_md outage util log */
+/* deps: status_md outage when tz util log */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

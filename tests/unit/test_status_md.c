@@ -1,4 +1,4 @@
-/* deps: status_md outage util log */
+/* deps: status_md outage when tz util log */
 /*
  * test_status_md.c — the cState and Statusfy pages: slugs and file
  * names, both front matters byte for byte, user text that must never
@@ -644,6 +644,8 @@ test_read_bad(void **state)
 		{ "---\ntitle: x\ndate: yesterday\n---\n",
 		    "line 3: date: not a date" },
 		{ "---\ntitle: x\ndate: 2026-13-24\n---\n",
+		    "line 3: date: not a date" },
+		{ "---\ntitle: x\ndate: 2026-02-30\n---\n",
 		    "line 3: date: not a date" },
 		{ "---\ntitle: x\ndate: 1969-12-31 23:00\n---\n",
 		    "line 3: date: not a date" },

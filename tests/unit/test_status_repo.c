@@ -9,7 +9,7 @@
  * covered end to end by tests/integ/test_status_repo.py. This file owns
  * only test code.
  */
-/* deps: status_repo status_md github http loop sasl outage util log */
+/* deps: status_repo status_md github http loop sasl outage when tz util log */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
