@@ -695,9 +695,7 @@ one_line(char *s)
 			s[n] = ' ';
 	}
 	if (n > GH_CAUSE_MAX) {
-		n = GH_CAUSE_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
+		n = util_utf8_cut(s, GH_CAUSE_MAX);
 		s[n] = '\0';
 	}
 	return s;

@@ -392,13 +392,8 @@ outage_topic_prefix(const struct outage *o)
 	buf_init(&title);
 	outage_text_line(&title, o->title);
 	len = title.len;
-	if (len > OUTAGE_TOPIC_TITLE_MAX) {
-		/* Back off to the start of a UTF-8 character. */
-		len = OUTAGE_TOPIC_TITLE_MAX;
-		while (len > 0 && ((unsigned char)title.data[len] & 0xc0) ==
-		    0x80)
-			len--;
-	}
+	if (len > OUTAGE_TOPIC_TITLE_MAX)
+		len = util_utf8_cut(title.data, OUTAGE_TOPIC_TITLE_MAX);
 	buf_init(&b);
 	buf_printf(&b, "outage #%lld: %.*s%s | ", o->id, (int)len,
 	    title.data != NULL ? title.data : "",

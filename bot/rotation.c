@@ -95,11 +95,8 @@ name_copy(char *dst, const char *src)
 {
 	size_t	len = strlen(src);
 
-	if (len > ROT_NAME_MAX - 1) {
-		len = ROT_NAME_MAX - 1;
-		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
-			len--;
-	}
+	if (len > ROT_NAME_MAX - 1)
+		len = util_utf8_cut(src, ROT_NAME_MAX - 1);
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }

@@ -378,6 +378,15 @@ util_utf8_seq(const char *p, size_t n)
 	return len;
 }
 
+/* Back len off to the start of the character at s[len] (see util.h). */
+size_t
+util_utf8_cut(const char *s, size_t len)
+{
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	return len;
+}
+
 /* Strict UTF-8 check. */
 int
 util_utf8_valid(const char *p, size_t len)

@@ -70,6 +70,9 @@ time_t	 util_now(void);
 int	 util_utf8_valid(const char *, size_t);
 /* Bytes of the valid UTF-8 character at the start (n > 0 left), or 0. */
 size_t	 util_utf8_seq(const char *, size_t n);
+/* The longest cut of s at most len bytes (s has more) that does not
+ * split a UTF-8 character. */
+size_t	 util_utf8_cut(const char *s, size_t len);
 
 /* Case-insensitive ASCII comparison helpers. */
 int	 util_strcaseeq(const char *, const char *);

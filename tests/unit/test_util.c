@@ -130,6 +130,13 @@ test_utf8(void **state)
 	assert_false(util_utf8_valid("\xff", 1));
 	assert_false(util_utf8_valid("\xf4\x90\x80\x80", 4));	/* > 10FFFF */
 	assert_false(util_utf8_valid("a\x80", 2));
+	/* "a€b": a cut inside the euro sign backs off to before it. */
+	assert_int_equal(util_utf8_cut("a\xe2\x82\xac" "b", 1), 1);
+	assert_int_equal(util_utf8_cut("a\xe2\x82\xac" "b", 2), 1);
+	assert_int_equal(util_utf8_cut("a\xe2\x82\xac" "b", 3), 1);
+	assert_int_equal(util_utf8_cut("a\xe2\x82\xac" "b", 4), 4);
+	assert_int_equal(util_utf8_seq("\xe2\x82\xac", 3), 3);
+	assert_int_equal(util_utf8_seq("\xe2\x82\xac", 2), 0);
 }
 
 static void
