@@ -533,7 +533,7 @@ cachet_send(struct cachet_job *j, const char *method, const char *path,
     const char *body, http_done_cb *cb)
 {
 	struct cachet		*c = j->c;
-	const char		*hdrs[4];
+	const char		*hdrs[5];
 	struct http_request	 r;
 	char			*url = xasprintf("%s%s", c->api, path);
 	long long		 id;
@@ -541,7 +541,9 @@ cachet_send(struct cachet_job *j, const char *method, const char *path,
 	hdrs[0] = c->token_hdr;
 	hdrs[1] = "Accept: application/json";
 	hdrs[2] = body != NULL ? "Content-Type: application/json" : NULL;
-	hdrs[3] = NULL;
+	/* No "100 Continue" round trip before a body, as for GitHub. */
+	hdrs[3] = body != NULL ? "Expect:" : NULL;
+	hdrs[4] = NULL;
 	memset(&r, 0, sizeof(r));
 	r.method = method;
 	r.url = url;
