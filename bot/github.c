@@ -58,9 +58,8 @@ struct gh_req {
 	char		*marker;	/* find */
 	int		 page;		/* find: the page in flight */
 	int		 max_pages;	/* find */
-	enum gh_op	 then_op;	/* once: the write when absent */
-	char		*then_url;	/* once: its URL, or NULL */
-	char		*then_body;	/* once: its JSON body */
+	char		*then_body;	/* once: the write's JSON body, made
+					   when absent; NULL: a plain search */
 	struct gh_req	*next;
 };
 
@@ -285,7 +284,6 @@ req_free(struct gh_req *r)
 {
 	gh_headers_free(r->labels);
 	free(r->marker);
-	free(r->then_url);
 	free(r->then_body);
 	free(r);
 }
@@ -830,15 +828,27 @@ read_rest(const struct http_response *resp, enum gh_op op,
 
 /*
  * The search found nothing: a search that guards a write ("once") starts
- * it on the same operation. 1 if it was started.
+ * it on the same operation, the issue after an issue search, the
+ * comment after a comment search. 1 if it was started.
  */
 static int
 find_then(struct gh_req *r, char **err)
 {
-	if (r->then_url == NULL)
+	char	*url;
+	int	 rc;
+
+	if (r->then_body == NULL)
 		return 0;
-	r->op = r->then_op;
-	if (gh_send(r, "POST", r->then_url, r->then_body) != 0) {
+	if (r->op == GH_OP_FIND) {
+		r->op = GH_OP_CREATE;
+		url = gh_issue_url(r->gh, 0);
+	} else {
+		r->op = GH_OP_COMMENT;
+		url = gh_comments_url(r->gh, r->number);
+	}
+	rc = gh_send(r, "POST", url, r->then_body);
+	free(url);
+	if (rc != 0) {
 		*err = xstrdup("cannot start the request");
 		return 0;
 	}
@@ -1021,8 +1031,6 @@ gh_create_issue_once(struct gh *gh, const struct gh_issue *is, int search,
 	    (json = gh_json_create(is->title, is->body, is->labels)) == NULL)
 		return -1;
 	r = find_issue_req(gh, is->find_labels, is->marker, 0, cb, arg);
-	r->then_op = GH_OP_CREATE;
-	r->then_url = gh_issue_url(gh, 0);
 	r->then_body = json;
 	return gh_start(gh, r, "GET", gh_list_url(gh, is->find_labels, 1),
 	    NULL);
@@ -1049,20 +1057,21 @@ gh_add_comment_once(struct gh *gh, long long number, const char *body,
 {
 	struct gh_req	*r;
 	char		*text, *json;
+	int		 rc;
 
 	if (number <= 0 || body == NULL || marker == NULL || *marker == '\0')
 		return -1;
 	text = xasprintf("%s\n\n%s\n", body, marker);
+	if (!search) {
+		rc = gh_add_comment(gh, number, text, cb, arg);
+		free(text);
+		return rc;
+	}
 	json = gh_json_comment(text);
 	free(text);
 	if (json == NULL)
 		return -1;
-	if (!search)
-		return gh_start(gh, req_new(gh, GH_OP_COMMENT, cb, arg),
-		    "POST", gh_comments_url(gh, number), json);
 	r = find_comment_req(gh, number, marker, cb, arg);
-	r->then_op = GH_OP_COMMENT;
-	r->then_url = gh_comments_url(gh, number);
 	r->then_body = json;
 	return gh_start(gh, r, "GET", gh_comments_page_url(gh, number, 1),
 	    NULL);
