@@ -178,11 +178,9 @@ class FakeCachet(_gh.FakeGitHub):
 
     # ------------------------------------------------------------ knobs
 
-    def add_fault(self, count, action, **kw):
-        """As the GitHub fake's, with Cachet's error body for a status."""
-        if action == "status" and kw.get("body") is None:
-            kw["body"] = error_body(int(kw.get("status", 500)))
-        super().add_fault(count, action, **kw)
+    def error_body(self, status):
+        """Cachet's error body, for a status fault that gives none."""
+        return error_body(status)
 
     def configure(self, token=None):
         with self.lock:

@@ -247,6 +247,11 @@ class FakeGitHub:
 
     # ------------------------------------------------------------ knobs
 
+    def error_body(self, status):
+        """The body this service answers a status fault with when the
+        fault gives none: GitHub's."""
+        return error_body(status)
+
     def add_fault(self, count, action, **kw):
         with self.lock:
             self.faults.append(Fault(count, action, **kw))
@@ -635,7 +640,7 @@ class FakeHandler(BaseHTTPRequestHandler):
                 record["status"] = fault.status
                 self.send(Reply(fault.status, fault.body
                                 if fault.body is not None
-                                else error_body(fault.status),
+                                else gh.error_body(fault.status),
                                 fault.headers))
                 return None
             if fault.action == "hang":

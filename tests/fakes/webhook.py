@@ -86,15 +86,8 @@ class FakeHTTP(_gh.FakeGitHub):
         """Listen and serve from a thread, answering through answer()."""
         return super().start(handler or ServiceHandler)
 
-    def fail(self, count, status, body=None, headers=None, method=None,
-             path=None):
-        """The next count requests get status (and body, a JSON value;
-        this service's error body for status when None)."""
-        super().fail(count, status, headers=headers, body=body
-                     if body is not None else self.error_body(status),
-                     method=method, path=path)
-
     def error_body(self, status):
+        """The body of a status fault that gives none."""
         return {"error": "status %d" % status}
 
     def answer(self, method, path, headers, body):
