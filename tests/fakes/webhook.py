@@ -26,7 +26,10 @@ FakeHTTP, the base, is the fake GitHub of tests/fakes/github.py with
 another handler: its server, request records, fault knobs ("status",
 "hang", "hang_after", "delay", "reset", "reset_after") and /_fake/
 control endpoints, answering through the subclass's answer(method, path,
-headers, body) -> Reply. tests/fakes/telegram.py builds on it too.
+headers, body) -> Reply as plain JSON (no GitHub headers), with the
+subclass's error_body(status) for a status fault given no body, its
+server_name in the Server header and its reply_headers on every answer.
+tests/fakes/telegram.py builds on it too.
 """
 
 import argparse
@@ -64,10 +67,21 @@ def signature(secret, body):
 
 class ServiceHandler(_gh.FakeHandler):
     """The fake GitHub's request plumbing (records, faults, /_fake/),
-    answering through the service's answer()."""
+    answering through the service's answer() in plain JSON."""
 
     def version_string(self):
         return self.gh.server_name
+
+    def send(self, reply, resource=None, limit=None):
+        """Send reply as JSON (nothing for a 204) with the service's own
+        headers; no rate-limit or other GitHub headers."""
+        data = b""
+        if reply.body is not None and reply.status != 204:
+            data = json.dumps(reply.body).encode()
+        headers = {"Content-Type": "application/json",
+                   "Content-Length": str(len(data))}
+        headers.update(self.gh.reply_headers)
+        return self.write_reply(reply, headers, data)
 
     def api(self, path, body):
         # No rate-limit resource: no GitHub rate-limit headers.
@@ -81,9 +95,11 @@ class FakeHTTP(_gh.FakeGitHub):
     (error_body)."""
 
     server_name = "fake"
+    reply_headers = {}       # sent with every answer
 
     def start(self, handler=None):
-        """Listen and serve from a thread, answering through answer()."""
+        """Listen (again, after stop: same port, same state) and serve
+        from a thread, answering through answer()."""
         return super().start(handler or ServiceHandler)
 
     def error_body(self, status):
