@@ -38,9 +38,12 @@ The same knobs are reachable over HTTP on the same port under /_fake/:
 GET /_fake/state, GET /_fake/requests, POST /_fake/fault {"count",
 "action","status","headers","body","method","path","delay"}, POST
 /_fake/config {"token"}, POST /_fake/component {"name","status"}, POST
-/_fake/clear (faults and the request record). The listening, the fault
-knobs and actions (status, hang, hang_after, delay, reset, reset_after)
-and the request record are those of tests/fakes/github.py, reused.
+/_fake/clear (faults and the request record). FakeCachet is a FakeHTTP
+(tests/fakes/webhook.py): the listening, the fault knobs and actions
+(status, hang, hang_after, delay, reset, reset_after), the request record
+and the plain JSON answers are those of tests/fakes/github.py, reused;
+what is Cachet's own is its API (answer), its error body, its Server
+(nginx) and Cache-Control headers and /_fake/component.
 """
 
 import argparse
@@ -56,19 +59,20 @@ from base64 import b64decode
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 
-def _load_github_fake():
-    """tests/fakes/github.py, whose plumbing this fake reuses (loaded by
-    path: "github" is also the name of a PyPI package)."""
+def _load_webhook_fake():
+    """tests/fakes/webhook.py, whose FakeHTTP this fake is (loaded by
+    path, as it loads tests/fakes/github.py: "github" is also the name
+    of a PyPI package)."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                        "github.py")
-    spec = importlib.util.spec_from_file_location("fake_github", path)
+                        "webhook.py")
+    spec = importlib.util.spec_from_file_location("fake_webhook_base", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-_gh = _load_github_fake()
-Reply = _gh.Reply
+_base = _load_webhook_fake()
+Reply = _base.Reply
 
 API = "/api/v1"
 PER_PAGE = 20
@@ -148,10 +152,13 @@ def as_bool(v):
     return None
 
 
-class FakeCachet(_gh.FakeGitHub):
+class FakeCachet(_base.FakeHTTP):
     """The fake site; every public method is safe from any thread. The
-    plumbing (listening, fault knobs, the request record) is the GitHub
-    fake's; the API is Cachet's."""
+    plumbing (listening, fault knobs, the request record) is FakeHTTP's;
+    the API is Cachet's."""
+
+    server_name = "nginx"
+    reply_headers = {"Cache-Control": "no-cache, private"}
 
     def __init__(self, token="cachet-token", host="127.0.0.1", port=0,
                  email="admin@example.com", password="secret",
@@ -166,11 +173,6 @@ class FakeCachet(_gh.FakeGitHub):
         self.updates_ = []         # incident update dicts
         self.metas = 0
 
-    def start(self, handler=None):
-        """Listen (again, after stop: same port, same state) and serve
-        Cachet's API from a thread."""
-        return super().start(handler or CachetHandler)
-
     @property
     def url(self):
         """The site's base URL (what the bot's `url` is set to)."""
@@ -181,6 +183,22 @@ class FakeCachet(_gh.FakeGitHub):
     def error_body(self, status):
         """Cachet's error body, for a status fault that gives none."""
         return error_body(status)
+
+    def answer(self, method, path, headers, body):
+        """The Reply of a request to Cachet's API."""
+        with self.lock:
+            return CachetRequest(self, method, path, headers).cachet(
+                urlsplit(path).path, body)
+
+    def control(self, route, raw):
+        """The GitHub fake's controls, and /_fake/component."""
+        if route != "/_fake/component":
+            return super().control(route, raw)
+        try:
+            return Reply(201, {"id": self.add_component(**json.loads(
+                raw or "{}"))})
+        except (TypeError, ValueError, KeyError) as e:
+            return Reply(400, {"message": str(e)})
 
     def configure(self, token=None):
         with self.lock:
@@ -242,27 +260,15 @@ class FakeCachet(_gh.FakeGitHub):
                     "updates": [dict(u) for u in self.updates_]}
 
 
-class CachetHandler(_gh.FakeHandler):
-    """The GitHub fake's handler (record, faults, RST) with Cachet's
-    control endpoint, answers and API."""
+class CachetRequest:
+    """One API request (method, path with its query, headers) as Cachet
+    routes and answers it, on the site ca (whose lock is held)."""
 
-    def version_string(self):
-        return "nginx"
-
-    def dispatch(self):
-        route = urlsplit(self.path).path
-        if route.startswith("/_fake/"):
-            return self.send(control(self.gh, route, self.read_body()))
-        return super().dispatch()
-
-    def send(self, reply, resource=None, limit=None):
-        data = b"" if reply.body is None else json.dumps(reply.body).encode()
-        if reply.status == 204:
-            data = b""
-        return self.write_reply(reply, {
-            "Content-Type": "application/json",
-            "Content-Length": str(len(data)),
-            "Cache-Control": "no-cache, private"}, data)
+    def __init__(self, ca, method, path, headers):
+        self.gh = ca               # named as in the handlers
+        self.command = method
+        self.path = path
+        self.headers = headers
 
     def parse(self, raw):
         """The input as Binput sees it: JSON or a form, else None."""
@@ -276,11 +282,6 @@ class CachetHandler(_gh.FakeHandler):
             return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         except (ValueError, UnicodeDecodeError):
             return None
-
-    def api(self, path, raw):
-        """(Reply, no rate-limit resource, no limit) of an API request."""
-        with self.gh.lock:
-            return self.cachet(urlsplit(path).path, raw), None, None
 
     def authed(self):
         """1 if the request carries the site's token or the user's
@@ -600,18 +601,6 @@ class CachetHandler(_gh.FakeHandler):
         inc["latest_update_id"] = uid
         self.apply_component(data)
         return Reply(200, {"data": dict(up)})
-
-
-def control(ca, route, raw):
-    """Answer a request to the /_fake/ control endpoint: the GitHub
-    fake's controls, and /_fake/component."""
-    if route != "/_fake/component":
-        return _gh.control(ca, route, raw)
-    try:
-        return Reply(201, {"id": ca.add_component(**json.loads(raw or
-                                                             "{}"))})
-    except (TypeError, ValueError, KeyError) as e:
-        return Reply(400, {"message": str(e)})
 
 
 def main():

@@ -252,6 +252,10 @@ class FakeGitHub:
         fault gives none: GitHub's."""
         return error_body(status)
 
+    def control(self, route, raw):
+        """The Reply of a request to the /_fake/ control endpoint."""
+        return control(self, route, raw)
+
     def add_fault(self, count, action, **kw):
         with self.lock:
             self.faults.append(Fault(count, action, **kw))
@@ -618,7 +622,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         body = self.read_body()
         path = self.path
         if urlsplit(path).path.startswith("/_fake/"):
-            return self.send(control(gh, urlsplit(path).path, body),
+            return self.send(gh.control(urlsplit(path).path, body),
                              resource=None)
         self.stale = False        # per request; a connection is kept
         record = {"method": self.command, "path": path,

@@ -29,7 +29,7 @@ control endpoints, answering through the subclass's answer(method, path,
 headers, body) -> Reply as plain JSON (no GitHub headers), with the
 subclass's error_body(status) for a status fault given no body, its
 server_name in the Server header and its reply_headers on every answer.
-tests/fakes/telegram.py builds on it too.
+tests/fakes/telegram.py and tests/fakes/cachet.py build on it too.
 """
 
 import argparse
