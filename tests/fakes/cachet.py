@@ -46,12 +46,10 @@ what is Cachet's own is its API (answer), its error body, its Server
 (nginx) and Cache-Control headers and /_fake/component.
 """
 
-import argparse
 import importlib.util
 import json
 import os
 import re
-import signal
 import sys
 import time
 import uuid
@@ -604,22 +602,16 @@ class CachetRequest:
 
 
 def main():
-    ap = argparse.ArgumentParser(description="a fake Cachet 2.x site")
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=0)
+    ap = _base.command_line("a fake Cachet 2.x site")
     ap.add_argument("--token", default="cachet-token")
     ap.add_argument("--component", action="append", default=[],
                     help="a component to start with (repeatable)")
     args = ap.parse_args()
-    stop = {signal.SIGTERM, signal.SIGINT}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop)     # for every thread
     ca = FakeCachet(token=args.token, host=args.host, port=args.port).start()
     for name in args.component:
         ca.add_component(name)
-    print("fake Cachet on %s (API %s%s)" % (ca.url, ca.url, API), flush=True)
-    signal.sigwait(stop)
-    ca.stop()
-    return 0
+    return _base.serve(ca, "fake Cachet on %s (API %s%s)" % (ca.url,
+                                                               ca.url, API))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,12 @@ never answer: the effect happened but the answer is lost), "delay" (wait
 "reset_after" (do the request, then RST), "stale" (a commit by someone
 else changes the PUT's file first, then the PUT is done as usual: a 409,
 or a 422 when the file was new to the writer).
+
+The other fakes of tests/fakes build on this one: a fake's error_body
+(the body of a status fault given none) and control (the /_fake/
+endpoint) are methods it may override, and command_line and serve are
+the command line (--host, --port) and serve-until-signal loop of each
+fake's main.
 """
 
 import argparse
@@ -1139,25 +1145,41 @@ def control(gh, route, raw):
     return Reply(404, {"message": "no such control"})
 
 
-def main():
-    ap = argparse.ArgumentParser(description="a fake GitHub API")
+def command_line(description):
+    """An argument parser with the --host and --port every fake takes."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
+    return ap
+
+
+def serve(fake, line, news=None, show=str):
+    """Print line, then serve the started fake until SIGTERM or SIGINT,
+    every half second printing show(item) for each item new in news() (a
+    list that only grows); stop the fake and return 0, the exit status."""
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    print(line, flush=True)
+    seen = 0
+    while not done.wait(0.5):
+        for item in (news() if news is not None else [])[seen:]:
+            print(show(item), flush=True)
+            seen += 1
+    fake.stop()
+    return 0
+
+
+def main():
+    ap = command_line("a fake GitHub API")
     ap.add_argument("--token", default="fake-token")
     ap.add_argument("--enterprise", action="store_true",
                     help="serve under /api/v3 and /api/graphql")
     args = ap.parse_args()
     gh = FakeGitHub(token=args.token, host=args.host, port=args.port,
                     enterprise=args.enterprise).start()
-    print("fake GitHub on %s (GraphQL %s)" % (gh.api_url, gh.graphql_url),
-          flush=True)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    while not done.wait(0.5):
-        pass
-    gh.stop()
-    return 0
+    return serve(gh, "fake GitHub on %s (GraphQL %s)" % (gh.api_url,
+                                                         gh.graphql_url))
 
 
 if __name__ == "__main__":

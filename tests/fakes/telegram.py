@@ -28,14 +28,11 @@ sent gets {"ok": true, "result": <Message>} and is kept.
 Alone: python3 tests/fakes/telegram.py --port P --token T.
 """
 
-import argparse
 import importlib.util
 import json
 import os
 import re
-import signal
 import sys
-import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -186,24 +183,14 @@ def bad(description, **parameters):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="a fake Telegram Bot API")
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=0)
+    ap = _base.command_line("a fake Telegram Bot API")
     ap.add_argument("--token", default="123456:fake-token")
     args = ap.parse_args()
     tg = FakeTelegram(token=args.token, host=args.host,
                       port=args.port).start()
-    print("fake Telegram on %s" % tg.api_url, flush=True)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    seen = 0
-    while not done.wait(0.5):
-        for m in tg.messages()[seen:]:
-            print("%s: %s" % (m["chat"]["id"], m["text"]), flush=True)
-            seen += 1
-    tg.stop()
-    return 0
+    return _base.serve(tg, "fake Telegram on %s" % tg.api_url,
+                       tg.messages,
+                       lambda m: "%s: %s" % (m["chat"]["id"], m["text"]))
 
 
 if __name__ == "__main__":

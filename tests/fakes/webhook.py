@@ -32,15 +32,12 @@ server_name in the Server header and its reply_headers on every answer.
 tests/fakes/telegram.py and tests/fakes/cachet.py build on it too.
 """
 
-import argparse
 import hashlib
 import hmac
 import importlib.util
 import json
 import os
-import signal
 import sys
-import threading
 from urllib.parse import urlsplit
 
 SIG_HEADER = "X-Outagebot-Signature-256"
@@ -57,6 +54,8 @@ def _load_github_fake():
 
 _gh = _load_github_fake()
 Reply = _gh.Reply
+command_line = _gh.command_line
+serve = _gh.serve
 
 
 def signature(secret, body):
@@ -154,25 +153,14 @@ class FakeWebhook(FakeHTTP):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="a webhook receiver")
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=0)
+    ap = command_line("a webhook receiver")
     ap.add_argument("--secret")
     ap.add_argument("--path", default="/hook")
     args = ap.parse_args()
     wh = FakeWebhook(secret=args.secret, path=args.path, host=args.host,
                      port=args.port).start()
-    print("webhook receiver on %s" % wh.url, flush=True)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    seen = 0
-    while not done.wait(0.5):
-        for e in wh.events()[seen:]:
-            print(json.dumps(e), flush=True)
-            seen += 1
-    wh.stop()
-    return 0
+    return serve(wh, "webhook receiver on %s" % wh.url, wh.events,
+                 json.dumps)
 
 
 if __name__ == "__main__":
